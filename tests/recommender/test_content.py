@@ -1,0 +1,107 @@
+"""Specifications of the TF-IDF content model on a tiny hand-made catalog."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from recommender.content import ContentModel
+
+ITEMS = {
+    "comfort-walker": "Comfort Walker walking shoe with high cushioning, shock absorption "
+    "and high arch support for pavement walking. walking cushioning arch-support",
+    "trail-runner": "Trail Runner lightweight trail shoe with aggressive grip for mountain "
+    "hills and rocky trails. trail hills",
+    "lumbar-belt": "Lumbar support belt that holds the lower back and improves posture "
+    "when sitting at a desk. posture lumbar",
+    "gel-insole": "Gel insole adds cushioning and arch support to any shoe, relieves "
+    "plantar fasciitis heel pain. insole plantar-fasciitis",
+}
+DOCS = {
+    "article:walking": "Walking for back pain: choose a walking shoe with shock absorption "
+    "and arch support, and walk on pavement every day.",
+    "article:desk": "Sitting at a desk all day: posture tips and lumbar support for your "
+    "lower back.",
+}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ContentModel().fit(
+        list(ITEMS), list(ITEMS.values()), list(DOCS), list(DOCS.values())
+    )
+
+
+def test_article_about_walking_ranks_the_cushioned_arch_supporting_walker_first(model):
+    sims = model.doc_similarities("article:walking")
+    assert sims.shape == (len(ITEMS),)
+    assert model.item_ids_[np.argmax(sims)] == "comfort-walker"
+
+
+def test_desk_article_ranks_the_lumbar_belt_first(model):
+    sims = model.doc_similarities("article:desk")
+    assert model.item_ids_[np.argmax(sims)] == "lumbar-belt"
+
+
+def test_item_similarities_are_cosines_with_self_at_one(model):
+    sims = model.item_similarities("comfort-walker")
+    assert sims[model.item_index_["comfort-walker"]] == pytest.approx(1.0, abs=1e-5)
+    assert np.all((sims >= 0) & (sims <= 1))
+    others = np.delete(sims, model.item_index_["comfort-walker"])
+    order = np.argsort(-others)
+    ranked = np.delete(model.item_ids_, model.item_index_["comfort-walker"])[order]
+    assert ranked[0] == "gel-insole"  # shares cushioning and arch support
+
+
+def test_brand_new_text_without_history_is_matched(model):
+    sims = model.text_similarities("A new trail shoe for hills")
+    assert model.item_ids_[np.argmax(sims)] == "trail-runner"
+
+
+def test_text_with_unknown_words_gives_zero_similarity(model):
+    sims = model.text_similarities("zzzz qqqq")
+    assert sims.shape == (len(ITEMS),)
+    assert not sims.any()
+
+
+def test_unknown_ids_raise_key_error(model):
+    with pytest.raises(KeyError):
+        model.item_similarities("nope")
+    with pytest.raises(KeyError):
+        model.doc_similarities("article:nope")
+
+
+def test_vector_finds_items_and_documents(model):
+    assert model.vector("comfort-walker").shape == (1, model.item_matrix_.shape[1])
+    assert model.vector("article:desk").shape == (1, model.item_matrix_.shape[1])
+    assert model.vector("missing") is None
+
+
+def test_fit_without_documents_works():
+    model = ContentModel().fit(["a", "b"], ["red walking shoe", "blue walking shoe"])
+    assert model.doc_matrix_.shape[0] == 0
+    assert model.item_similarities("a")[1] > 0
+
+
+def test_not_fitted_raises():
+    with pytest.raises(NotFittedError):
+        ContentModel().text_similarities("shoe")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"item_ids": ["a", "a"], "item_texts": ["x", "y"]}, "unique"),
+        ({"item_ids": ["a"], "item_texts": ["x", "y"]}, "same length"),
+        ({"item_ids": [], "item_texts": []}, "at least one item"),
+        ({"item_ids": ["a"], "item_texts": ["the and of"]}, "vocabulary"),
+    ],
+)
+def test_bad_input_is_rejected(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ContentModel().fit(**kwargs)
+
+
+def test_hyper_parameters_round_trip_through_get_params():
+    model = ContentModel(min_df=2, ngram_range=(1, 1))
+    assert model.get_params()["min_df"] == 2
+    assert model.get_params()["ngram_range"] == (1, 1)
