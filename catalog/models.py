@@ -1,0 +1,218 @@
+"""Typed SQLAlchemy 2 models of the catalog: categories, products, variants, articles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .vocabulary import eu_to_uk, eu_to_us
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by the catalog and the shop's own tables."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    parent: Mapped[Category | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Category]] = relationship(
+        back_populates="parent", order_by="Category.position"
+    )
+
+    @property
+    def path(self) -> list[str]:
+        """Slugs from the root down to this category."""
+        node, slugs = self, []
+        while node is not None:
+            slugs.append(node.slug)
+            node = node.parent
+        return slugs[::-1]
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (CheckConstraint("price >= 0", name="price_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    brand: Mapped[str] = mapped_column(String(120), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    rating: Mapped[Decimal | None] = mapped_column(Numeric(2, 1))
+    rating_count: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    created_at: Mapped[dt.date] = mapped_column(Date)
+    # Single-valued attributes: NULL where they do not apply to the product.
+    arch_support: Mapped[str | None] = mapped_column(String(20), index=True)
+    cushioning: Mapped[str | None] = mapped_column(String(20), index=True)
+    stability: Mapped[str | None] = mapped_column(String(20), index=True)
+    drop_mm: Mapped[int | None] = mapped_column(Integer)
+    weight_g: Mapped[int | None] = mapped_column(Integer)
+    consumable: Mapped[bool] = mapped_column(default=False)
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    variants: Mapped[list[Variant]] = relationship(
+        back_populates="product",
+        cascade="all, delete-orphan",
+        order_by="(Variant.size_eu, Variant.width)",
+    )
+    labels: Mapped[list[ProductLabel]] = relationship(
+        cascade="all, delete-orphan", order_by="(ProductLabel.kind, ProductLabel.position)"
+    )
+
+    def _labels(self, kind: str) -> list[str]:
+        return [label.value for label in self.labels if label.kind == kind]
+
+    @property
+    def tags(self) -> list[str]:
+        return self._labels("tag")
+
+    @property
+    def terrain(self) -> list[str]:
+        return self._labels("terrain")
+
+    @property
+    def conditions(self) -> list[str]:
+        return self._labels("condition")
+
+    @property
+    def attributes(self) -> dict:
+        """The product's attributes as in the data files; absent ones are left out."""
+        values = {
+            "arch_support": self.arch_support,
+            "cushioning": self.cushioning,
+            "stability": self.stability,
+            "drop_mm": self.drop_mm,
+            "weight_g": self.weight_g,
+            "terrain": self.terrain or None,
+            "conditions": self.conditions or None,
+        }
+        attrs = {key: value for key, value in values.items() if value is not None}
+        if self.consumable:
+            attrs["consumable"] = True
+        return attrs
+
+    @property
+    def in_stock(self) -> bool:
+        return any(variant.stock > 0 for variant in self.variants)
+
+    @property
+    def sized(self) -> bool:
+        return any(variant.size_eu is not None for variant in self.variants)
+
+
+class ProductLabel(Base):
+    """One value of a multi-valued attribute: a tag, a terrain or a condition."""
+
+    __tablename__ = "product_labels"
+    __table_args__ = (
+        UniqueConstraint("product_id", "kind", "value"),
+        Index("ix_product_labels_kind_value", "kind", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Variant(Base):
+    """A purchasable size/width of a product, with its own stock."""
+
+    __tablename__ = "variants"
+    __table_args__ = (CheckConstraint("stock >= 0", name="stock_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    sku: Mapped[str] = mapped_column(String(60), unique=True)
+    size_eu: Mapped[Decimal | None] = mapped_column(Numeric(3, 1), index=True)
+    width: Mapped[str | None] = mapped_column(String(20), index=True)
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+    @property
+    def size_uk(self) -> float | None:
+        return None if self.size_eu is None else eu_to_uk(float(self.size_eu))
+
+    @property
+    def size_us(self) -> float | None:
+        return None if self.size_eu is None else eu_to_us(float(self.size_eu))
+
+    @property
+    def label(self) -> str:
+        """What a shopper reads in a size picker: "EU 42 (UK 8.5 / US 9.5), wide"."""
+        parts = []
+        if self.size_eu is not None:
+            eu = f"{self.size_eu.normalize():f}"
+            parts.append(f"EU {eu} (UK {self.size_uk:g} / US {self.size_us:g})")
+        if self.width:
+            parts.append(self.width)
+        return ", ".join(parts) or "One size"
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(250))
+    author: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    published: Mapped[dt.date] = mapped_column(Date, index=True)
+
+    topic_rows: Mapped[list[ArticleTopic]] = relationship(
+        cascade="all, delete-orphan", order_by="ArticleTopic.position", lazy="selectin"
+    )
+
+    @property
+    def topics(self) -> list[str]:
+        return [row.topic for row in self.topic_rows]
+
+
+class ArticleTopic(Base):
+    __tablename__ = "article_topics"
+    __table_args__ = (UniqueConstraint("article_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(60), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)

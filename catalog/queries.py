@@ -1,0 +1,277 @@
+"""Catalog queries: product filtering with facet counts, text search, sorting, pagination.
+
+Facets are disjunctive: the counts of one dimension ignore that dimension's own filter, so a
+shopper sees how many products each other choice would give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from .models import Article, ArticleTopic, Category, Product, ProductLabel, Variant
+
+
+@dataclass
+class ProductQuery:
+    """What a shopper asked the catalog for; already validated by a schema."""
+
+    q: str | None = None
+    category: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    arch_support: list[str] = field(default_factory=list)
+    cushioning: list[str] = field(default_factory=list)
+    stability: list[str] = field(default_factory=list)
+    condition: list[str] = field(default_factory=list)
+    size: Decimal | None = None
+    width: list[str] = field(default_factory=list)
+    in_stock: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 12
+
+
+@dataclass
+class ProductPage:
+    items: list[Product]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, dict[str, int]]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+class UnknownCategory(LookupError):
+    pass
+
+
+def category_tree(session: Session) -> list[Category]:
+    """Root categories with their children loaded, in display order."""
+    categories = session.scalars(select(Category).order_by(Category.position, Category.slug)).all()
+    return [c for c in categories if c.parent_id is None]
+
+
+def descendant_ids(session: Session, slug: str) -> list[int]:
+    """Ids of the category named by ``slug`` and every category below it."""
+    rows = session.execute(select(Category.id, Category.slug, Category.parent_id)).all()
+    by_slug = {row.slug: row.id for row in rows}
+    if slug not in by_slug:
+        raise UnknownCategory(slug)
+    children: dict[int | None, list[int]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row.id)
+    found, stack = [], [by_slug[slug]]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(children.get(node, []))
+    return found
+
+
+def _variant_clauses(query: ProductQuery, skip: str | None, variant=Variant) -> list:
+    clauses = []
+    if query.size is not None and skip != "size":
+        clauses.append(variant.size_eu == query.size)
+    if query.width and skip != "width":
+        clauses.append(variant.width.in_(query.width))
+    if query.in_stock and skip != "in_stock":
+        clauses.append(variant.stock > 0)
+    return clauses
+
+
+def _search_clause(text: str):
+    words = [w for w in text.lower().split() if w][:8]
+    label = aliased(ProductLabel)
+    clauses = []
+    for word in words:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        clauses.append(
+            or_(
+                func.lower(Product.name).like(pattern),
+                func.lower(Product.brand).like(pattern),
+                func.lower(Product.description).like(pattern),
+                exists().where(label.product_id == Product.id, func.lower(label.value).like(pattern)),
+            )
+        )
+    return and_(*clauses)
+
+
+def _product_clauses(session: Session, query: ProductQuery, skip: str | None = None) -> list:
+    """Every filter but ``skip`` as SQL clauses on Product (variant filters as one EXISTS)."""
+    clauses = [Product.active.is_(True)]
+    if query.q:
+        clauses.append(_search_clause(query.q))
+    if query.category and skip != "category":
+        clauses.append(Product.category_id.in_(descendant_ids(session, query.category)))
+    if query.min_price is not None:
+        clauses.append(Product.price >= query.min_price)
+    if query.max_price is not None:
+        clauses.append(Product.price <= query.max_price)
+    for name in ("arch_support", "cushioning", "stability"):
+        values = getattr(query, name)
+        if values and skip != name:
+            clauses.append(getattr(Product, name).in_(values))
+    # Subqueries use aliases so they never correlate with a facet query's own joins.
+    if query.condition and skip != "condition":
+        label = aliased(ProductLabel)
+        clauses.append(
+            exists().where(
+                label.product_id == Product.id,
+                label.kind == "condition",
+                label.value.in_(query.condition),
+            )
+        )
+    variant = aliased(Variant)
+    variant_clauses = _variant_clauses(query, skip, variant)
+    if variant_clauses:
+        clauses.append(exists().where(variant.product_id == Product.id, *variant_clauses))
+    return clauses
+
+
+def _order_by(query: ProductQuery, stmt: Select) -> Select:
+    rating = func.coalesce(Product.rating, 0)
+    if query.sort == "price_asc":
+        return stmt.order_by(Product.price.asc(), Product.id)
+    if query.sort == "price_desc":
+        return stmt.order_by(Product.price.desc(), Product.id)
+    if query.sort == "rating":
+        return stmt.order_by(rating.desc(), Product.rating_count.desc(), Product.id)
+    if query.sort == "newest":
+        return stmt.order_by(Product.created_at.desc(), Product.id)
+    if query.sort == "name":
+        return stmt.order_by(Product.name, Product.id)
+    if query.q:  # relevance: a word in the name beats a word in the description
+        first = query.q.lower().split()[0]
+        in_name = case((func.lower(Product.name).like(f"%{first}%"), 0), else_=1)
+        return stmt.order_by(in_name, rating.desc(), Product.id)
+    return stmt.order_by(rating.desc(), Product.rating_count.desc(), Product.id)
+
+
+def _count_by(session: Session, column, clauses, *joins) -> dict[str, int]:
+    stmt = select(column, func.count(func.distinct(Product.id))).select_from(Product)
+    for target, onclause in joins:
+        stmt = stmt.join(target, onclause)
+    stmt = stmt.where(*clauses, column.is_not(None)).group_by(column)
+    return {_facet_key(value): count for value, count in session.execute(stmt)}
+
+
+def _facet_key(value) -> str:
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+def facet_counts(session: Session, query: ProductQuery) -> dict[str, dict[str, int]]:
+    facets: dict[str, dict[str, int]] = {}
+    for name in ("arch_support", "cushioning", "stability"):
+        facets[name] = _count_by(session, getattr(Product, name), _product_clauses(session, query, name))
+    facets["condition"] = _count_by(
+        session,
+        ProductLabel.value,
+        [*_product_clauses(session, query, "condition"), ProductLabel.kind == "condition"],
+        (ProductLabel, ProductLabel.product_id == Product.id),
+    )
+    variant_join = (Variant, Variant.product_id == Product.id)
+    for name, column in (("size", Variant.size_eu), ("width", Variant.width)):
+        clauses = _product_clauses(session, query, skip=name) + _variant_clauses(query, skip=name)
+        facets[name] = _count_by(session, column, clauses, variant_join)
+    stock_clauses = _product_clauses(session, query, "in_stock")
+    stock_clauses += [*_variant_clauses(query, "in_stock"), Variant.stock > 0]
+    in_stock = session.scalar(
+        select(func.count(func.distinct(Product.id))).select_from(Product).join(*variant_join).where(*stock_clauses)
+    )
+    facets["in_stock"] = {"true": in_stock or 0}
+    facets["category"] = _category_counts(session, query)
+    facets["size"] = dict(sorted(facets["size"].items(), key=lambda kv: float(kv[0])))
+    return facets
+
+
+def _category_counts(session: Session, query: ProductQuery) -> dict[str, int]:
+    """Products per category, each counted in its own category and every ancestor."""
+    clauses = _product_clauses(session, query, "category")
+    leaf_counts = session.execute(
+        select(Product.category_id, func.count(Product.id)).where(*clauses).group_by(Product.category_id)
+    ).all()
+    rows = {row.id: row for row in session.execute(select(Category.id, Category.slug, Category.parent_id))}
+    counts: dict[str, int] = {}
+    for category_id, count in leaf_counts:
+        node = rows.get(category_id)
+        while node is not None:
+            counts[node.slug] = counts.get(node.slug, 0) + count
+            node = rows.get(node.parent_id)
+    return counts
+
+
+def search_products(session: Session, query: ProductQuery, with_facets: bool = True) -> ProductPage:
+    clauses = _product_clauses(session, query)
+    total = session.scalar(select(func.count()).select_from(Product).where(*clauses)) or 0
+    stmt = _order_by(query, select(Product).where(*clauses))
+    stmt = stmt.options(selectinload(Product.variants), selectinload(Product.labels))
+    stmt = stmt.offset((query.page - 1) * query.per_page).limit(query.per_page)
+    items = list(session.scalars(stmt))
+    facets = facet_counts(session, query) if with_facets else {}
+    return ProductPage(items, total, query.page, query.per_page, facets)
+
+
+def get_product(session: Session, slug: str, *, active_only: bool = True) -> Product | None:
+    stmt = select(Product).where(Product.slug == slug)
+    if active_only:
+        stmt = stmt.where(Product.active.is_(True))
+    stmt = stmt.options(selectinload(Product.variants), selectinload(Product.labels))
+    return session.scalar(stmt)
+
+
+def products_by_slugs(session: Session, slugs: list[str]) -> list[Product]:
+    """Active products in the order of ``slugs`` (unknown or inactive ones left out)."""
+    if not slugs:
+        return []
+    found = {
+        p.slug: p
+        for p in session.scalars(
+            select(Product)
+            .where(Product.slug.in_(slugs), Product.active.is_(True))
+            .options(selectinload(Product.variants), selectinload(Product.labels))
+        )
+    }
+    return [found[s] for s in slugs if s in found]
+
+
+def list_articles(session: Session, topic: str | None = None) -> list[Article]:
+    stmt = select(Article).order_by(Article.published.desc(), Article.id)
+    if topic:
+        stmt = stmt.where(exists().where(ArticleTopic.article_id == Article.id, ArticleTopic.topic == topic))
+    return list(session.scalars(stmt))
+
+
+def get_article(session: Session, slug: str) -> Article | None:
+    return session.scalar(select(Article).where(Article.slug == slug))
+
+
+def products_for_topics(session: Session, topics: list[str], limit: int = 6) -> list[Product]:
+    """Active products sharing the most tags/conditions with ``topics``, best rated first."""
+    if not topics:
+        return []
+    shared = func.count(func.distinct(ProductLabel.value)).label("shared")
+    ranked = (
+        select(Product.id, shared)
+        .join(ProductLabel, ProductLabel.product_id == Product.id)
+        .where(Product.active.is_(True), ProductLabel.value.in_(topics))
+        .group_by(Product.id, Product.rating)
+        .order_by(shared.desc(), func.coalesce(Product.rating, 0).desc(), Product.id)
+        .limit(limit)
+    )
+    ids = [row.id for row in session.execute(ranked)]
+    products = {
+        p.id: p
+        for p in session.scalars(
+            select(Product).where(Product.id.in_(ids)).options(selectinload(Product.variants), selectinload(Product.labels))
+        )
+    }
+    return [products[i] for i in ids]

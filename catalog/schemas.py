@@ -1,0 +1,169 @@
+"""Marshmallow schemas at the catalog's boundaries: data files in, API objects out."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from .vocabulary import (
+    CONDITIONS,
+    LEVELS,
+    MAX_SIZE_EU,
+    MIN_SIZE_EU,
+    STABILITY,
+    TERRAINS,
+    WIDTHS,
+)
+
+SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case words joined by -.")
+SKU = validate.Regexp(r"^[A-Z0-9][A-Z0-9.\-]{1,58}$", error="Use upper-case letters, digits, . and -.")
+WORD = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case words joined by -.")
+
+
+def half_size(value) -> None:
+    if value is not None and (value * 2) % 1 != 0:
+        raise ValidationError("Sizes go in whole or half steps.")
+
+
+# ---------------------------------------------------------------- import (data files)
+
+
+class CategoryInSchema(Schema):
+    slug = fields.String(required=True, validate=[validate.Length(max=80), SLUG])
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    parent = fields.String(load_default=None, allow_none=True, validate=SLUG)
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class AttributesSchema(Schema):
+    """Footwear and support attributes; every one optional, absent when it does not apply."""
+
+    arch_support = fields.String(validate=validate.OneOf(LEVELS))
+    cushioning = fields.String(validate=validate.OneOf(LEVELS))
+    stability = fields.String(validate=validate.OneOf(STABILITY))
+    drop_mm = fields.Integer(strict=True, validate=validate.Range(min=0, max=20))
+    weight_g = fields.Integer(strict=True, validate=validate.Range(min=1, max=5000))
+    terrain = fields.List(fields.String(validate=validate.OneOf(TERRAINS)))
+    conditions = fields.List(fields.String(validate=validate.OneOf(CONDITIONS)))
+    consumable = fields.Boolean()
+
+
+class VariantInSchema(Schema):
+    sku = fields.String(required=True, validate=SKU)
+    size_eu = fields.Decimal(
+        allow_none=True,
+        load_default=None,
+        places=1,
+        validate=[validate.Range(min=MIN_SIZE_EU, max=MAX_SIZE_EU), half_size],
+    )
+    width = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(WIDTHS))
+    stock = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100000))
+
+
+class ProductInSchema(Schema):
+    slug = fields.String(required=True, validate=[validate.Length(max=120), SLUG])
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    brand = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    description = fields.String(load_default="", validate=validate.Length(max=10000))
+    price = fields.Decimal(
+        required=True, places=2, validate=validate.Range(min=0, max=100000)
+    )
+    category = fields.String(required=True, validate=SLUG)
+    tags = fields.List(fields.String(validate=[validate.Length(max=60), WORD]), load_default=list)
+    rating = fields.Decimal(
+        allow_none=True, load_default=None, places=1, validate=validate.Range(min=0, max=5)
+    )
+    rating_count = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    active = fields.Boolean(load_default=True)
+    created_at = fields.Date(required=True)
+    attributes = fields.Nested(AttributesSchema, load_default=dict)
+    variants = fields.List(
+        fields.Nested(VariantInSchema), required=True, validate=validate.Length(min=1)
+    )
+
+    @validates_schema
+    def _distinct_variants(self, data, **_kwargs):
+        seen: set = set()
+        for variant in data.get("variants", []):
+            key = (variant["size_eu"], variant["width"])
+            if key in seen:
+                raise ValidationError("Two variants share a size and width.", "variants")
+            seen.add(key)
+
+
+class ArticleInSchema(Schema):
+    slug = fields.String(required=True, validate=[validate.Length(max=120), SLUG])
+    title = fields.String(required=True, validate=validate.Length(min=1, max=250))
+    author = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    published = fields.Date(required=True)
+    topics = fields.List(fields.String(validate=WORD), load_default=list)
+    summary = fields.String(load_default="", validate=validate.Length(max=1000))
+    body = fields.String(required=True, validate=validate.Length(min=1))
+
+
+# ---------------------------------------------------------------- output (API)
+
+
+class VariantSchema(Schema):
+    sku = fields.String()
+    size_eu = fields.Float(allow_none=True)
+    size_uk = fields.Float(allow_none=True)
+    size_us = fields.Float(allow_none=True)
+    width = fields.String(allow_none=True)
+    stock = fields.Integer()
+    label = fields.String()
+
+
+class ProductAttributesSchema(Schema):
+    arch_support = fields.String()
+    cushioning = fields.String()
+    stability = fields.String()
+    drop_mm = fields.Integer()
+    weight_g = fields.Integer()
+    terrain = fields.List(fields.String())
+    conditions = fields.List(fields.String())
+    consumable = fields.Boolean()
+
+
+class ProductSummarySchema(Schema):
+    """A product in lists: enough to show a card."""
+
+    slug = fields.String()
+    name = fields.String()
+    brand = fields.String()
+    price = fields.Decimal(as_string=True, places=2)
+    category = fields.Function(lambda product: product.category.slug)
+    category_path = fields.Function(lambda product: product.category.path)
+    rating = fields.Decimal(as_string=True, places=1, allow_none=True)
+    rating_count = fields.Integer()
+    in_stock = fields.Boolean()
+    attributes = fields.Nested(ProductAttributesSchema)
+    tags = fields.List(fields.String())
+
+
+class ProductSchema(ProductSummarySchema):
+    description = fields.String()
+    created_at = fields.Date()
+    variants = fields.List(fields.Nested(VariantSchema))
+
+
+class CategorySchema(Schema):
+    slug = fields.String()
+    name = fields.String()
+    description = fields.String()
+    parent = fields.Function(lambda c: c.parent.slug if c.parent else None, allow_none=True)
+    path = fields.List(fields.String())
+    children = fields.List(fields.Nested(lambda: CategorySchema()))
+
+
+class ArticleSummarySchema(Schema):
+    slug = fields.String()
+    title = fields.String()
+    author = fields.String()
+    published = fields.Date()
+    topics = fields.List(fields.String())
+    summary = fields.String()
+
+
+class ArticleSchema(ArticleSummarySchema):
+    body = fields.String()
+    related_products = fields.List(fields.Nested(ProductSummarySchema))

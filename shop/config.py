@@ -1,0 +1,56 @@
+"""Configuration read from the environment, with sensible local defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def load_secret_key(instance_path: str) -> str:
+    """``SECRET_KEY`` from the environment, else one generated once into ``instance/``."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Defaults; the factory fills in what depends on the instance folder."""
+
+    API_TITLE = "Backcare shop API"
+    API_VERSION = "1.0"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {
+        "info": {"description": "Catalog, articles, cart, profile, orders and recommendations."}
+    }
+    MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: nothing the shop accepts is bigger
+    MAX_IMPORT_BYTES = 50 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 30 * 24 * 3600
+    WTF_CSRF_TIME_LIMIT = None
+    PER_PAGE_DEFAULT = 12
+    PER_PAGE_MAX = 60
+    TESTING = False
+
+    @staticmethod
+    def from_environment(instance_path: str) -> dict:
+        database_url = os.environ.get("DATABASE_URL") or (
+            "sqlite:///" + str(Path(instance_path) / "shop.db")
+        )
+        return {
+            "DATABASE_URL": database_url,
+            "MODEL_DIR": os.environ.get("MODEL_DIR") or str(Path(instance_path) / "models"),
+            "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower()
+            in ("1", "true", "yes"),
+        }

@@ -1,0 +1,69 @@
+"""The application factory: a list of small ``register_*`` steps."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from . import models  # noqa: F401  (registers the shop's tables on the shared metadata)
+from .config import Config, load_secret_key
+from .errors import register_errorhandlers
+from .extensions import csrf, db
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the shop; ``test_config`` (a plain dict) overrides the environment."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_object(Config)
+    app.config.update(Config.from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api import api, register_api
+    from .storefront import bp as storefront
+
+    app.register_blueprint(storefront)
+    api.init_app(app)
+    register_api(app, api)
+
+
+def register_security_headers(app: Flask) -> None:
+    policy = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .rendering import register
+
+    register(app)

@@ -1,0 +1,79 @@
+"""Home, product listing and detail, article list and detail."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from marshmallow import ValidationError
+
+from catalog import queries
+from catalog.vocabulary import CONDITIONS, LEVELS, SORTS, STABILITY, WIDTHS
+
+from ..api.schemas import ArticleQueryArgs, PageProductQueryArgs, load_args
+from ..errors import abort_with
+from ..extensions import db
+from ..related import related_products
+from . import bp
+
+SORT_LABELS = {
+    "relevance": "Best match", "price_asc": "Price: low to high", "price_desc": "Price: high to low",
+    "rating": "Top rated", "newest": "Newest", "name": "Name",
+}  # fmt: skip
+
+
+def _bad_request(exc: ValidationError):
+    """A friendly 400 page naming each parameter that was wrong."""
+    abort_with(400, "Please check the filters.", exc.messages)
+
+
+@bp.route("/")
+def home():
+    session = db.session
+    featured = queries.search_products(
+        session, queries.ProductQuery(category="footwear", sort="rating", per_page=8), with_facets=False
+    ).items
+    articles = queries.list_articles(session)[:4]
+    return render_template("home.html", featured=featured, articles=articles,
+                           categories=queries.category_tree(session))
+
+
+@bp.route("/products")
+def product_list():
+    try:
+        query = load_args(PageProductQueryArgs(), request.args)
+    except ValidationError as exc:
+        _bad_request(exc)
+    try:
+        page = queries.search_products(db.session, query)
+    except queries.UnknownCategory:
+        abort(404, description=f"There is no category called {query.category!r}.")
+    return render_template(
+        "products/list.html", page=page, query=query, categories=queries.category_tree(db.session),
+        levels=LEVELS, stabilities=STABILITY, widths=WIDTHS, conditions=CONDITIONS,
+        sorts=SORTS, sort_labels=SORT_LABELS,
+    )
+
+
+@bp.route("/products/<slug>")
+def product_detail(slug: str):
+    product = queries.get_product(db.session, slug)
+    if product is None:
+        abort(404, description="We could not find that product. It may have been discontinued.")
+    return render_template("products/detail.html", product=product)
+
+
+@bp.route("/articles")
+def article_list():
+    try:
+        args = load_args(ArticleQueryArgs(), request.args)
+    except ValidationError as exc:
+        _bad_request(exc)
+    articles = queries.list_articles(db.session, args["topic"])
+    return render_template("articles/list.html", articles=articles, topic=args["topic"])
+
+
+@bp.route("/articles/<slug>")
+def article_detail(slug: str):
+    article = queries.get_article(db.session, slug)
+    if article is None:
+        abort(404, description="We could not find that article.")
+    return render_template("articles/detail.html", article=article, related=related_products(article))
