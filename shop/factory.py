@@ -35,8 +35,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from . import events
+
     db.init_app(app)
     csrf.init_app(app)
+    events.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

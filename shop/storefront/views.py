@@ -9,6 +9,7 @@ from catalog import queries
 from catalog.vocabulary import CONDITIONS, LEVELS, SORTS, STABILITY, WIDTHS
 
 from ..api.schemas import ArticleQueryArgs, PageProductQueryArgs, load_args
+from .. import events
 from ..errors import abort_with
 from ..extensions import db
 from ..related import related_products
@@ -42,6 +43,8 @@ def product_list():
         query = load_args(PageProductQueryArgs(), request.args)
     except ValidationError as exc:
         _bad_request(exc)
+    if query.q and query.page == 1:
+        events.record("search", context=query.q)
     try:
         page = queries.search_products(db.session, query)
     except queries.UnknownCategory:
@@ -58,6 +61,7 @@ def product_detail(slug: str):
     product = queries.get_product(db.session, slug)
     if product is None:
         abort(404, description="We could not find that product. It may have been discontinued.")
+    events.record("view", product.slug, slot=request.args.get("rec"))
     return render_template("products/detail.html", product=product)
 
 
@@ -76,4 +80,5 @@ def article_detail(slug: str):
     article = queries.get_article(db.session, slug)
     if article is None:
         abort(404, description="We could not find that article.")
+    events.record("read", f"article:{article.slug}")
     return render_template("articles/detail.html", article=article, related=related_products(article))

@@ -1,0 +1,59 @@
+"""Cheap event writes: events of a request are buffered and inserted in one statement.
+
+``record()`` costs nothing on the hot path; an ``after_request`` hook writes the request's
+events with a single multi-row INSERT. A failure to log never breaks the page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g
+from sqlalchemy import insert
+
+from ..extensions import db
+from ..models import Event, utcnow
+from ..visitor import user_id, visitor_id
+
+log = logging.getLogger(__name__)
+
+EVENT_KINDS = (
+    "read", "view", "search", "cart", "uncart", "purchase", "impression", "click",
+)  # fmt: skip
+
+
+def record(kind: str, item_id: str | None = None, *, context: str | None = None,
+           slot: str | None = None, weight: float = 1.0) -> None:
+    """Buffer one event of the current visitor for writing at the end of the request."""
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"unknown event kind {kind!r}")
+    g.setdefault("pending_events", []).append(
+        {
+            "visitor_id": visitor_id(),
+            "user_id": user_id(),
+            "kind": kind,
+            "item_id": item_id,
+            "context": (context or None) and context[:200],
+            "slot": slot,
+            "weight": weight,
+            "created_at": utcnow(),
+        }
+    )
+
+
+def flush() -> None:
+    rows = g.pop("pending_events", None)
+    if not rows:
+        return
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(insert(Event), rows)
+    except Exception:  # losing a view event must never cost the shopper a page
+        log.warning("could not write %d events", len(rows), exc_info=True)
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def _write_events(response):
+        flush()
+        return response
