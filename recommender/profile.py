@@ -407,7 +407,7 @@ class ProfileScorer(BaseEstimator):
     >>> scores.tolist()
     [1.0, 0.0]
     >>> reasons[0][0][0]
-    'Stability to stop your feet rolling inwards'
+    'High arch support for flat feet'
     """
 
     def __init__(self, rules_path: str | Path | None = None) -> None:
