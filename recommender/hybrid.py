@@ -61,6 +61,10 @@ _BUY_EVENTS = ("cart", "purchase")
 _ROLE_RANK = {"view": 0, "read": 0, "cart": 1, "purchase": 2, "anchor": 3}
 _POPULAR_REASON = "Popular with other shoppers"
 _FALLBACK_REASON = "From our back-care range"
+#: Share of the best seller's popularity an item needs to be called "popular".
+_POPULAR_MIN = 0.1
+#: A second reason must carry at least this share of the first one's contribution.
+_SECOND_REASON_MIN = 0.2
 _EPS = 1e-9
 
 
@@ -216,7 +220,7 @@ class HybridRecommender(BaseEstimator):
         Weight per event type; defaults to ``recommender.interactions.DEFAULT_EVENT_WEIGHTS``.
     signal_weights : mapping, optional
         Overrides of :data:`DEFAULT_SIGNAL_WEIGHTS`.
-    history_saturation : float, default=3.0
+    history_saturation : float, default=1.0
         Known items at which collaborative confidence reaches one half.
     anchor_weight : float, default=5.0
         Weight of the page's anchor among the visitor's items.
@@ -272,7 +276,7 @@ class HybridRecommender(BaseEstimator):
         half_life_days: float | None = 30.0,
         event_weights: Mapping[str, float] | None = None,
         signal_weights: Mapping[str, float] | None = None,
-        history_saturation: float = 3.0,
+        history_saturation: float = 1.0,
         anchor_weight: float = 5.0,
         diversity: float = 0.3,
         max_history: int = 50,
@@ -396,7 +400,7 @@ class HybridRecommender(BaseEstimator):
                     self.bought_together_ = self._new_collaborative().fit(Xb)
         top = float(self.item_popularity_.max()) if n_items else 0.0
         self._popularity_norm = (
-            (np.log1p(self.item_popularity_) / np.log1p(top)).astype(np.float32)
+            (self.item_popularity_ / np.float32(top)).astype(np.float32)
             if top > 0
             else np.zeros(n_items, dtype=np.float32)
         )
@@ -781,14 +785,17 @@ class HybridRecommender(BaseEstimator):
                     share = c / positive[0][1]
                     candidates[j].append((float(contributions["profile"][j]) * share, text))
         if "popularity" in contributions:
+            share = self._popularity_norm[chosen]
             for j, value in enumerate(contributions["popularity"]):
-                if value > _EPS:
+                if value > _EPS and share[j] >= _POPULAR_MIN:
                     candidates[j].append((float(value), _POPULAR_REASON))
         out = []
         for options in candidates:
             options.sort(key=lambda pair: -pair[0])
             texts: list[str] = []
-            for _, text in options:
+            for value, text in options:
+                if texts and value < _SECOND_REASON_MIN * options[0][0]:
+                    break
                 if text not in texts:
                     texts.append(text)
                 if len(texts) == self.max_reasons:
