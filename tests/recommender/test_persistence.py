@@ -155,3 +155,28 @@ def test_expected_class_is_checked(saved):
     assert isinstance(load_artifact(saved, expected_class=ContentModel)[0], ContentModel)
     with pytest.raises(ArtifactError, match="expected a dict"):
         load_artifact(saved, expected_class=dict)
+
+
+
+def test_hybrid_round_trip_gives_identical_recommendations(tmp_path):
+    from recommender.hybrid import HybridRecommender, VisitorContext
+
+    from test_hybrid import DOCS, ITEMS, NOW, interactions  # same directory, rootdir on sys.path
+
+    model = HybridRecommender().fit(ITEMS, interactions(), DOCS)
+    path = tmp_path / "hybrid.bin"
+    header = save_artifact(model, path, metadata={"trained_on": "test"})
+    assert header["data_stats"]["n_items"] == len(ITEMS)
+    assert header["parameters"]["collaborative"] == "rp3beta"
+    loaded, meta = load_artifact(path, expected_class=HybridRecommender)
+    assert meta["model_version"] == header["model_version"]
+    contexts = [
+        VisitorContext("home"),
+        VisitorContext("article", anchor_id="article:walking-for-back-pain"),
+        VisitorContext("footwear", profile={"arch": "flat", "pain_areas": ["lower-back"]}),
+        VisitorContext("cart", cart=["trail-walker-2"], history=[("article:sleep", "read", NOW)]),
+    ]
+    for context in contexts:
+        assert loaded.recommend(context, n=5) == model.recommend(context, n=5)
+    assert loaded.bought_together("trail-walker-2", 3) == model.bought_together("trail-walker-2", 3)
+    assert loaded.similar_items("comfort-walker", 3) == model.similar_items("comfort-walker", 3)
