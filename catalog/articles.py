@@ -48,10 +48,12 @@ def import_articles(session: Session, articles: list[dict]) -> int:
             article.title, article.author = row["title"], row["author"]
             article.summary, article.body = row["summary"], row["body"]
             article.published = row["published"]
-            article.topic_rows = [
-                ArticleTopic(topic=topic, position=i)
-                for i, topic in enumerate(dict.fromkeys(row["topics"]))
-            ]
+            current = {t.topic: t for t in article.topic_rows}  # reuse rows: no delete+insert clash
+            article.topic_rows = []
+            for position, topic in enumerate(dict.fromkeys(row["topics"])):
+                topic_row = current.get(topic) or ArticleTopic(topic=topic)
+                topic_row.position = position
+                article.topic_rows.append(topic_row)
         session.commit()
     except BaseException:
         session.rollback()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from .vocabulary import (
     CONDITIONS,
@@ -45,6 +45,11 @@ class AttributesSchema(Schema):
     terrain = fields.List(fields.String(validate=validate.OneOf(TERRAINS)))
     conditions = fields.List(fields.String(validate=validate.OneOf(CONDITIONS)))
     consumable = fields.Boolean()
+
+    @post_load
+    def _drop_defaults(self, data, **_kwargs):
+        """Defaults are absences: ``consumable: false`` and empty lists mean "not given"."""
+        return {key: value for key, value in data.items() if value not in (False, [])}
 
 
 class VariantInSchema(Schema):

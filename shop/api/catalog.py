@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
 
 from catalog import queries
 from catalog.schemas import (
@@ -40,7 +40,7 @@ class ArticleListSchema(Schema):
 
 
 @blp.route("/products")
-@blp.arguments(ProductQueryArgs, location="query", error_status_code=400, as_kwargs=False)
+@blp.arguments(ProductQueryArgs, location="query", error_status_code=400, unknown=RAISE)
 @blp.response(200, ProductListSchema)
 @blp.alt_response(400, description="A query parameter is invalid (problem details name it).")
 def list_products(query):
@@ -69,7 +69,7 @@ def list_categories():
 
 
 @blp.route("/articles")
-@blp.arguments(ArticleQueryArgs, location="query", error_status_code=400, as_kwargs=True)
+@blp.arguments(ArticleQueryArgs, location="query", error_status_code=400, unknown=RAISE, as_kwargs=True)
 @blp.response(200, ArticleListSchema)
 def list_articles(topic=None):
     items = queries.list_articles(db.session, topic)
