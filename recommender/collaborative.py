@@ -1,0 +1,306 @@
+"""Implicit-feedback collaborative models: item kNN, EASE and RP3beta.
+
+All three learn an item x item matrix ``S`` and score a user row ``x`` as
+``x @ S``. That makes them "fold-in" models: a new visitor's history row is
+scored without refitting, which is exactly how the shop serves a session.
+ItemKNN and RP3beta keep ``S`` sparse (top-k neighbours per item) so they
+scale to large catalogs; EASE keeps a dense ``S`` and is the most accurate on
+small catalogs but needs ``n_items**2`` floats, so it refuses large ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import lapack
+
+from recommender.base import _BLOCK_CELLS, RecommenderBase
+
+__all__ = ["EASE", "ItemKNN", "RP3beta"]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _row_blocks(n_rows: int, n_cols: int):
+    size = max(1, _BLOCK_CELLS // max(1, n_cols))
+    for start in range(0, n_rows, size):
+        yield start, min(start + size, n_rows)
+
+
+def _topk_product(left: sp.csr_matrix, right: sp.csr_matrix, k: int, transform=None):
+    """Sparse top-``k`` per row of ``left @ right`` with a zero diagonal, built block by block.
+
+    ``transform(block, start, stop)`` may rescale a dense block in place before
+    selection. Only positive entries are kept.
+    """
+    n_rows, n_cols = left.shape[0], right.shape[1]
+    k = max(0, min(int(k), n_cols - 1))
+    indptr = [np.zeros(1, dtype=np.int64)]
+    indices, data = [], []
+    nnz = 0
+    for start, stop in _row_blocks(n_rows, n_cols):
+        block = (left[start:stop] @ right).toarray().astype(np.float32, copy=False)
+        rows = np.arange(stop - start)
+        if transform is not None:
+            transform(block, start, stop)
+        if n_rows == n_cols:
+            block[rows, rows + start] = 0.0
+        if k < n_cols:
+            part = np.argpartition(-block, k - 1, axis=1)[:, :k] if k > 0 else \
+                np.empty((len(rows), 0), dtype=np.int64)
+        else:
+            part = np.broadcast_to(np.arange(n_cols), block.shape)
+        vals = np.take_along_axis(block, part, axis=1)
+        keep = vals > 0
+        counts = keep.sum(axis=1)
+        indices.append(part[keep].astype(np.int32))
+        data.append(vals[keep].astype(np.float32))
+        indptr.append(nnz + np.cumsum(counts))
+        nnz += int(counts.sum())
+    sim = sp.csr_matrix(
+        (np.concatenate(data) if data else np.empty(0, np.float32),
+         np.concatenate(indices) if indices else np.empty(0, np.int32),
+         np.concatenate(indptr)),
+        shape=(n_rows, n_cols),
+    )
+    sim.sort_indices()
+    return sim
+
+
+def _l1_rows(mat: sp.csr_matrix) -> sp.csr_matrix:
+    mat = mat.tocsr(copy=True)
+    sums = np.asarray(mat.sum(axis=1)).ravel()
+    sums[sums == 0] = 1.0
+    mat.data /= np.repeat(sums, np.diff(mat.indptr)).astype(mat.data.dtype)
+    return mat
+
+
+def _weight_items(item_users: sp.csr_matrix, weighting: str, K1: float, B: float):
+    """TF-IDF or BM25 re-weighting of an item x user matrix (as in ``implicit``)."""
+    X = item_users.tocoo(copy=True)
+    X.data = X.data.astype(np.float64)
+    if weighting == "none":
+        return X.tocsr()
+    n_items = X.shape[0]
+    idf = np.log(n_items) - np.log1p(np.bincount(X.col, minlength=X.shape[1]))
+    if weighting == "tfidf":
+        X.data = np.sqrt(X.data) * idf[X.col]
+    elif weighting == "bm25":
+        row_sums = np.ravel(X.sum(axis=1))
+        length_norm = (1.0 - B) + B * row_sums / max(row_sums.mean(), 1e-12)
+        X.data = X.data * (K1 + 1.0) / (K1 * length_norm[X.row] + X.data) * idf[X.col]
+    else:
+        raise ValueError(f"weighting must be 'bm25', 'tfidf' or 'none', got {weighting!r}")
+    return X.tocsr()
+
+
+class _ItemSimilarityModel(RecommenderBase):
+    """Scores ``user_items @ similarity_`` for a sparse or dense ``similarity_``."""
+
+    def _score_block(self, user_items):
+        scores = user_items @ self.similarity_
+        if sp.issparse(scores):
+            scores = scores.toarray()
+        return np.asarray(scores, dtype=np.float32)
+
+    def _similar_block(self, item_indices):
+        rows = self.similarity_[item_indices]
+        if sp.issparse(rows):
+            rows = rows.toarray()
+        return np.asarray(rows, dtype=np.float32)
+
+
+# --------------------------------------------------------------------------- models
+
+
+class ItemKNN(_ItemSimilarityModel):
+    """Item-based k-nearest-neighbours with shrunk cosine similarity.
+
+    Item vectors (columns of the user x item matrix) are optionally
+    re-weighted (BM25 or TF-IDF over users), then compared with
+    ``sim(i, j) = <v_i, v_j> / (|v_i| |v_j| + shrink)``; each item keeps its
+    ``k`` most similar items.
+
+    Parameters
+    ----------
+    k : int
+        Neighbours kept per item.
+    shrink : float
+        Damps similarities resting on few co-occurrences.
+    weighting : {'bm25', 'tfidf', 'none'}
+    K1, B : float
+        BM25 parameters.
+
+    Attributes
+    ----------
+    n_items_ : int
+    similarity_ : scipy.sparse.csr_matrix, shape (n_items, n_items)
+        Row ``i`` holds the neighbours of item ``i``.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1]], np.float32))
+    >>> model = ItemKNN(k=10, shrink=0).fit(X)
+    >>> model.recommend(sp.csr_matrix(np.array([[1, 0, 0, 0]], np.float32)), N=1)[0].tolist()
+    [[1]]
+    """
+
+    def __init__(self, k=100, shrink=10.0, weighting="bm25", K1=1.2, B=0.75):
+        self.k = k
+        self.shrink = shrink
+        self.weighting = weighting
+        self.K1 = K1
+        self.B = B
+
+    def fit(self, X, y=None):
+        """Compute the top-k item similarity from a user x item matrix; return self."""
+        X = self._check_X(X)
+        self.n_items_ = X.shape[1]
+        items = _weight_items(X.T.tocsr(), self.weighting, self.K1, self.B).astype(np.float32)
+        norms = np.sqrt(np.asarray(items.multiply(items).sum(axis=1), dtype=np.float32).ravel())
+        shrink = np.float32(self.shrink)
+
+        def cosine(block, start, stop):
+            block /= norms[start:stop, None] * norms[None, :] + shrink + np.float32(1e-12)
+
+        self.similarity_ = _topk_product(items, items.T.tocsr(), self.k, cosine)
+        return self
+
+
+class RP3beta(_ItemSimilarityModel):
+    """Random walk user->item->user->item with popularity penalty (RP3beta).
+
+    ``W = P_iu @ P_ui`` with transition probabilities raised to ``alpha``,
+    each column divided by the item's popularity ``** beta``, then the top-k
+    per row kept (and rows re-normalised when ``normalize``). Paudel et al.
+    (2017); Dacrema et al. (2019) found it among the strongest simple baselines.
+
+    Parameters
+    ----------
+    alpha : float
+        Exponent of the transition probabilities (1 = plain random walk).
+    beta : float
+        Popularity penalty; 0 gives P3alpha.
+    k : int
+        Neighbours kept per item.
+    normalize : bool
+        L1-normalise each item's row of neighbours.
+
+    Attributes
+    ----------
+    n_items_ : int
+    similarity_ : scipy.sparse.csr_matrix, shape (n_items, n_items)
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1]], np.float32))
+    >>> RP3beta(k=10).fit(X).similar_items(0, N=1)[0].tolist()
+    [1]
+    """
+
+    def __init__(self, alpha=1.0, beta=0.5, k=100, normalize=True):
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+        self.normalize = normalize
+
+    def fit(self, X, y=None):
+        """Compute the sparse random-walk similarity; return self."""
+        X = self._check_X(X)
+        self.n_items_ = X.shape[1]
+        X.eliminate_zeros()
+        binary = X.copy()
+        binary.data[:] = 1.0
+        p_ui = _l1_rows(X)
+        p_iu = _l1_rows(binary.T.tocsr())
+        if self.alpha != 1.0:
+            p_ui.data **= np.float32(self.alpha)
+            p_iu.data **= np.float32(self.alpha)
+        degree = np.asarray(binary.sum(axis=0), dtype=np.float32).ravel()
+        penalty = np.zeros_like(degree)
+        penalty[degree > 0] = degree[degree > 0] ** -np.float32(self.beta)
+
+        def popularity(block, start, stop):
+            block *= penalty[None, :]
+
+        sim = _topk_product(p_iu, p_ui, self.k, popularity)
+        if self.normalize:
+            sim = _l1_rows(sim)
+        self.similarity_ = sim.astype(np.float32)
+        return self
+
+
+class EASE(_ItemSimilarityModel):
+    """Embarrassingly Shallow Autoencoder (Steck 2019), closed form.
+
+    ``B = I - P diagMat(1 / diag(P))`` with ``P = (X^T X + l2 I)^-1`` and a
+    zero diagonal, in float32 through a Cholesky inverse. Needs about
+    ``4 * n_items**2`` bytes (2.5 GB at 25k items) and cubic time, hence
+    ``max_items``.
+
+    Parameters
+    ----------
+    l2 : float
+        Ridge penalty on the item weights.
+    max_items : int
+        Refuse to fit catalogs with more items (use RP3beta or ItemKNN there).
+
+    Attributes
+    ----------
+    n_items_ : int
+    similarity_ : ndarray of float32, shape (n_items, n_items)
+        The learned item-to-item weights ``B`` (C-contiguous).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1]], np.float32))
+    >>> visitor = sp.csr_matrix(np.array([[0, 0, 1, 0]], np.float32))
+    >>> EASE(l2=1.0).fit(X).recommend(visitor, N=1)[0].tolist()
+    [[3]]
+    """
+
+    def __init__(self, l2=300.0, max_items=30_000):
+        self.l2 = l2
+        self.max_items = max_items
+
+    def fit(self, X, y=None):
+        """Solve the closed form on a user x item matrix; return self."""
+        X = self._check_X(X)
+        n = X.shape[1]
+        if n > self.max_items:
+            raise ValueError(
+                f"EASE needs a dense {n} x {n} matrix ({4 * n * n / 2**30:.1f} GiB); "
+                f"max_items={self.max_items}. Use RP3beta or ItemKNN for large catalogs."
+            )
+        if not self.l2 > 0:
+            raise ValueError(f"l2 must be > 0, got {self.l2}")
+        self.n_items_ = n
+        # Gram matrix in Fortran order so LAPACK works in place, built column block-wise.
+        gram = np.empty((n, n), dtype=np.float32, order="F")
+        Xc = X.tocsc()
+        Xt = X.T.tocsr()
+        for start, stop in _row_blocks(n, n):
+            gram[:, start:stop] = (Xt @ Xc[:, start:stop]).toarray()
+        gram[np.diag_indices(n)] += np.float32(self.l2)
+        chol, info = lapack.spotrf(gram, lower=False, overwrite_a=True, clean=False)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"Cholesky failed (info={info}); increase l2")
+        inv, info = lapack.spotri(chol, lower=False, overwrite_c=True)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"inverse failed (info={info})")
+        # Only the upper triangle is valid: mirror it block-wise into the lower one.
+        for start, stop in _row_blocks(n, n):
+            inv[start:stop, :start] = inv[:start, start:stop].T
+            diag = inv[start:stop, start:stop]
+            lower = np.tril_indices(stop - start, -1)
+            diag[lower] = diag.T[lower]
+        P = inv.T  # symmetric, so the transposed view is the same matrix in C order
+        d = np.diag(P).copy()
+        P /= -d[None, :]
+        P[np.diag_indices(n)] = 0.0
+        self.similarity_ = P
+        return self

@@ -1,0 +1,477 @@
+"""Interaction data as plain columns, its CSV reader and the user x item matrix.
+
+Everything the collaborative models learn from starts as "user u did event e
+on item i at time t with weight w". Keeping that as a handful of NumPy columns
+(rather than ORM rows or a data frame) makes the library independent of the
+shop's database and keeps splitting and matrix building vectorised. The CSV
+reader is strict on purpose: an import either reads every row or names every
+bad line, so nothing is half-imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+__all__ = [
+    "DEFAULT_EVENT_WEIGHTS",
+    "IdIndex",
+    "Interactions",
+    "InteractionsFormatError",
+    "read_interactions_csv",
+    "to_matrix",
+]
+
+#: Weight of each event type in :func:`to_matrix`; unknown events weigh 1.
+DEFAULT_EVENT_WEIGHTS: Mapping[str, float] = {
+    "view": 1.0,
+    "read": 1.0,
+    "search": 0.5,
+    "cart": 3.0,
+    "purchase": 5.0,
+    "rating": 1.0,
+}
+
+_REQUIRED = ("user_id", "item_id")
+_OPTIONAL = ("timestamp", "event", "weight")
+_MAX_LISTED_ERRORS = 50
+_SECONDS_PER_DAY = 86_400.0
+
+
+def _object_array(values: Any) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = list(values) if not isinstance(values, np.ndarray) else values
+    return arr
+
+
+@dataclass(frozen=True)
+class Interactions:
+    """Columnar interaction log: one entry per (user, item, event).
+
+    Parameters
+    ----------
+    user_ids, item_ids : array of str, shape (n,)
+        Ids as strings (object arrays).
+    weights : array of float64, shape (n,)
+        Strength of each interaction (e.g. a quantity); 1 when unknown.
+    timestamps : array of float64, shape (n,)
+        Unix seconds, or the position in the file when only an order is known.
+    events : array of object, shape (n,)
+        Event type per row (lower-case str) or None when unknown.
+
+    Examples
+    --------
+    >>> inter = Interactions.from_records([
+    ...     {"user_id": "u1", "item_id": "shoe", "event": "view"},
+    ...     {"user_id": "u1", "item_id": "insole", "event": "purchase", "weight": 2},
+    ... ])
+    >>> len(inter), inter.weights.tolist()
+    (2, [1.0, 2.0])
+    """
+
+    user_ids: np.ndarray
+    item_ids: np.ndarray
+    weights: np.ndarray
+    timestamps: np.ndarray
+    events: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = len(self.user_ids)
+        coerced = {
+            "user_ids": np.asarray(self.user_ids, dtype=object),
+            "item_ids": np.asarray(self.item_ids, dtype=object),
+            "weights": np.asarray(self.weights, dtype=np.float64),
+            "timestamps": np.asarray(self.timestamps, dtype=np.float64),
+            "events": np.asarray(self.events, dtype=object),
+        }
+        for name, arr in coerced.items():
+            if arr.ndim != 1 or len(arr) != n:
+                raise ValueError(f"{name} must be 1-D of length {n}, got shape {arr.shape}")
+            object.__setattr__(self, name, arr)
+
+    def __len__(self) -> int:
+        return len(self.user_ids)
+
+    def take(self, indices: np.ndarray) -> Interactions:
+        """Return the rows at ``indices`` (integer positions or a boolean mask)."""
+        return Interactions(
+            self.user_ids[indices],
+            self.item_ids[indices],
+            self.weights[indices],
+            self.timestamps[indices],
+            self.events[indices],
+        )
+
+    @classmethod
+    def from_records(cls, records: Iterable[Mapping[str, Any] | tuple]) -> Interactions:
+        """Build from mappings (keys as in the CSV) or ``(user_id, item_id[, weight])`` tuples.
+
+        Missing weights are 1, missing events None, and missing timestamps
+        the record's position. Timestamps may be numbers (Unix seconds) or
+        ISO 8601 strings.
+
+        Examples
+        --------
+        >>> Interactions.from_records([("u1", "a"), ("u2", "b", 3.0)]).weights.tolist()
+        [1.0, 3.0]
+        """
+        users, items, weights, times, events = [], [], [], [], []
+        for pos, rec in enumerate(records):
+            if isinstance(rec, Mapping):
+                u, i = rec["user_id"], rec["item_id"]
+                w = rec.get("weight")
+                t = rec.get("timestamp")
+                e = rec.get("event")
+            else:
+                u, i = rec[0], rec[1]
+                w = rec[2] if len(rec) > 2 else None
+                t, e = None, None
+            users.append(str(u))
+            items.append(str(i))
+            weights.append(1.0 if w is None else float(w))
+            times.append(float(pos) if t is None else t)
+            events.append(None if e is None or e == "" else str(e).strip().lower())
+        stamps = pd.Series(times, dtype=object)
+        numeric = pd.to_numeric(stamps, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+        bad = np.isnan(numeric)
+        if bad.any():
+            parsed = _parse_iso(stamps[bad])
+            if np.isnan(parsed).any():
+                raise ValueError("timestamps must be Unix seconds or ISO 8601")
+            numeric[bad] = parsed
+        return cls(
+            _object_array(users), _object_array(items), np.asarray(weights, dtype=np.float64),
+            numeric, _object_array(events),
+        )
+
+
+class InteractionsFormatError(ValueError):
+    """An interactions file has rows that cannot be parsed.
+
+    Attributes
+    ----------
+    errors : list of tuple (line, field, message)
+        Every problem found, ``line`` counted in the file with the header as line 1.
+    """
+
+    def __init__(self, errors: list[tuple[int, str, str]], source: str = "interactions file"):
+        self.errors = sorted(errors)
+        listed = "; ".join(
+            f"line {line}: {field}: {msg}" for line, field, msg in self.errors[:_MAX_LISTED_ERRORS]
+        )
+        more = len(self.errors) - _MAX_LISTED_ERRORS
+        suffix = f"; ... and {more} more (see .errors)" if more > 0 else ""
+        n_lines = len({line for line, _, _ in self.errors})
+        super().__init__(f"{source}: {n_lines} bad line(s): {listed}{suffix}")
+
+
+class IdIndex:
+    """Bidirectional mapping between string ids and contiguous integer indices.
+
+    Indices follow the order of first appearance in ``ids``; duplicates are ignored.
+
+    Parameters
+    ----------
+    ids : iterable of str
+
+    Examples
+    --------
+    >>> idx = IdIndex(["b", "a", "b"])
+    >>> len(idx), idx.index_of("a"), idx.get_indexer(["a", "zzz"]).tolist()
+    (2, 1, [1, -1])
+    """
+
+    def __init__(self, ids: Iterable[str]):
+        arr = ids if isinstance(ids, np.ndarray) else _object_array(list(ids))
+        self._index = pd.Index(pd.unique(np.asarray(arr, dtype=object)), dtype=object)
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Ids in index order (object array)."""
+        return self._index.to_numpy(dtype=object)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._index
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IdIndex) and self._index.equals(other._index)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"IdIndex(n={len(self)})"
+
+    def index_of(self, item_id: str) -> int:
+        """Index of one id; raises ``KeyError`` when unknown."""
+        return int(self._index.get_loc(item_id))
+
+    def get_indexer(self, ids: Iterable[str]) -> np.ndarray:
+        """Indices of many ids as an int64 array, -1 where unknown."""
+        arr = ids if isinstance(ids, np.ndarray) else _object_array(list(ids))
+        return self._index.get_indexer(np.asarray(arr, dtype=object)).astype(np.int64)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _parse_iso(values: pd.Series) -> np.ndarray:
+    """ISO 8601 strings to Unix seconds (NaN where unparseable); naive times are UTC."""
+    parsed = pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce")
+    out = np.full(len(values), np.nan)
+    ok = ~pd.isna(parsed)
+    ok_arr = np.asarray(ok)
+    if ok_arr.any():
+        epoch = pd.Timestamp(0, tz="UTC")
+        out[ok_arr] = (parsed[ok] - epoch) / pd.Timedelta(seconds=1)
+    return out
+
+
+def _open_text(source: str | os.PathLike | IO) -> tuple[IO[str], str]:
+    """Open a path or file object as text, decompressing gzip by its magic bytes."""
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        with open(name, "rb") as fh:
+            magic = fh.read(2)
+        if magic == b"\x1f\x8b":
+            return gzip.open(name, "rt", encoding="utf-8-sig", newline=""), name
+        return open(name, encoding="utf-8-sig", newline=""), name
+    name = getattr(source, "name", "interactions file")
+    data = source.read()
+    if isinstance(data, bytes):
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        data = data.decode("utf-8-sig")
+    return io.StringIO(data, newline=""), str(name)
+
+
+def _read_with_pandas(fh: IO[str]) -> pd.DataFrame:
+    return pd.read_csv(
+        fh, dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+        index_col=False, skipinitialspace=False,
+    )
+
+
+def _read_with_csv_module(fh: IO[str]) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """Slow but exact reader: file line numbers for multi-line fields and wrong field counts."""
+    reader = csv.reader(fh)
+    errors: list[tuple[int, str, str]] = []
+    try:
+        header = next(reader)
+    except StopIteration:
+        return pd.DataFrame(), np.empty(0, dtype=np.int64), errors
+    rows, lines = [], []
+    start = reader.line_num + 1
+    try:
+        for row in reader:
+            if row and len(row) != len(header):
+                errors.append((start, "row", f"expected {len(header)} fields, saw {len(row)}"))
+            elif row:
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        errors.append((start, "row", str(exc)))
+    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
+        columns=header, dtype=object)
+    return frame, np.asarray(lines, dtype=np.int64), errors
+
+
+def read_interactions_csv(path_or_file: str | os.PathLike | IO) -> Interactions:
+    """Read an interactions CSV (plain or gzip) as described in DESIGN.md.
+
+    Columns: ``user_id`` and ``item_id`` (required, non-empty strings),
+    ``timestamp`` (Unix seconds or ISO 8601; naive times are UTC), ``event``
+    (lower-cased; empty means unknown) and ``weight`` (finite number >= 0;
+    empty means 1). Other columns are ignored. Blank lines are skipped; a
+    short row counts as having empty trailing fields. Without a ``timestamp``
+    column the timestamps are the row positions (0, 1, ...).
+
+    Parameters
+    ----------
+    path_or_file : path or file object (text or binary)
+
+    Returns
+    -------
+    Interactions
+
+    Raises
+    ------
+    InteractionsFormatError
+        Listing every bad line (header = line 1) and field; nothing is returned.
+
+    Examples
+    --------
+    >>> import io
+    >>> inter = read_interactions_csv(io.StringIO("user_id,item_id,event\\nu1,shoe,View\\n"))
+    >>> inter.user_ids.tolist(), inter.events.tolist()
+    (['u1'], ['view'])
+    """
+    fh, name = _open_text(path_or_file)
+    with fh:
+        try:
+            frame = _read_with_pandas(fh)
+            lines = np.arange(2, len(frame) + 2, dtype=np.int64)
+            structural: list = []
+            multiline = any(
+                frame[c].str.contains("\n", regex=False).any() for c in frame.columns
+                if c in _REQUIRED + _OPTIONAL
+            )
+        except pd.errors.EmptyDataError:
+            raise InteractionsFormatError([(1, "header", "file is empty")], name) from None
+        except pd.errors.ParserError:
+            multiline = True
+        if multiline:
+            fh.seek(0)
+            frame, lines, structural = _read_with_csv_module(fh)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in _REQUIRED if c not in frame.columns]
+    if missing:
+        raise InteractionsFormatError(
+            [(1, "header", f"missing required column {c!r}") for c in missing], name)
+    return _validate(frame, lines, structural, name)
+
+
+def _validate(frame: pd.DataFrame, lines: np.ndarray, errors: list, name: str) -> Interactions:
+    cols = {c: frame[c].astype(object).to_numpy(dtype=object) for c in frame.columns
+            if c in _REQUIRED + _OPTIONAL}
+    n = len(frame)
+    stripped = {c: pd.Series(v, dtype=object).str.strip() for c, v in cols.items()}
+    blank = np.ones(n, dtype=bool)
+    for c in cols:
+        blank &= (stripped[c] == "").to_numpy()
+    keep = ~blank
+    errors = list(errors)
+
+    def report(mask: np.ndarray, field: str, message) -> None:
+        for pos in np.flatnonzero(mask & keep):
+            text = message(cols[field][pos]) if callable(message) else message
+            errors.append((int(lines[pos]), field, text))
+
+    for c in _REQUIRED:
+        report((stripped[c] == "").to_numpy(), c, "is empty")
+
+    if "timestamp" in cols:
+        raw = stripped["timestamp"]
+        times = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+        nan = np.isnan(times)
+        if nan.any():
+            times[nan] = _parse_iso(raw[nan])
+        report(~np.isfinite(times), "timestamp",
+               lambda v: f"{v!r} is neither Unix seconds nor ISO 8601")
+    else:
+        times = np.arange(n, dtype=np.float64)
+
+    if "weight" in cols:
+        raw = stripped["weight"]
+        empty = (raw == "").to_numpy()
+        weights = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+        weights[empty] = 1.0
+        report(~np.isfinite(weights) | (weights < 0), "weight",
+               lambda v: f"{v!r} is not a finite number >= 0")
+    else:
+        weights = np.ones(n, dtype=np.float64)
+
+    if "event" in cols:
+        ev = stripped["event"].str.lower()
+        events = ev.where(ev != "", None).to_numpy(dtype=object)
+    else:
+        events = np.full(n, None, dtype=object)
+
+    if errors:
+        raise InteractionsFormatError(errors, name)
+    if not keep.all():
+        times = np.arange(int(keep.sum()), dtype=np.float64) if "timestamp" not in cols \
+            else times[keep]
+        return Interactions(stripped["user_id"].to_numpy(dtype=object)[keep],
+                            stripped["item_id"].to_numpy(dtype=object)[keep],
+                            weights[keep], times, events[keep])
+    return Interactions(stripped["user_id"].to_numpy(dtype=object),
+                        stripped["item_id"].to_numpy(dtype=object), weights, times, events)
+
+
+# --------------------------------------------------------------------------- matrix
+
+
+def to_matrix(
+    interactions: Interactions,
+    users: IdIndex | None = None,
+    items: IdIndex | None = None,
+    event_weights: Mapping[str, float] | None = None,
+    half_life_days: float | None = None,
+    now: float | None = None,
+) -> tuple[sp.csr_matrix, IdIndex, IdIndex]:
+    """Sum interactions into a user x item CSR matrix (float32).
+
+    Each row contributes ``weight * event_weights[event] *
+    0.5 ** (age_days / half_life_days)`` (the last factor only when
+    ``half_life_days`` is given); repeated (user, item) pairs are summed.
+
+    Parameters
+    ----------
+    interactions : Interactions
+    users, items : IdIndex, optional
+        Fixed row / column indexes; rows with ids outside them are dropped.
+        Built from the interactions (order of first appearance) when omitted.
+    event_weights : mapping, optional
+        Weight per event; defaults to :data:`DEFAULT_EVENT_WEIGHTS`. Events
+        not in the mapping (and missing events) weigh 1.
+    half_life_days : float, optional
+        Exponential time decay; ages are counted from ``now``.
+    now : float, optional
+        Reference time in Unix seconds; defaults to the latest timestamp.
+        Interactions after ``now`` are not decayed (age 0).
+
+    Returns
+    -------
+    X : scipy.sparse.csr_matrix of float32, shape (len(users), len(items))
+    users, items : IdIndex
+
+    Examples
+    --------
+    >>> inter = Interactions.from_records([
+    ...     {"user_id": "u", "item_id": "a", "event": "view"},
+    ...     {"user_id": "u", "item_id": "a", "event": "purchase"}])
+    >>> X, users, items = to_matrix(inter)
+    >>> X.toarray().tolist()
+    [[6.0]]
+    """
+    if users is None:
+        users = IdIndex(interactions.user_ids)
+    if items is None:
+        items = IdIndex(interactions.item_ids)
+    rows = users.get_indexer(interactions.user_ids)
+    cols = items.get_indexer(interactions.item_ids)
+    values = interactions.weights.astype(np.float64, copy=True)
+
+    mapping = DEFAULT_EVENT_WEIGHTS if event_weights is None else event_weights
+    if len(values) and mapping:
+        factors = pd.Series(interactions.events, dtype=object).map(dict(mapping))
+        values *= factors.astype(np.float64).fillna(1.0).to_numpy()
+    if half_life_days is not None:
+        if not half_life_days > 0:
+            raise ValueError(f"half_life_days must be > 0, got {half_life_days}")
+        if len(values):
+            ref = float(np.max(interactions.timestamps)) if now is None else float(now)
+            age_days = np.maximum(ref - interactions.timestamps, 0.0) / _SECONDS_PER_DAY
+            values *= np.exp2(-age_days / half_life_days)
+
+    known = (rows >= 0) & (cols >= 0)
+    X = sp.csr_matrix(
+        (values[known].astype(np.float32), (rows[known], cols[known])),
+        shape=(len(users), len(items)), dtype=np.float32,
+    )
+    X.sum_duplicates()
+    X.sort_indices()
+    return X, users, items
