@@ -226,51 +226,38 @@ class IdIndex:
 # --------------------------------------------------------------------------- reading
 
 
-def _parse_iso(values: pd.Series) -> np.ndarray:
+def _parse_iso(values) -> np.ndarray:
     """ISO 8601 strings to Unix seconds (NaN where unparseable); naive times are UTC."""
-    parsed = pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce")
-    out = np.full(len(values), np.nan)
-    ok = ~pd.isna(parsed)
-    ok_arr = np.asarray(ok)
-    if ok_arr.any():
-        epoch = pd.Timestamp(0, tz="UTC")
-        out[ok_arr] = (parsed[ok] - epoch) / pd.Timedelta(seconds=1)
+    parsed = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True,
+                            errors="coerce")
+    ok = parsed.notna().to_numpy()
+    out = np.full(len(ok), np.nan)
+    if ok.any():
+        out[ok] = (parsed[ok] - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
     return out
 
 
-def _open_text(source: str | os.PathLike | IO) -> tuple[IO[str], str]:
-    """Open a path or file object as text, decompressing gzip by its magic bytes."""
+def _read_text(source: str | os.PathLike | IO) -> tuple[str, str]:
+    """The whole file as text (gzip recognised by its magic bytes) and a name for messages."""
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         with open(name, "rb") as fh:
-            magic = fh.read(2)
-        if magic == b"\x1f\x8b":
-            return gzip.open(name, "rt", encoding="utf-8-sig", newline=""), name
-        return open(name, encoding="utf-8-sig", newline=""), name
-    name = getattr(source, "name", "interactions file")
-    data = source.read()
+            data = fh.read()
+    else:
+        name = str(getattr(source, "name", "interactions file"))
+        data = source.read()
     if isinstance(data, bytes):
         if data[:2] == b"\x1f\x8b":
             data = gzip.decompress(data)
         data = data.decode("utf-8-sig")
-    return io.StringIO(data, newline=""), str(name)
+    return data.removeprefix("\ufeff"), name
 
 
-def _read_with_pandas(fh: IO[str]) -> pd.DataFrame:
-    return pd.read_csv(
-        fh, dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-        index_col=False, skipinitialspace=False,
-    )
-
-
-def _read_with_csv_module(fh: IO[str]) -> tuple[pd.DataFrame, np.ndarray, list]:
-    """Slow but exact reader: file line numbers for multi-line fields and wrong field counts."""
-    reader = csv.reader(fh)
+def _read_with_csv_module(text: str) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """Slow but exact reader: file line numbers across multi-line fields, wrong field counts."""
+    reader = csv.reader(io.StringIO(text, newline=""))
     errors: list[tuple[int, str, str]] = []
-    try:
-        header = next(reader)
-    except StopIteration:
-        return pd.DataFrame(), np.empty(0, dtype=np.int64), errors
+    header = next(reader)
     rows, lines = [], []
     start = reader.line_num + 1
     try:
@@ -283,20 +270,20 @@ def _read_with_csv_module(fh: IO[str]) -> tuple[pd.DataFrame, np.ndarray, list]:
             start = reader.line_num + 1
     except csv.Error as exc:
         errors.append((start, "row", str(exc)))
-    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
-        columns=header, dtype=object)
+    frame = pd.DataFrame(rows or None, columns=header, dtype=object)
     return frame, np.asarray(lines, dtype=np.int64), errors
 
 
 def read_interactions_csv(path_or_file: str | os.PathLike | IO) -> Interactions:
     """Read an interactions CSV (plain or gzip) as described in DESIGN.md.
 
-    Columns: ``user_id`` and ``item_id`` (required, non-empty strings),
-    ``timestamp`` (Unix seconds or ISO 8601; naive times are UTC), ``event``
-    (lower-cased; empty means unknown) and ``weight`` (finite number >= 0;
-    empty means 1). Other columns are ignored. Blank lines are skipped; a
-    short row counts as having empty trailing fields. Without a ``timestamp``
-    column the timestamps are the row positions (0, 1, ...).
+    Columns: ``user_id`` and ``item_id`` (required, non-empty strings,
+    surrounding spaces removed), ``timestamp`` (Unix seconds or ISO 8601;
+    naive times are UTC), ``event`` (lower-cased; empty means unknown) and
+    ``weight`` (finite number >= 0; empty means 1). Other columns are
+    ignored. Blank lines are skipped; a short row counts as having empty
+    trailing fields. Without a ``timestamp`` column the timestamps are the
+    row positions (0, 1, ...).
 
     Parameters
     ----------
@@ -318,23 +305,23 @@ def read_interactions_csv(path_or_file: str | os.PathLike | IO) -> Interactions:
     >>> inter.user_ids.tolist(), inter.events.tolist()
     (['u1'], ['view'])
     """
-    fh, name = _open_text(path_or_file)
-    with fh:
-        try:
-            frame = _read_with_pandas(fh)
-            lines = np.arange(2, len(frame) + 2, dtype=np.int64)
-            structural: list = []
-            multiline = any(
-                frame[c].str.contains("\n", regex=False).any() for c in frame.columns
-                if c in _REQUIRED + _OPTIONAL
-            )
-        except pd.errors.EmptyDataError:
-            raise InteractionsFormatError([(1, "header", "file is empty")], name) from None
-        except pd.errors.ParserError:
-            multiline = True
-        if multiline:
-            fh.seek(0)
-            frame, lines, structural = _read_with_csv_module(fh)
+    text, name = _read_text(path_or_file)
+    if not text.strip():
+        raise InteractionsFormatError([(1, "header", "file is empty")], name)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=object, keep_default_na=False, na_filter=False,
+            skip_blank_lines=False, index_col=False,
+        )
+        # One row per physical line, or a quoted field spans lines: then count exactly.
+        n_lines = text.count("\n") + (not text.endswith("\n"))
+        exact = len(frame) == n_lines - 1
+    except pd.errors.ParserError:
+        exact = False
+    if exact:
+        lines, structural = np.arange(2, len(frame) + 2, dtype=np.int64), []
+    else:
+        frame, lines, structural = _read_with_csv_module(text)
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
@@ -343,62 +330,76 @@ def read_interactions_csv(path_or_file: str | os.PathLike | IO) -> Interactions:
     return _validate(frame, lines, structural, name)
 
 
+def _factorized(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(codes, raw uniques, stripped uniques)``: parse each distinct value once."""
+    codes, uniques = pd.factorize(values)
+    uniques = np.asarray(uniques, dtype=object)
+    stripped = _object_array([u.strip() for u in uniques])
+    return codes, uniques, stripped
+
+
 def _validate(frame: pd.DataFrame, lines: np.ndarray, errors: list, name: str) -> Interactions:
-    cols = {c: frame[c].astype(object).to_numpy(dtype=object) for c in frame.columns
-            if c in _REQUIRED + _OPTIONAL}
     n = len(frame)
-    stripped = {c: pd.Series(v, dtype=object).str.strip() for c, v in cols.items()}
+    columns = {c: _factorized(frame[c].to_numpy(dtype=object))
+               for c in _REQUIRED + _OPTIONAL if c in frame.columns}
     blank = np.ones(n, dtype=bool)
-    for c in cols:
-        blank &= (stripped[c] == "").to_numpy()
+    for codes, _, stripped in columns.values():
+        blank &= (stripped == "")[codes] if n else blank
     keep = ~blank
     errors = list(errors)
 
-    def report(mask: np.ndarray, field: str, message) -> None:
-        for pos in np.flatnonzero(mask & keep):
-            text = message(cols[field][pos]) if callable(message) else message
-            errors.append((int(lines[pos]), field, text))
+    def check(field: str, bad_unique: np.ndarray, message) -> None:
+        codes, raw, _ = columns[field]
+        for pos in np.flatnonzero(bad_unique[codes] & keep):
+            errors.append((int(lines[pos]), field, message(raw[codes[pos]])))
 
-    for c in _REQUIRED:
-        report((stripped[c] == "").to_numpy(), c, "is empty")
+    ids = {}
+    for field in _REQUIRED:
+        codes, _, stripped = columns[field]
+        check(field, stripped == "", lambda v: "is empty")
+        ids[field] = stripped[codes]
 
-    if "timestamp" in cols:
-        raw = stripped["timestamp"]
-        times = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, copy=True)
-        nan = np.isnan(times)
+    if "timestamp" in columns:
+        codes, _, stripped = columns["timestamp"]
+        seconds = pd.to_numeric(pd.Series(stripped), errors="coerce").to_numpy(
+            dtype=np.float64, copy=True)
+        nan = np.isnan(seconds)
         if nan.any():
-            times[nan] = _parse_iso(raw[nan])
-        report(~np.isfinite(times), "timestamp",
-               lambda v: f"{v!r} is neither Unix seconds nor ISO 8601")
+            seconds[nan] = _parse_iso(stripped[nan])
+        check("timestamp", ~np.isfinite(seconds),
+              lambda v: f"{v!r} is neither Unix seconds nor ISO 8601")
+        times = seconds[codes]
     else:
         times = np.arange(n, dtype=np.float64)
 
-    if "weight" in cols:
-        raw = stripped["weight"]
-        empty = (raw == "").to_numpy()
-        weights = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, copy=True)
-        weights[empty] = 1.0
-        report(~np.isfinite(weights) | (weights < 0), "weight",
-               lambda v: f"{v!r} is not a finite number >= 0")
+    if "weight" in columns:
+        codes, _, stripped = columns["weight"]
+        values = pd.to_numeric(pd.Series(stripped), errors="coerce").to_numpy(
+            dtype=np.float64, copy=True)
+        values[stripped == ""] = 1.0
+        check("weight", ~np.isfinite(values) | (values < 0),
+              lambda v: f"{v!r} is not a finite number >= 0")
+        weights = values[codes]
     else:
         weights = np.ones(n, dtype=np.float64)
 
-    if "event" in cols:
-        ev = stripped["event"].str.lower()
-        events = ev.where(ev != "", None).to_numpy(dtype=object)
+    if "event" in columns:
+        codes, _, stripped = columns["event"]
+        lowered = _object_array([s.lower() if s else None for s in stripped])
+        events = lowered[codes]
     else:
         events = np.full(n, None, dtype=object)
 
     if errors:
         raise InteractionsFormatError(errors, name)
     if not keep.all():
-        times = np.arange(int(keep.sum()), dtype=np.float64) if "timestamp" not in cols \
-            else times[keep]
-        return Interactions(stripped["user_id"].to_numpy(dtype=object)[keep],
-                            stripped["item_id"].to_numpy(dtype=object)[keep],
-                            weights[keep], times, events[keep])
-    return Interactions(stripped["user_id"].to_numpy(dtype=object),
-                        stripped["item_id"].to_numpy(dtype=object), weights, times, events)
+        if "timestamp" not in columns:
+            times = np.arange(n, dtype=np.float64)[: int(keep.sum())]
+        else:
+            times = times[keep]
+        return Interactions(ids["user_id"][keep], ids["item_id"][keep], weights[keep], times,
+                            events[keep])
+    return Interactions(ids["user_id"], ids["item_id"], weights, times, events)
 
 
 # --------------------------------------------------------------------------- matrix

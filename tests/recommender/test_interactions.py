@@ -122,11 +122,12 @@ def test_reads_400k_rows_in_about_a_second(tmp_path):
     path = tmp_path / "big.csv.gz"
     with gzip.open(path, "wt", compresslevel=1) as fh:
         fh.write("user_id,item_id,timestamp,event,weight\n" + "\n".join(lines) + "\n")
-    start = time.perf_counter()
+    # CPU time of this process, so a busy machine does not fail the test (about 1 s here).
+    start = time.process_time()
     inter = read_interactions_csv(path)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert len(inter) == n
-    assert elapsed < 3.0, f"took {elapsed:.2f}s"
+    assert elapsed < 2.5, f"took {elapsed:.2f}s of CPU"
 
 
 # ------------------------------------------------------------------ records and index
