@@ -36,17 +36,23 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import events
+    from .accounts.cookies import ShopSessionInterface
 
     db.init_app(app)
     csrf.init_app(app)
     events.register(app)
+    app.session_interface = ShopSessionInterface()
 
 
 def register_blueprints(app: Flask) -> None:
+    from .accounts import bp as accounts
     from .api import api, register_api
+    from .profile import bp as profile
     from .storefront import bp as storefront
 
     app.register_blueprint(storefront)
+    app.register_blueprint(accounts)
+    app.register_blueprint(profile)
     api.init_app(app)
     register_api(app, api)
 

@@ -1,0 +1,40 @@
+"""What the register and log-in forms (and the JSON API) accept."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, pre_load, validate
+
+MIN_PASSWORD, MAX_PASSWORD = 8, 128
+
+
+class RegisterSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    email = fields.Email(required=True, validate=validate.Length(max=254),
+                         error_messages={"required": "Enter your e-mail address.",
+                                         "invalid": "Enter a valid e-mail address, like name@example.com."})
+    password = fields.String(
+        required=True, load_only=True,
+        validate=validate.Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
+                                 error=f"Use between {MIN_PASSWORD} and {MAX_PASSWORD} characters."),
+        error_messages={"required": "Choose a password."},
+    )
+    name = fields.String(load_default="", validate=validate.Length(max=120, error="Use at most 120 characters."))
+
+    @pre_load
+    def _strip_email(self, data, **_kwargs):
+        if isinstance(data, dict) and isinstance(data.get("email"), str):
+            data = {**data, "email": data["email"].strip()}
+        return data
+
+
+class LoginSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254, error="Enter your e-mail address."),
+                          error_messages={"required": "Enter your e-mail address."})
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(min=1, max=MAX_PASSWORD, error="Enter your password."),
+                             error_messages={"required": "Enter your password."})

@@ -1,0 +1,101 @@
+"""Register, log in, log out and the account page: parse, call the service, render."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from .. import visitor
+from ..extensions import db
+from . import bp, service
+from .forms import field_errors, form_values, safe_next
+from .schemas import LoginSchema, RegisterSchema
+
+ORDER_HISTORY_ENDPOINTS = ("orders.history", "orders.order_list", "orders.index")
+
+
+def throttle_from_config() -> service.Throttle:
+    import datetime as dt
+
+    config = current_app.config
+    return service.Throttle(
+        max_failures=config.get("LOGIN_MAX_FAILURES", service.MAX_FAILURES),
+        window=dt.timedelta(seconds=config.get("LOGIN_WINDOW_SECONDS", service.WINDOW.total_seconds())),
+    )
+
+
+def start_account_session(user) -> None:
+    """Log in (a fresh session: no fixation) and move the guest's cart, profile and events over."""
+    guest = visitor.visitor_id()
+    visitor.log_in(user.id)
+    for message in service.after_log_in(db.session, guest, user.id):
+        flash(message, "info")
+
+
+def _next_url() -> str:
+    return safe_next(request.values.get("next"), url_for("accounts.account"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    errors, values, status = {}, {}, 200
+    if request.method == "POST":
+        schema = RegisterSchema()
+        values = form_values(schema, request.form)
+        try:
+            user = service.register(db.session, **schema.load(values))
+        except ValidationError as exc:
+            errors, status = field_errors(exc.messages), 400
+        except service.EmailTaken:
+            errors, status = {"email": "An account with this e-mail address already exists. Log in instead."}, 409
+        else:
+            start_account_session(user)
+            flash("Welcome! Your account is ready.", "success")
+            return redirect(_next_url())
+    values.pop("password", None)
+    return render_template("accounts/register.html", errors=errors, values=values,
+                           next=request.values.get("next", "")), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    errors, values, status, headers, message = {}, {}, 200, {}, None
+    if request.method == "POST":
+        schema = LoginSchema()
+        values = form_values(schema, request.form)
+        try:
+            data = schema.load(values)
+            user = service.authenticate(db.session, data["email"], data["password"], request.remote_addr,
+                                        throttle=throttle_from_config())
+        except ValidationError as exc:
+            errors, status = field_errors(exc.messages), 400
+        except service.TooManyAttempts as exc:
+            message, status, headers = exc.message, 429, {"Retry-After": str(exc.retry_after)}
+        except service.InvalidCredentials:
+            message, status = "The e-mail address or password is incorrect.", 401
+        else:
+            start_account_session(user)
+            flash("You are logged in.", "success")
+            return redirect(_next_url())
+    values.pop("password", None)
+    page = render_template("accounts/login.html", errors=errors, values=values, message=message,
+                           next=request.values.get("next", ""))
+    return page, status, headers
+
+
+@bp.post("/logout")
+def logout():
+    visitor.log_out()
+    flash("You are logged out.", "success")
+    return redirect(url_for("storefront.home"))
+
+
+@bp.route("")
+def account():
+    user = service.get_user(db.session, visitor.user_id())
+    if user is None:
+        if visitor.user_id() is not None:  # the account is gone: end the stale session
+            visitor.log_out()
+        return redirect(url_for("accounts.login", next=url_for("accounts.account")))
+    orders = next((e for e in ORDER_HISTORY_ENDPOINTS if e in current_app.view_functions), None)
+    return render_template("accounts/account.html", user=user, orders_url=orders and url_for(orders))

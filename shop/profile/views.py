@@ -1,0 +1,127 @@
+"""The profile form page: the same schema as the API, plus UK/US shoe sizes converted to EU."""
+
+from __future__ import annotations
+
+import math
+
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from catalog.vocabulary import TERRAINS, WIDTHS, eu_to_uk, eu_to_us, uk_to_eu, us_to_eu
+
+from .. import visitor
+from ..accounts.forms import field_errors
+from ..extensions import db
+from . import bp, service
+from .schema import (
+    AGE_BANDS, ARCHES, FITNESS_LEVELS, GOALS, LIST_FIELDS, MAX_SHOE_EU, MIN_SHOE_EU, OVERPRONATION,
+    PAIN_AREAS, PROFILE_FIELDS, ProfileSchema,
+)  # fmt: skip
+
+SIZE_SYSTEMS = {
+    "eu": ("EU", lambda size: size, MIN_SHOE_EU, MAX_SHOE_EU),
+    "uk": ("UK", uk_to_eu, eu_to_uk(MIN_SHOE_EU), eu_to_uk(MAX_SHOE_EU)),
+    "us": ("US", us_to_eu, eu_to_us(MIN_SHOE_EU), eu_to_us(MAX_SHOE_EU)),
+}
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+def _shoe_size(form, raw: dict, errors: dict) -> None:
+    """``shoe_size`` in the chosen ``size_system`` becomes ``shoe_size_eu`` (or an error)."""
+    system = form.get("size_system", "eu")
+    text = form.get("shoe_size", "").strip().replace(",", ".")
+    if system not in SIZE_SYSTEMS:
+        errors["shoe_size"] = "Choose EU, UK or US sizes."
+        return
+    if not text:
+        return
+    label, to_eu, low, high = SIZE_SYSTEMS[system]
+    bounds = f"{label} shoe size must be between {_fmt(low)} and {_fmt(high)}."
+    try:
+        size = float(text)
+    except ValueError:
+        errors["shoe_size"] = f"Enter a number, like {_fmt(low + 7)} or {_fmt(low + 7.5)}. {bounds}"
+        return
+    if not math.isfinite(size) or not low <= size <= high:
+        errors["shoe_size"] = bounds
+    elif not (size * 2).is_integer():
+        errors["shoe_size"] = f"Use a whole or half size, like {_fmt(low + 7)} or {_fmt(low + 7.5)}."
+    else:
+        raw["shoe_size_eu"] = to_eu(size)
+
+
+def parse_form(form) -> tuple[dict, dict[str, str]]:
+    """(profile data, errors by form field) from the submitted form."""
+    raw: dict = {}
+    errors: dict[str, str] = {}
+    for name in PROFILE_FIELDS:
+        if name == "shoe_size_eu":
+            continue
+        if name in LIST_FIELDS:
+            if values := [v for v in form.getlist(name) if v]:
+                raw[name] = values
+        elif value := form.get(name, "").strip():
+            raw[name] = value
+    _shoe_size(form, raw, errors)
+    try:
+        data = ProfileSchema().load(raw)
+    except ValidationError as exc:
+        messages = field_errors(exc.messages)
+        if "shoe_size_eu" in messages:
+            errors.setdefault("shoe_size", messages.pop("shoe_size_eu"))
+        errors.update(messages)
+        data = {}
+    return data, errors
+
+
+def form_values(data: dict) -> dict:
+    """Stored profile data as the form shows it (sizes in EU)."""
+    values = {key: value for key, value in data.items() if key != "shoe_size_eu"}
+    if "shoe_size_eu" in data:
+        values["shoe_size"], values["size_system"] = _fmt(data["shoe_size_eu"]), "eu"
+    return values
+
+
+def submitted_values(form) -> dict:
+    values = {name: form.getlist(name) if name in LIST_FIELDS else form.get(name, "") for name in PROFILE_FIELDS}
+    values["shoe_size"] = form.get("shoe_size", "")
+    values["size_system"] = form.get("size_system", "eu")
+    return values
+
+
+def _owner(create: bool) -> dict:
+    account = visitor.user_id()
+    if account is not None:
+        return {"user_id": account}
+    return {"visitor_id": visitor.visitor_id(create=create)}
+
+
+def _render(values: dict, errors: dict, status: int = 200):
+    return render_template(
+        "profile/edit.html", values=values, errors=errors, logged_in=visitor.user_id() is not None,
+        age_bands=AGE_BANDS, fitness_levels=FITNESS_LEVELS, goals=GOALS, arches=ARCHES,
+        overpronation=OVERPRONATION, widths=WIDTHS, pain_areas=PAIN_AREAS, terrains=TERRAINS,
+        size_systems={key: spec[0] for key, spec in SIZE_SYSTEMS.items()},
+    ), status
+
+
+@bp.route("", methods=["GET", "POST"])
+def edit():
+    if request.method == "POST":
+        data, errors = parse_form(request.form)
+        if errors:
+            return _render(submitted_values(request.form), errors, 400)
+        service.save_profile(db.session, data, **_owner(create=True))
+        flash("Your profile is saved. Your recommendations now take it into account.", "success")
+        return redirect(url_for("profile.edit"))
+    return _render(form_values(service.current_profile()), {})
+
+
+@bp.post("/delete")
+def delete():
+    service.delete_profile(db.session, **_owner(create=False))
+    flash("Your profile is cleared.", "success")
+    return redirect(url_for("profile.edit"))

@@ -1,0 +1,151 @@
+"""Log-in throttling: 5 failures in 15 minutes lock the account and, separately, the address.
+
+The failures live in the ``login_attempts`` table, so every app process sees the same count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from shop.accounts import service
+from shop.models import utcnow
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def ann(session):
+    return service.register(session, "ann@example.com", PASSWORD)
+
+
+def fail(session, email="ann@example.com", address="10.0.0.1", now=None):
+    with pytest.raises(service.InvalidCredentials):
+        service.authenticate(session, email, "wrong password", address, now=now)
+
+
+# ---------------------------------------------------------------- the rule, on the service
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(session, ann):
+    for _ in range(5):
+        fail(session)
+    with pytest.raises(service.TooManyAttempts) as locked:
+        service.authenticate(session, "ann@example.com", PASSWORD, "10.0.0.1")
+    assert 14 * 60 < locked.value.retry_after <= 15 * 60
+
+
+def test_four_failures_do_not_lock(session, ann):
+    for _ in range(4):
+        fail(session)
+    assert service.authenticate(session, "ann@example.com", PASSWORD, "10.0.0.1").id == ann.id
+
+
+def test_the_account_lock_holds_from_every_address(session, ann):
+    for number in range(5):
+        fail(session, address=f"10.0.0.{number}")
+    with pytest.raises(service.TooManyAttempts):
+        service.authenticate(session, "ANN@example.com", PASSWORD, "192.0.2.99")
+
+
+def test_the_address_lock_holds_for_every_account(session, ann):
+    for number in range(5):
+        fail(session, email=f"guess{number}@example.com", address="10.9.9.9")
+    with pytest.raises(service.TooManyAttempts):
+        service.authenticate(session, "ann@example.com", PASSWORD, "10.9.9.9")
+    # Ann from her own address is not affected by someone else's guessing.
+    assert service.authenticate(session, "ann@example.com", PASSWORD, "10.0.0.1").id == ann.id
+
+
+def test_the_lock_lifts_when_the_window_has_passed(session, ann):
+    start = utcnow() - dt.timedelta(minutes=20)
+    for minute in range(5):
+        fail(session, now=start + dt.timedelta(minutes=minute))
+    # Locked until the first failure is 15 minutes old ...
+    with pytest.raises(service.TooManyAttempts) as locked:
+        service.authenticate(session, "ann@example.com", PASSWORD, "10.0.0.1",
+                             now=start + dt.timedelta(minutes=10))
+    assert locked.value.retry_after == 5 * 60
+    # ... and free once it is.
+    user = service.authenticate(session, "ann@example.com", PASSWORD, "10.0.0.1",
+                                now=start + dt.timedelta(minutes=15, seconds=1))
+    assert user.id == ann.id
+
+
+def test_a_locked_attempt_is_not_counted_again(session, ann):
+    for _ in range(5):
+        fail(session)
+    for _ in range(3):
+        with pytest.raises(service.TooManyAttempts):
+            service.authenticate(session, "ann@example.com", "wrong password", "10.0.0.1")
+    assert service.failure_count(session, "account:ann@example.com") == 5
+
+
+def test_a_success_forgives_the_account_but_not_the_address(session, ann):
+    for number in range(4):
+        fail(session, email=f"guess{number}@example.com" if number else "ann@example.com")
+    service.authenticate(session, "ann@example.com", PASSWORD, "10.0.0.1")
+    assert service.failure_count(session, "account:ann@example.com") == 0
+    assert service.failure_count(session, "address:10.0.0.1") == 4
+
+
+def test_old_failures_are_pruned(session, ann):
+    long_ago = utcnow() - dt.timedelta(days=2)
+    fail(session, now=long_ago)
+    fail(session)
+    from sqlalchemy import func, select
+
+    from shop.models import LoginAttempt
+
+    assert session.scalar(select(func.count(LoginAttempt.id))) == 2  # one per key, the old ones gone
+
+
+def test_the_message_rounds_up_to_whole_minutes():
+    assert service.TooManyAttempts(61).message == "Too many failed log-in attempts. Please wait 2 minutes and try again."
+    assert service.TooManyAttempts(30).message == "Too many failed log-in attempts. Please wait 1 minute and try again."
+
+
+# ---------------------------------------------------------------- over HTTP
+
+
+def post_login(client, email="ann@example.com", password="wrong password", address="10.0.0.1"):
+    return client.post("/account/login", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_the_sixth_try_gets_429_with_retry_after_and_a_clear_message(client, ann):
+    for _ in range(5):
+        assert post_login(client).status_code == 401
+    response = post_login(client, password=PASSWORD)
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 900
+    assert "Too many failed log-in attempts. Please wait 15 minutes and try again." in response.get_data(as_text=True)
+
+
+def test_per_address_over_http(client, ann):
+    for number in range(5):
+        post_login(client, email=f"guess{number}@example.com", address="10.9.9.9")
+    assert post_login(client, password=PASSWORD, address="10.9.9.9").status_code == 429
+    assert post_login(client, password=PASSWORD, address="10.0.0.1").status_code == 302
+
+
+def test_per_account_over_http(client, ann):
+    for number in range(5):
+        post_login(client, address=f"10.0.0.{number}")
+    assert post_login(client, password=PASSWORD, address="192.0.2.7").status_code == 429
+
+
+def test_limits_come_from_the_config(app_config, ann):
+    from shop import create_app
+
+    app = create_app({**app_config, "LOGIN_MAX_FAILURES": 2, "LOGIN_WINDOW_SECONDS": 60})
+    try:
+        client = app.test_client()
+        post_login(client)
+        post_login(client)
+        response = post_login(client, password=PASSWORD)
+        assert response.status_code == 429
+        assert int(response.headers["Retry-After"]) <= 60
+    finally:
+        app.extensions["database"].engine.dispose()
