@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_security_headers(app)
     register_template_helpers(app)
+    register_commands(app)
     return app
 
 
@@ -70,6 +71,15 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response
+
+
+def register_commands(app: Flask) -> None:
+    """The ``shop`` script's groups on ``app.cli`` too (``flask --app wsgi``, test runners)."""
+    from .cli import main
+
+    for name, command in main.commands.items():
+        if name not in app.cli.commands:
+            app.cli.add_command(command, name)
 
 
 def register_template_helpers(app: Flask) -> None:
