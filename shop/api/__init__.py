@@ -15,8 +15,10 @@ api = ShopApi()
 
 
 def register_api(app: Flask, api: Api) -> None:
+    from .cart import blp as cart_blp
     from .catalog import blp as catalog_blp
     from .docs import bp as docs_bp
 
     api.register_blueprint(catalog_blp)
+    api.register_blueprint(cart_blp)
     app.register_blueprint(docs_bp)

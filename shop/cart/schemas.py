@@ -1,0 +1,79 @@
+"""Marshmallow schemas of the cart: requests in (API and forms), the cart out."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from .service import MAX_QUANTITY
+
+QUANTITY_MESSAGE = f"Must be a whole number from 1 to {MAX_QUANTITY}."
+SKU_MESSAGE = "Must be 1 to 60 characters."
+
+
+def _quantity(strict: bool, **kwargs) -> fields.Integer:
+    return fields.Integer(
+        strict=strict,
+        validate=validate.Range(min=1, max=MAX_QUANTITY, error=QUANTITY_MESSAGE),
+        error_messages={"invalid": QUANTITY_MESSAGE},
+        **kwargs,
+    )
+
+
+class AddItemSchema(Schema):
+    """``POST /api/cart/items``: a variant by SKU and how many (1 when left out)."""
+
+    class Meta:
+        unknown = RAISE
+
+    sku = fields.String(required=True, validate=validate.Length(min=1, max=60, error=SKU_MESSAGE))
+    quantity = _quantity(strict=True, load_default=1)
+
+
+class QuantitySchema(Schema):
+    """``PATCH /api/cart/items/<id>``: the line's new quantity."""
+
+    class Meta:
+        unknown = RAISE
+
+    quantity = _quantity(strict=True, required=True)
+
+
+class AddItemFormSchema(AddItemSchema):
+    """The product page's form: the same rules, numbers arrive as text; the CSRF token is ignored."""
+
+    class Meta:
+        unknown = RAISE
+
+    quantity = _quantity(strict=False, load_default=1)
+    csrf_token = fields.String(load_only=True)
+
+
+class QuantityFormSchema(QuantitySchema):
+    class Meta:
+        unknown = RAISE
+
+    quantity = _quantity(strict=False, required=True)
+    csrf_token = fields.String(load_only=True)
+
+
+class CartLineSchema(Schema):
+    id = fields.Integer()
+    sku = fields.String()
+    product_slug = fields.String()
+    product_name = fields.String()
+    variant_label = fields.String()
+    unit_price = fields.Decimal(as_string=True, places=2)
+    quantity = fields.Integer()
+    line_total = fields.Decimal(as_string=True, places=2)
+    stock = fields.Integer()
+    problem = fields.String(allow_none=True)
+
+
+class CartSchema(Schema):
+    """The cart as the API answers it; ``message`` reads "No products in the cart." when empty."""
+
+    items = fields.List(fields.Nested(CartLineSchema), attribute="lines")
+    item_count = fields.Integer()
+    subtotal = fields.Decimal(as_string=True, places=2)
+    message = fields.String(allow_none=True)
+    problems = fields.List(fields.String())
