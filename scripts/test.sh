@@ -5,6 +5,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 
+# The browser tests (tests/e2e) need /usr/bin/chromium: installed when missing and we are root,
+# otherwise they are skipped with the reason.
+bash scripts/e2e-setup.sh || echo "Chromium is not available: the browser tests will be skipped." >&2
+
 echo "== Test suite on SQLite =="
 env -u DATABASE_URL "$PY" -m pytest "$@"
 status=$?

@@ -3,12 +3,33 @@
 from flask import Flask
 from flask_smorest import Api
 
+from ..errors import PROBLEM_JSON
+from .schemas import ProblemResponsesPlugin, ProblemSchema, decimal2properties
+
 
 class ShopApi(Api):
-    """flask-smorest without its own error handlers: ``shop.errors`` answers problem JSON."""
+    """flask-smorest without its own error handlers: ``shop.errors`` answers problem JSON.
+
+    Every documented error response is ``application/problem+json`` with the ``Problem`` schema.
+    """
+
+    ERROR_SCHEMA = ProblemSchema
 
     def _register_error_handlers(self):
         pass
+
+    def _init_spec(self, *, extra_plugins=None, **kwargs):
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), ProblemResponsesPlugin()], **kwargs)
+        self.ma_plugin.converter.add_attribute_function(decimal2properties)
+        if "Problem" not in self.spec.components.schemas:  # the error responses usually named it
+            self.spec.components.schema("Problem", schema=ProblemSchema)
+
+    def _register_responses(self):
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = Api.DEFAULT_RESPONSE_CONTENT_TYPE
 
 
 api = ShopApi()

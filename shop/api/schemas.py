@@ -1,11 +1,16 @@
-"""Query-string schemas shared by the JSON API and the storefront pages."""
+"""Query-string schemas shared by the JSON API and the storefront pages; the API's problem details."""
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from decimal import Decimal
+
+from apispec import BasePlugin
+from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from catalog.queries import ProductQuery
 from catalog.vocabulary import CONDITIONS, LEVELS, MAX_SIZE_EU, MIN_SIZE_EU, SORTS, STABILITY, WIDTHS
+
+from ..errors import PROBLEM_JSON
 
 
 class ChoiceList(fields.List):
@@ -88,3 +93,62 @@ def load_args(schema: Schema, args) -> object:
         values = args.getlist(key)
         data[key] = values if isinstance(field, fields.List) else values[-1]
     return schema.load(data)
+
+
+class InvalidParamSchema(Schema):
+    name = fields.String(required=True, metadata={"description": "The parameter or body field, dotted."})
+    reason = fields.String(required=True)
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details: the body of every API error (``application/problem+json``)."""
+
+    class Meta:
+        unknown = INCLUDE  # documented as open: a problem may carry extension members
+
+    type = fields.String(required=True, metadata={"example": "about:blank"})
+    title = fields.String(required=True, metadata={"example": "Not Found"})
+    status = fields.Integer(required=True, metadata={"example": 404})
+    detail = fields.String(metadata={"example": "No product 'trail-walker-9'."})
+    invalid_params = fields.List(fields.Nested(InvalidParamSchema))
+
+
+class ProblemResponsesPlugin(BasePlugin):
+    """Document every error response of every operation as problem details.
+
+    An ``alt_response`` without a schema gets the ``Problem`` schema; one documented as
+    ``application/json`` is moved to ``application/problem+json``, the type the API answers with.
+    """
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if not _is_error_status(status) or not isinstance(response, dict) or "$ref" in response:
+                    continue
+                content = response.setdefault("content", {})
+                if "application/json" in content and PROBLEM_JSON not in content:
+                    content[PROBLEM_JSON] = content.pop("application/json")
+                content.setdefault(PROBLEM_JSON, {"schema": "Problem"})
+
+
+def _is_error_status(status) -> bool:
+    return str(status) == "default" or (str(status).isdigit() and int(status) >= 400)
+
+
+def decimal2properties(self, field, ret, **_kwargs) -> dict:
+    """apispec attribute function: a ``Decimal`` documented as it travels.
+
+    apispec calls every Decimal a number and writes its range bounds through the field, so
+    ``Range(min=0)`` with ``places=2`` became the string ``"0.00"`` (not valid OpenAPI), and money
+    sent as a string (``as_string=True``) was documented as a number. Bounds become numbers; a
+    string decimal is a string with a pattern (its bounds kept as ``x-minimum``/``x-maximum``).
+    """
+    if not isinstance(field, fields.Decimal):
+        return {}
+    bounds = {key: ret.pop(key) for key in ("minimum", "maximum") if key in ret}
+    if field.as_string:
+        return {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
+                **{f"x-{key}": str(value) for key, value in bounds.items()}}
+    return {key: float(value) if isinstance(value, (Decimal, str)) else value for key, value in bounds.items()}

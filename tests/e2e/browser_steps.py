@@ -1,0 +1,41 @@
+"""Small steps the browser journeys share (imported by the tests in this folder)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+WALKING_ARTICLE = "/articles/walking-for-back-pain"
+EMPTY_CART = "No products in the cart."
+
+
+def minicart_count(page: Page) -> Locator:
+    return page.locator("[data-minicart-count]")
+
+
+def related_products(page: Page) -> Locator:
+    """The Related Products section of an article page (a region named by its heading)."""
+    return page.get_by_role("region", name="Related Products")
+
+
+def choose_size(page: Page, prefer: str = "EU 42") -> str:
+    """Choose an in-stock size (and width) on a product page; returns the chosen option's text.
+
+    The buy form has one "Size and width" select; should it ever be split into a size and a
+    width select, both are chosen.
+    """
+    combined = page.get_by_label("Size and width", exact=True)
+    select = combined if combined.count() else page.get_by_label("Size", exact=True)
+    expect(select).to_be_enabled()
+    options = select.evaluate(
+        "s => Array.from(s.options).filter(o => !o.disabled && o.value)"
+        ".map(o => [o.value, o.textContent.replace(/\\s+/g, ' ').trim()])"
+    )
+    assert options, "no size is in stock"
+    preferred = [option for option in options if option[1].startswith(prefer + " ")]
+    value, label = preferred[0] if preferred else options[min(1, len(options) - 1)]
+    select.select_option(value=value)
+    if not combined.count():
+        width = page.get_by_label("Width", exact=True)
+        if width.count():
+            width.select_option(index=0)
+    return label

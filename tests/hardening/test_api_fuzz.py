@@ -1,0 +1,143 @@
+"""Property-based contract fuzzing of the whole JSON API from its own OpenAPI document.
+
+Schemathesis reads ``/api/openapi.json`` from the app (in-process, through WSGI), generates valid
+and invalid requests for every documented operation, and checks each answer: no 5xx, the status
+code and content type are documented, the body matches the documented schema, invalid input is
+refused, and every 4xx is ``application/problem+json``. The operations are read from the document
+when the tests are collected, so a new endpoint is fuzzed as soon as it is documented.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from sqlalchemy import create_engine, select
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from catalog.demo import seed_demo
+from catalog.models import Article, Base, Product, Variant
+from shop import create_app
+from shop.extensions import db
+
+PROBLEM_JSON = "application/problem+json"
+MAX_EXAMPLES = 60  # per operation (positive, negative and with real slugs/SKUs): the whole run stays well under two minutes
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+def problem_json_for_client_errors(ctx, response, case):
+    """Every 4xx of the API is RFC 9457 problem details naming its status."""
+    if 400 <= response.status_code < 500:
+        content_type = response.headers.get("Content-Type") or response.headers.get("content-type") or ""
+        if isinstance(content_type, list):
+            content_type = content_type[0] if content_type else ""
+        assert content_type.split(";")[0].strip() == PROBLEM_JSON, (
+            f"{response.status_code} answered {content_type!r}, not {PROBLEM_JSON}"
+        )
+        body = response.json()
+        assert body.get("status") == response.status_code and body.get("title"), body
+    return None
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    problem_json_for_client_errors,
+]
+
+
+def documented_operations() -> list[str]:
+    """``"METHOD /path"`` for every operation in the document (read from an app with no data)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "collect", "DATABASE_URL": "sqlite://"})
+    document = app.test_client().get("/api/openapi.json").get_json()
+    app.extensions["database"].engine.dispose()
+    return [f"{method.upper()} {path}" for path, item in document["paths"].items()
+            for method in item if method in METHODS]
+
+
+OPERATIONS = documented_operations()
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(tmp_path_factory):
+    """One app for the whole run, configured as in production (CSRF on, not TESTING), on its own
+    SQLite file with the demo catalog: seeding once keeps the run short."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    url = "sqlite:///" + str(folder / "fuzz.db")
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    app = create_app({"SECRET_KEY": "fuzz-secret", "DATABASE_URL": url, "MODEL_DIR": str(folder / "models")})
+    with app.app_context():
+        seed_demo(db.session)
+        products = list(db.session.scalars(select(Product.slug)))
+        articles = list(db.session.scalars(select(Article.slug)))
+        app.config["FUZZ_KNOWN"] = {
+            "/articles/": {"slug": articles},
+            "/products/": {"slug": products},
+            "": {"slug": products + articles, "product_slug": products,
+                 "sku": list(db.session.scalars(select(Variant.sku)))},
+        }
+    yield app
+    app.extensions["database"].engine.dispose()
+
+
+def known_values(path: str, known: dict) -> dict:
+    """Real values for the parameters of ``path``: article slugs under /articles/, and so on."""
+    values = dict(known[""])
+    for fragment, overrides in known.items():
+        if fragment and fragment in path:
+            values.update(overrides)
+    return values
+
+
+def with_known_values(case, known: dict, pick: int):
+    """Swap a generated slug or SKU for one that exists, so the fuzzer reaches the 2xx answers
+    (and checks their schemas) rather than only 404s."""
+    for name, values in known.items():
+        if isinstance(case.path_parameters, dict) and name in case.path_parameters:
+            case.path_parameters[name] = values[pick % len(values)]
+        if isinstance(case.body, dict) and name in case.body:
+            case.body[name] = values[pick % len(values)]
+    return case
+
+
+def test_the_document_lists_the_api():
+    assert "GET /api/products" in OPERATIONS and "GET /api/articles/{slug}" in OPERATIONS
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("label", OPERATIONS)
+def test_api_contract(fuzz_app, label):
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", fuzz_app)
+    method, path = label.split(" ", 1)
+    operation = schema[path][method]
+    known = known_values(path, fuzz_app.config["FUZZ_KNOWN"])
+    positive = operation.as_strategy(GenerationMode.POSITIVE)
+    strategy = st.one_of(
+        positive,
+        operation.as_strategy(GenerationMode.NEGATIVE),
+        st.builds(with_known_values, positive, st.just(known), st.integers(min_value=0, max_value=10_000)),
+    )
+
+    @given(case=strategy)
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                     HealthCheck.data_too_large])
+    def fuzz(case):
+        case.call_and_validate(checks=CHECKS)
+
+    fuzz()
