@@ -24,12 +24,18 @@ def throttle_from_config() -> service.Throttle:
     )
 
 
-def start_account_session(user) -> None:
-    """Log in (a fresh session: no fixation) and move the guest's cart, profile and events over."""
+def start_account_session(user, *, flash_messages: bool = True) -> list[str]:
+    """Log in (a fresh session: no fixation) and move the guest's cart, profile and events over.
+
+    Returns what the move has to say (a cart line capped by stock, say); pages flash it.
+    """
     guest = visitor.visitor_id()
     visitor.log_in(user.id)
-    for message in service.after_log_in(db.session, guest, user.id):
-        flash(message, "info")
+    messages = service.after_log_in(db.session, guest, user.id)
+    if flash_messages:
+        for message in messages:
+            flash(message, "info")
+    return messages
 
 
 def _next_url() -> str:

@@ -1,0 +1,92 @@
+"""JSON log-in for API clients: register, log in, log out, who am I.
+
+The same service functions (and the same throttling) as the HTML forms. Writes accept only
+``application/json``, so a cross-site form cannot post here; the blueprint is exempt from the
+form CSRF token for that reason.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from .. import visitor
+from ..accounts import service
+from ..accounts.schemas import LoginSchema, RegisterSchema
+from ..accounts.views import start_account_session, throttle_from_config
+from ..errors import abort_with
+from ..extensions import csrf, db
+
+blp = Blueprint("accounts_api", __name__, url_prefix="/api/account", description="Accounts and log-in")
+csrf.exempt(blp)
+
+
+@blp.before_request
+def _json_only() -> None:
+    if request.method in {"POST", "PUT", "PATCH"} and not request.is_json:
+        abort_with(415, "Send a JSON body with Content-Type: application/json.")
+
+
+class AccountSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+
+
+class LoggedInSchema(AccountSchema):
+    messages = fields.List(fields.String(), metadata={
+        "description": "What moving the guest cart said, e.g. a quantity capped by stock."})
+
+
+def _logged_in(user) -> dict:
+    messages = start_account_session(user, flash_messages=False)
+    return {"id": user.id, "email": user.email, "name": user.name, "messages": messages}
+
+
+@blp.route("", methods=["GET"])
+@blp.response(200, AccountSchema)
+@blp.alt_response(401, description="Not logged in.")
+def me():
+    """The logged-in account."""
+    user = service.get_user(db.session, visitor.user_id())
+    if user is None:
+        abort_with(401, "Not logged in.")
+    return user
+
+
+@blp.route("/register", methods=["POST"])
+@blp.arguments(RegisterSchema, error_status_code=422)
+@blp.response(201, LoggedInSchema)
+@blp.alt_response(409, description="An account with this e-mail address exists.")
+def register(data):
+    """Create an account and log in; the guest's cart, profile and events move to it."""
+    try:
+        user = service.register(db.session, **data)
+    except service.EmailTaken:
+        abort_with(409, "An account with this e-mail address already exists.")
+    return _logged_in(user)
+
+
+@blp.route("/login", methods=["POST"])
+@blp.arguments(LoginSchema, error_status_code=422)
+@blp.response(200, LoggedInSchema)
+@blp.alt_response(401, description="Wrong e-mail address or password.")
+@blp.alt_response(429, description="Too many failed attempts; see Retry-After.")
+def login(data):
+    """Log in; 5 failures in 15 minutes (per account and per address) answer 429."""
+    try:
+        user = service.authenticate(db.session, data["email"], data["password"], request.remote_addr,
+                                    throttle=throttle_from_config())
+    except service.TooManyAttempts as exc:
+        abort_with(429, exc.message, headers={"Retry-After": str(exc.retry_after)})
+    except service.InvalidCredentials:
+        abort_with(401, "The e-mail address or password is incorrect.")
+    return _logged_in(user)
+
+
+@blp.route("/logout", methods=["POST"])
+@blp.response(204)
+def logout():
+    """End the session (send ``{}`` as JSON: the content type is the CSRF defence)."""
+    visitor.log_out()
