@@ -21,6 +21,8 @@ __all__ = ["RecommenderBase", "check_user_items", "top_n"]
 
 #: Upper bound of float32 cells in one dense score block (about 64 MiB).
 _BLOCK_CELLS = 1 << 24
+#: Columns per chunk in :func:`top_n`.
+_CHUNK = 64
 
 
 def check_user_items(user_items, n_items: int) -> sp.csr_matrix:
@@ -40,11 +42,22 @@ def check_user_items(user_items, n_items: int) -> sp.csr_matrix:
     return mat
 
 
+def _exact_top_n(scores: np.ndarray, cols: np.ndarray, n: int):
+    """Best ``n`` of each row by (score descending, column ascending)."""
+    order = np.lexsort((cols, -scores), axis=1)[:, :n]
+    return np.take_along_axis(cols, order, axis=1), np.take_along_axis(scores, order, axis=1)
+
+
 def top_n(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and values of the ``n`` largest entries of each row, best first.
 
     Entries equal to ``-inf`` are treated as excluded: their index is reported
-    as -1. Ties are broken by the lower item index.
+    as -1. Ties are broken by the lower column index.
+
+    Wide rows are cut into chunks of ``_CHUNK`` columns: the ``n`` chunks with
+    the largest maxima (ties: lower chunk first) hold an exact top-``n``, so
+    only those are sorted. This is several times faster than ``argpartition``
+    over the whole row and keeps the tie rule exact.
 
     Examples
     --------
@@ -53,17 +66,29 @@ def top_n(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     ([[1, 3]], [[0.9, 0.5]])
     """
     n_rows, n_cols = scores.shape
-    n = min(n, n_cols)
-    if n <= 0:
-        return np.empty((n_rows, 0), dtype=np.int64), np.empty((n_rows, 0), dtype=scores.dtype)
-    if n < n_cols:
-        part = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+    n = min(int(n), n_cols)
+    if n <= 0 or n_rows == 0:
+        return np.empty((n_rows, max(n, 0)), dtype=np.int64), \
+            np.empty((n_rows, max(n, 0)), dtype=scores.dtype)
+    n_chunks = -(-n_cols // _CHUNK)
+    if n * _CHUNK * 4 > n_cols:
+        cols = np.broadcast_to(np.arange(n_cols), scores.shape)
+        idx, vals = _exact_top_n(scores, cols, n)
     else:
-        part = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols))
-    vals = np.take_along_axis(scores, part, axis=1)
-    order = np.lexsort((part, -vals), axis=1) if n_rows else part
-    idx = np.take_along_axis(part, order, axis=1).astype(np.int64)
-    vals = np.take_along_axis(vals, order, axis=1)
+        n_full = n_cols // _CHUNK
+        maxima = np.full((n_rows, n_chunks), -np.inf, dtype=scores.dtype)
+        maxima[:, :n_full] = scores[:, :n_full * _CHUNK].reshape(n_rows, n_full, _CHUNK).max(axis=2)
+        if n_full < n_chunks:
+            maxima[:, n_full] = scores[:, n_full * _CHUNK:].max(axis=1)
+        chunk_ids = np.broadcast_to(np.arange(n_chunks), maxima.shape)
+        best_chunks, _ = _exact_top_n(maxima, chunk_ids, n)
+        cols = (best_chunks[:, :, None] * _CHUNK + np.arange(_CHUNK)).reshape(n_rows, -1)
+        outside = cols >= n_cols
+        vals = np.take_along_axis(scores, np.minimum(cols, n_cols - 1), axis=1)
+        vals[outside] = -np.inf
+        cols = np.where(outside, n_cols, cols)  # sorts after every real column
+        idx, vals = _exact_top_n(vals, cols, n)
+    idx = idx.astype(np.int64)
     idx[np.isneginf(vals)] = -1
     return idx, vals
 

@@ -28,8 +28,9 @@ class RandomRecommender(RecommenderBase):
     Attributes
     ----------
     n_items_ : int
-    rng_ : numpy.random.RandomState
-        Drawn from on every call, so repeated calls give different orders.
+    rng_ : numpy.random.Generator
+        Seeded from ``random_state``; drawn from on every call, so repeated
+        calls give different orders.
 
     Examples
     --------
@@ -47,14 +48,15 @@ class RandomRecommender(RecommenderBase):
         """Remember the item count; return self."""
         X = self._check_X(X)
         self.n_items_ = X.shape[1]
-        self.rng_ = check_random_state(self.random_state)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        self.rng_ = np.random.default_rng(seed)
         return self
 
     def _score_block(self, user_items):
-        return self.rng_.random_sample(user_items.shape).astype(np.float32)
+        return self.rng_.random(user_items.shape, dtype=np.float32)
 
     def _similar_block(self, item_indices):
-        return self.rng_.random_sample((len(item_indices), self.n_items_)).astype(np.float32)
+        return self.rng_.random((len(item_indices), self.n_items_), dtype=np.float32)
 
 
 class Popularity(RecommenderBase):
