@@ -219,10 +219,15 @@ def page(browser, live_server, browser_problems, request):
 
     page.on("console", on_console)
     yield page
+    report = request.node.stash.get(_report_key, None)
+    failed = report is not None and report.failed
+    if failed and not page.is_closed():  # what the browser showed when the test failed
+        test_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name.removeprefix("test_"))
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{test_name}-FAILED.png"), full_page=True)
     context.close()
     server_errors = live_server.new_server_errors()
-    report = request.node.stash.get(_report_key, None)
-    if report is not None and report.failed:
+    if failed:
         return  # the test's own failure is the story; do not pile on
     problems = []
     if server_errors:
