@@ -144,7 +144,9 @@ def failure_count(session: Session, key: str, throttle: Throttle = Throttle(),
 
 def after_log_in(session: Session, visitor_id: str, user_id: int) -> list[str]:
     """Move what the guest did to the account: cart, profile and events. Messages to show."""
+    from ..cart.service import merge_guest_cart
     from ..profile.service import adopt_guest_data
 
+    messages = merge_guest_cart(session, visitor_id, user_id)
     adopt_guest_data(session, visitor_id, user_id)
-    return []
+    return messages

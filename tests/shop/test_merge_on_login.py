@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from shop.models import Event, Profile, User
+from shop.models import Cart, Event, Profile, User
+from shopping import DRIFT, HALO, seed_tiny_catalog, set_stock
 
 PASSWORD = "correct horse battery"
 
@@ -98,3 +99,60 @@ def test_events_of_an_earlier_account_on_the_same_browser_are_not_taken(app, ses
     ann, bob = session.scalars(select(User).order_by(User.id)).all()
     session.expire_all()
     assert [e.user_id for e in session.scalars(select(Event))] == [ann.id]
+
+
+# ---------------------------------------------------------------- cart
+
+
+def add(client, sku, quantity):
+    response = client.post("/api/cart/items", json={"sku": sku, "quantity": quantity})
+    assert response.status_code in (200, 201), response.get_json()
+
+
+def cart_lines(client) -> dict[str, int]:
+    return {line["sku"]: line["quantity"] for line in client.get("/api/cart").get_json()["items"]}
+
+
+def test_a_guest_cart_becomes_the_new_accounts_cart(client, session):
+    seed_tiny_catalog(session)
+    add(client, HALO, 2)
+    register(client)
+    assert cart_lines(client) == {HALO: 2}
+    assert session.scalar(select(Cart.visitor_id)) is None
+
+
+def test_quantities_add_up_on_login(client, session):
+    seed_tiny_catalog(session, stock=5)
+    register(client)
+    add(client, HALO, 1)
+    logout(client)
+    add(client, HALO, 2)  # as a guest on another day
+    add(client, DRIFT, 1)
+    login(client)
+    assert cart_lines(client) == {HALO: 3, DRIFT: 1}
+    assert len(session.scalars(select(Cart)).all()) == 1
+
+
+def test_merged_quantities_are_capped_by_stock_with_a_message(client, session):
+    seed_tiny_catalog(session, stock=5)
+    register(client)
+    add(client, HALO, 3)
+    logout(client)
+    add(client, HALO, 4)
+    response = login(client)
+    assert cart_lines(client) == {HALO: 5}
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your cart now has 5 of Halo Walk" in page and "only 5 can be ordered" in page
+
+
+def test_the_json_login_returns_the_merge_messages(client, session):
+    seed_tiny_catalog(session, stock=2)
+    register(client)
+    add(client, HALO, 2)
+    logout(client)
+    add(client, HALO, 1)
+    set_stock(session, HALO, 2)
+    response = client.post("/api/account/login", json={"email": "ann@example.com", "password": PASSWORD})
+    assert response.status_code == 200
+    assert any("Your cart now has 2 of Halo Walk" in message for message in response.get_json()["messages"])
+    assert cart_lines(client) == {HALO: 2}
