@@ -110,3 +110,10 @@ def register_group(group: click.Group) -> None:
     main.add_command(group)
 
 
+def _register_events() -> None:
+    from .events.cli import events_group
+
+    register_group(events_group)
+
+
+_register_events()
