@@ -134,7 +134,7 @@ def live_server(tmp_path_factory) -> LiveServer:
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--timeout", "60", "--graceful-timeout", "5",
+             "--workers", "1", "--threads", "4", "--timeout", "60", "--graceful-timeout", "5",
              "--access-logfile", str(access_log), "--error-logfile", "-", "wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
