@@ -74,6 +74,8 @@ def parse_form(form) -> tuple[dict, dict[str, str]]:
             errors.setdefault("shoe_size", messages.pop("shoe_size_eu"))
         errors.update(messages)
         data = {}
+    order = [name if name != "shoe_size_eu" else "shoe_size" for name in PROFILE_FIELDS]
+    errors = dict(sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
     return data, errors
 
 

@@ -141,3 +141,9 @@ def test_an_account_saves_its_own_profile(client):
     assert saved(client) == {}
     client.post("/account/login", data={"email": "ann@example.com", "password": PASSWORD})
     assert saved(client) == {"arch": "neutral"}
+
+
+def test_the_error_summary_follows_the_order_of_the_form(client):
+    html = client.post("/profile", data={"minutes_per_walk": "999", "shoe_size": "99", "height_cm": "1"}).get_data(as_text=True)
+    summary = html[html.index('class="error-summary"'):html.index("</ul>", html.index('class="error-summary"'))]
+    assert summary.index("#f-height_cm") < summary.index("#f-shoe_size") < summary.index("#f-minutes_per_walk")
