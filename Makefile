@@ -31,6 +31,8 @@ install: $(BIN)/.installed-run
 run: $(BIN)/.installed-run
 	$(BIN)/shop db init
 	$(BIN)/shop db seed-demo --if-empty
+	$(BIN)/shop recommender seed-demo --if-empty
+	$(BIN)/shop recommender train --if-needed
 	$(BIN)/shop run --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed-test

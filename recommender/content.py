@@ -24,6 +24,24 @@ from sklearn.utils.validation import check_is_fitted
 __all__ = ["ContentModel"]
 
 
+def _prune_rows(matrix: sp.csr_matrix, keep: int | None) -> sp.csr_matrix:
+    """Keep the ``keep`` largest entries of each row (all of them when ``keep`` is None)."""
+    lengths = np.diff(matrix.indptr)
+    if keep is None or not (lengths > keep).any():
+        return matrix
+    mask = np.ones(matrix.nnz, dtype=bool)
+    for row in np.flatnonzero(lengths > keep):  # only the few very common terms
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        drop = np.argpartition(-matrix.data[start:end], keep - 1)[keep:]
+        mask[start + drop] = False
+    rows = np.repeat(np.arange(matrix.shape[0]), lengths)[mask]
+    pruned = sp.csr_matrix(
+        (matrix.data[mask], (rows, matrix.indices[mask])), shape=matrix.shape, dtype=np.float32
+    )
+    pruned.sort_indices()
+    return pruned
+
+
 def _as_ids(ids: Iterable[str], what: str) -> np.ndarray:
     arr = np.asarray([str(i) for i in ids], dtype=object)
     if len(set(arr.tolist())) != len(arr):
@@ -46,6 +64,13 @@ class ContentModel(BaseEstimator):
         Keep only the most frequent terms; ``None`` keeps all.
     stop_words : str or list or None, default="english"
         Passed to :class:`~sklearn.feature_extraction.text.TfidfVectorizer`.
+    max_postings : int or None, default=2000
+        Serving speed for large catalogs: each term only remembers the items where it weighs
+        most (impact-ordered pruning of the inverted index). Exact whenever a term occurs in
+        at most this many items, so always exact for a catalog of that size; ``None`` keeps
+        every posting.
+    max_query_terms : int or None, default=200
+        A query (an article, a visitor's history) keeps only its highest-weighted terms.
 
     Attributes
     ----------
@@ -58,6 +83,8 @@ class ContentModel(BaseEstimator):
     doc_matrix_ : csr_matrix, shape (n_docs, n_terms)
     item_index_, doc_index_ : dict
         Id → row.
+    postings_ : csr_matrix, shape (n_terms, n_items)
+        Term-major (inverted) index used to score queries, pruned to ``max_postings``.
 
     Examples
     --------
@@ -79,12 +106,16 @@ class ContentModel(BaseEstimator):
         max_df: float = 0.9,
         max_features: int | None = None,
         stop_words: str | list[str] | None = "english",
+        max_postings: int | None = 2000,
+        max_query_terms: int | None = 200,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.max_df = max_df
         self.max_features = max_features
         self.stop_words = stop_words
+        self.max_postings = max_postings
+        self.max_query_terms = max_query_terms
 
     def fit(
         self,
@@ -143,7 +174,7 @@ class ContentModel(BaseEstimator):
         self.item_matrix_ = matrix[: len(item_ids_)].tocsr()
         self.doc_matrix_ = matrix[len(item_ids_):].tocsr()
         # Term-major copy: a query only touches the postings of its own terms.
-        self._item_matrix_t = self.item_matrix_.T.tocsr()
+        self.postings_ = _prune_rows(self.item_matrix_.T.tocsr(), self.max_postings)
         return self
 
     # ------------------------------------------------------------------ vectors
@@ -175,13 +206,78 @@ class ContentModel(BaseEstimator):
         """Cosine similarity of each row of ``vectors`` to every item.
 
         Returns a dense float32 array of shape (n_rows, n_items).
-        Cost grows with the postings of the query terms, not with the catalog size.
+        Cost grows with the (pruned) postings of the query terms, not with the catalog size.
         """
         check_is_fitted(self, "vectorizer_")
         vectors = sp.csr_matrix(vectors, dtype=np.float32)
-        sims = (vectors @ self._item_matrix_t).toarray()
-        np.clip(sims, 0.0, 1.0, out=sims)
-        return sims
+        out = np.empty((vectors.shape[0], len(self.item_ids_)), dtype=np.float32)
+        for row in range(vectors.shape[0]):
+            start, end = vectors.indptr[row], vectors.indptr[row + 1]
+            out[row] = self._score_terms(vectors.indices[start:end], vectors.data[start:end])
+        return out
+
+    def weighted_similarities(
+        self, vectors: sp.spmatrix, weights: np.ndarray | Sequence[float]
+    ) -> np.ndarray:
+        """``sum_k weights[k] * cosine(vectors[k], item)`` for every item, in one pass.
+
+        The weighted sum of cosines equals one dot product with the weighted sum of the
+        (normalised) rows, so several sources cost about as much as one.
+
+        Returns
+        -------
+        ndarray of float32, shape (n_items,)
+        """
+        check_is_fitted(self, "vectorizer_")
+        vectors = sp.csr_matrix(vectors, dtype=np.float32)
+        weights = np.asarray(weights, dtype=np.float32)
+        per_entry = vectors.data * np.repeat(weights, np.diff(vectors.indptr))
+        terms, inverse = np.unique(vectors.indices, return_inverse=True)
+        values = np.bincount(inverse, weights=per_entry, minlength=len(terms))
+        return self._score_terms(terms, values)
+
+    def _score_terms(self, terms: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Dense scores over items of the query ``{terms[i]: values[i]}``."""
+        n_items = len(self.item_ids_)
+        terms = np.asarray(terms, dtype=np.intp)
+        values = np.asarray(values, dtype=np.float64)
+        if self.max_query_terms is not None and len(terms) > self.max_query_terms:
+            keep = np.argpartition(-np.abs(values), self.max_query_terms - 1)
+            keep = keep[: self.max_query_terms]
+            terms, values = terms[keep], values[keep]
+        if not len(terms):
+            return np.zeros(n_items, dtype=np.float32)
+        postings = self.postings_
+        starts, ends = postings.indptr[terms], postings.indptr[terms + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(n_items, dtype=np.float32)
+        # Positions of every posting of every query term, without a Python loop.
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        positions = np.arange(total) + offsets
+        weights = postings.data[positions] * np.repeat(values, lengths)
+        sims = np.bincount(postings.indices[positions], weights=weights, minlength=n_items)
+        return np.clip(sims, 0.0, 1.0).astype(np.float32)
+
+    def cosine_block(self, a: sp.spmatrix, b: sp.spmatrix) -> np.ndarray:
+        """Dense cosine matrix between the rows of two small TF-IDF matrices.
+
+        Works in the union of the two matrices' terms, so its cost does not depend on the
+        vocabulary size, and stays sparse (no BLAS threads for a tiny product).
+        """
+        a = sp.csr_matrix(a, dtype=np.float32)
+        b = sp.csr_matrix(b, dtype=np.float32)
+        terms = np.union1d(a.indices, b.indices)
+
+        def compact(m: sp.csr_matrix) -> sp.csr_matrix:
+            return sp.csr_matrix(
+                (m.data, np.searchsorted(terms, m.indices), m.indptr),
+                shape=(m.shape[0], len(terms)),
+            )
+
+        product = (compact(a) @ compact(b).T).toarray()
+        return np.clip(product, 0.0, 1.0).astype(np.float32)
 
     # ------------------------------------------------------------- similarities
     def item_similarities(self, item_id: str) -> np.ndarray:

@@ -546,6 +546,15 @@ class HybridRecommender(BaseEstimator):
         signals = {"popularity": (1.0, self._popularity_norm)}
         return self._rank(signals, mask, n, 0.0, self._no_sources(), None)
 
+    def eligible_mask(self, eligible: Collection[str] | np.ndarray | None) -> np.ndarray:
+        """Boolean mask over ``item_ids_`` for a collection of product ids (unknown ids ignored).
+
+        Converting ids costs time proportional to their number; for large catalogs compute the
+        mask once per stock change (and size/width) and pass it as ``eligible``.
+        """
+        check_is_fitted(self, "item_ids_")
+        return self._eligible_mask(eligible)
+
     # ------------------------------------------------------------------ internals
     def _eligible_mask(self, eligible) -> np.ndarray:
         if eligible is None:
@@ -639,8 +648,7 @@ class HybridRecommender(BaseEstimator):
         vectors = self._source_vectors(sources)
         if vectors is None:
             return None
-        query = sp.csr_matrix(sources.weights[None, :]) @ vectors
-        return self.content_.similarities_to_vectors(query)[0]
+        return self.content_.weighted_similarities(vectors, sources.weights)
 
     def _collaborative_scores(self, model, sources: _Sources) -> np.ndarray | None:
         if model is None or not len(sources):
@@ -708,8 +716,7 @@ class HybridRecommender(BaseEstimator):
         leaf, root = self.leaf_category_[pool], self.root_category_[pool]
         category = 0.5 * (root[:, None] == root[None, :]) + 0.5 * (leaf[:, None] == leaf[None, :])
         vectors = self.content_.item_matrix_[pool]
-        text = (vectors @ vectors.T).toarray()
-        similarity = 0.5 * category + 0.5 * np.clip(text, 0.0, 1.0)
+        similarity = 0.5 * category + 0.5 * self.content_.cosine_block(vectors, vectors)
 
         picked = [0]  # the pool is sorted: the most relevant goes first
         max_sim = similarity[0].copy()
@@ -748,13 +755,22 @@ class HybridRecommender(BaseEstimator):
         if not len(sources):
             return np.full(len(chosen), -1)
         if signal == "content":
-            vectors = self._source_vectors(sources)
-            per_source = (vectors @ self.content_.item_matrix_[chosen].T).toarray()
+            per_source = self.content_.cosine_block(
+                self._source_vectors(sources), self.content_.item_matrix_[chosen]
+            )
         else:
             model = model if model is not None else self.collaborative_
             block = model.similarity_[sources.space_idx]
-            block = block[:, chosen]
-            per_source = block.toarray() if sp.issparse(block) else np.asarray(block)
+            if sp.issparse(block):
+                # Pick the chosen columns without a catalog-wide column index.
+                block = block.tocoo()
+                column = np.full(block.shape[1], -1, dtype=np.intp)
+                column[chosen] = np.arange(len(chosen))
+                keep = column[block.col] >= 0
+                per_source = np.zeros((block.shape[0], len(chosen)), dtype=np.float32)
+                np.add.at(per_source, (block.row[keep], column[block.col[keep]]), block.data[keep])
+            else:
+                per_source = np.asarray(block)[:, chosen]
         per_source = per_source * sources.weights[:, None]
         best = per_source.argmax(axis=0)
         best[per_source.max(axis=0) <= 0] = -1

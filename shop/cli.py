@@ -110,6 +110,15 @@ def register_group(group: click.Group) -> None:
     main.add_command(group)
 
 
+def _register_recommender() -> None:
+    from .recommendations.cli import recommender_group
+
+    register_group(recommender_group)
+
+
+_register_recommender()
+
+
 def _register_events() -> None:
     from .events.cli import events_group
 

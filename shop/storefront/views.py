@@ -12,7 +12,8 @@ from ..api.schemas import ArticleQueryArgs, PageProductQueryArgs, load_args
 from .. import events
 from ..errors import abort_with
 from ..extensions import db
-from ..related import related_products
+from ..recommendations.service import slot_from_request
+from ..related import related_suggestions
 from . import bp
 
 SORT_LABELS = {
@@ -61,7 +62,10 @@ def product_detail(slug: str):
     product = queries.get_product(db.session, slug)
     if product is None:
         abort(404, description="We could not find that product. It may have been discontinued.")
-    events.record("view", product.slug, slot=request.args.get("rec"))
+    slot = slot_from_request(request.args.get("rec"))
+    events.record("view", product.slug, slot=slot)
+    if slot:  # the visitor came from a recommendation slot
+        events.record("click", product.slug, slot=slot)
     return render_template("products/detail.html", product=product)
 
 
@@ -81,4 +85,5 @@ def article_detail(slug: str):
     if article is None:
         abort(404, description="We could not find that article.")
     events.record("read", f"article:{article.slug}")
-    return render_template("articles/detail.html", article=article, related=related_products(article))
+    related, reasons = related_suggestions(article)
+    return render_template("articles/detail.html", article=article, related=related, related_reasons=reasons)

@@ -23,6 +23,8 @@ DOCS = {
     "lower back.",
 }
 
+ITEM_IDS = list(ITEMS)
+
 
 @pytest.fixture(scope="module")
 def model():
@@ -105,3 +107,36 @@ def test_hyper_parameters_round_trip_through_get_params():
     model = ContentModel(min_df=2, ngram_range=(1, 1))
     assert model.get_params()["min_df"] == 2
     assert model.get_params()["ngram_range"] == (1, 1)
+
+
+def test_weighted_similarities_equal_the_weighted_sum_of_cosines(model):
+    vectors = model.item_matrix_[[0, 2]]
+    expected = 2.0 * model.item_similarities(ITEM_IDS[0]) + 0.5 * model.item_similarities(ITEM_IDS[2])
+    got = model.weighted_similarities(vectors, [2.0, 0.5])
+    np.testing.assert_allclose(got, np.clip(expected, 0, 1), atol=1e-6)
+
+
+def test_cosine_block_matches_the_sparse_product(model):
+    a = model.item_matrix_[[0, 1]]
+    b = model.doc_matrix_
+    np.testing.assert_allclose(model.cosine_block(a, b), (a @ b.T).toarray(), atol=1e-6)
+
+
+def test_pruned_postings_keep_the_strongest_matches():
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(40)]
+    texts = [" ".join(rng.choice(words, 12)) + f" walking shoe{i % 3}" for i in range(300)]
+    exact = ContentModel(max_postings=None, max_query_terms=None).fit(
+        [f"i{i}" for i in range(300)], texts)
+    pruned = ContentModel(max_postings=50, max_query_terms=5).fit(
+        [f"i{i}" for i in range(300)], texts)
+    assert pruned.postings_.nnz < exact.postings_.nnz
+    assert max(np.diff(pruned.postings_.indptr)) <= 50
+    query = "w1 w2 w3 walking shoe1"
+    top_exact = set(np.argsort(-exact.text_similarities(query))[:5])
+    top_pruned = set(np.argsort(-pruned.text_similarities(query))[:5])
+    assert len(top_exact & top_pruned) >= 3
+    # Small catalogs are exact with the defaults.
+    np.testing.assert_allclose(
+        ContentModel().fit([f"i{i}" for i in range(300)], texts).text_similarities(query),
+        exact.text_similarities(query), atol=1e-6)

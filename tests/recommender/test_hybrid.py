@@ -351,3 +351,12 @@ def test_every_collaborative_model_can_be_chosen(name):
     recs = model.recommend(VisitorContext("home", history=[("article:sleep", "read", NOW)]), n=1)
     assert recs[0].item_id == "posture-brace"
     assert model.stats_["n_interactions_known_ids"] == model.stats_["n_interactions"] - 1
+
+
+def test_eligible_mask_helper_matches_ids(model):
+    mask = model.eligible_mask(["gel-insole", "unknown", "article:sleep"])
+    assert mask.dtype == bool and mask.sum() == 1 and model.item_ids_[mask][0] == "gel-insole"
+    context = VisitorContext("home")
+    assert model.recommend(context, eligible=mask) == model.recommend(context, eligible={"gel-insole"})
+    with pytest.raises(ValueError, match="shape"):
+        model.recommend(context, eligible=np.ones(3, dtype=bool))

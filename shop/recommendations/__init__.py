@@ -1,0 +1,53 @@
+"""Recommendations in the shop: the bridge to the recommender library, training, serving.
+
+``init_app`` loads the newest model, registers the footwear finder and gives templates
+``recommendation_slots(page, ...)`` so partials (home, product, cart) fetch their own slots.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, Flask
+from markupsafe import Markup, escape
+
+bp = Blueprint("footwear", __name__, url_prefix="/footwear")
+log = logging.getLogger(__name__)
+_EMPHASIS = re.compile(r"\*([^*]+)\*")
+
+
+def reason_html(text: str) -> Markup:
+    """A reason with its *title* in italics, everything else escaped."""
+    return Markup(_EMPHASIS.sub(lambda m: f"<em>{m.group(1)}</em>", str(escape(text))))
+
+
+def reason_text(text: str) -> str:
+    """A reason as plain words (the ``*`` marks around titles removed)."""
+    return _EMPHASIS.sub(lambda m: m.group(1), text)
+
+
+def recommendation_slots(page: str, product=None, n: int = 4) -> dict:
+    """Slots for a template partial; never raises (a failure shows no slot and is logged)."""
+    from . import service
+
+    try:
+        if page == "home":
+            return service.home_slots(n)
+        if page == "product" and product is not None:
+            return service.product_slots(product, n)
+        if page == "cart":
+            return service.cart_slots(n)
+    except Exception:  # noqa: BLE001 - suggestions are extras; the page must render
+        log.warning("recommendations for %s failed", page, exc_info=True)
+    return {}
+
+
+def init_app(app: Flask) -> None:
+    from . import views  # noqa: F401  (routes on bp)
+    from .store import init_store
+
+    init_store(app)
+    app.register_blueprint(bp)
+    app.jinja_env.filters["reason"] = reason_html
+    app.jinja_env.globals["recommendation_slots"] = recommendation_slots

@@ -1,0 +1,136 @@
+"""``shop recommender ...``: train, status, report, seed-demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..extensions import db
+
+
+@click.group("recommender")
+def recommender_group() -> None:
+    """Train, inspect and measure the product recommender."""
+
+
+@recommender_group.command("train")
+@click.option("--if-needed", is_flag=True,
+              help="Only train when there is no model the app would serve (missing, stale or broken).")
+@click.option("--since-days", type=click.IntRange(min=1), default=None,
+              help="Learn only from events of the last N days.")
+@with_appcontext
+def train_command(if_needed: bool, since_days: int | None) -> None:
+    """Fit the recommender on products, articles and events; save it atomically to MODEL_DIR."""
+    import datetime as dt
+
+    from tqdm import tqdm
+
+    from .store import get_store
+    from .training import STEPS, train
+
+    if if_needed:
+        served = get_store().refresh()
+        if served.model is not None:
+            click.echo(f"Model {served.version} is current; training skipped.")
+            return
+    since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=since_days) if since_days else None
+    started = time.perf_counter()
+    with tqdm(total=len(STEPS), desc="Training", unit="step", file=sys.stderr,
+              disable=None, bar_format="{desc}: {n}/{total} {bar} {postfix}") as bar:
+        def progress(step: str) -> None:
+            bar.set_postfix_str(step)
+            bar.update(1)
+
+        try:
+            result = train(db.session, current_app.config["MODEL_DIR"], since=since, progress=progress)
+        except ValueError as exc:
+            click.echo(f"Not trained: {exc}", err=True)
+            sys.exit(1)
+    s = result.stats
+    click.echo(f"Model {result.header['model_version']} saved to {result.path}")
+    click.echo(f"  data: {s['n_items']} products, {s['n_documents']} articles, "
+               f"{s['n_interactions']} events ({s['n_interactions_known_ids']} on known items) "
+               f"from {s['n_users']} shoppers; {s['n_buy_pairs']} cart/purchase pairs")
+    if s.get("events_from"):
+        click.echo(f"  events from {s['events_from']} to {s['events_to']}")
+    click.echo("  time: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.seconds.items())
+               + f"; total {time.perf_counter() - started:.2f}s")
+
+
+@recommender_group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@with_appcontext
+def status_command(as_json: bool) -> None:
+    """The model on disk: version, creation time, age, data, and whether the app serves it."""
+    from .store import describe, get_store
+
+    info = describe(get_store())
+    if as_json:
+        click.echo(json.dumps(info, indent=2, sort_keys=True))
+        return
+    click.echo(f"Artifact: {info['path']}")
+    if info.get("model_version"):
+        click.echo(f"Model version: {info['model_version']}")
+        click.echo(f"Created: {info['created_at']} (age {info['age']})")
+        stats = info.get("data_stats") or {}
+        if stats:
+            click.echo(f"Data: {stats.get('n_items')} products, {stats.get('n_documents')} articles, "
+                       f"{stats.get('n_interactions')} events from {stats.get('n_users')} shoppers")
+        if info.get("durations"):
+            click.echo("Training time: " + ", ".join(f"{k} {v:.2f}s" for k, v in info["durations"].items()))
+    if info["served"]:
+        click.echo("Serving: this model")
+    else:
+        click.echo(f"Serving: popularity fallback — {info['problem']}")
+
+
+@recommender_group.command("report")
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Only count events of the last N days.")
+@with_appcontext
+def report_command(days: int) -> None:
+    """Click-through rate and add-to-cart rate per recommendation slot."""
+    from .report import slot_report
+
+    rows = slot_report(db.session, days=days)
+    if not rows:
+        click.echo(f"No recommendation impressions or clicks in the last {days} days.")
+        return
+    header = f"{'slot':<18}{'impressions':>12}{'clicks':>8}{'CTR':>8}{'carts':>7}{'cart rate':>11}"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for r in rows:
+        click.echo(f"{r.slot:<18}{r.impressions:>12}{r.clicks:>8}{r.ctr:>8.1%}{r.carts:>7}{r.cart_rate:>11.1%}")
+    total_i = sum(r.impressions for r in rows)
+    total_c = sum(r.clicks for r in rows)
+    total_k = sum(r.carts for r in rows)
+    click.echo("-" * len(header))
+    click.echo(f"{'all':<18}{total_i:>12}{total_c:>8}{(total_c / total_i if total_i else 0):>8.1%}"
+               f"{total_k:>7}{(total_k / total_i if total_i else 0):>11.1%}")
+
+
+@recommender_group.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only seed when the event log has no taste events yet.")
+@click.option("--visitors", type=click.IntRange(min=1, max=100_000), default=240, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed (same seed, same history).")
+@with_appcontext
+def seed_demo_command(if_empty: bool, visitors: int, seed: int) -> None:
+    """Write a SYNTHETIC event history from catalog/demo/personas.json (demo shops only)."""
+    from sqlalchemy import func, select
+
+    from ..models import Event
+    from .bridge import TRAINING_EVENTS
+    from .demo_events import seed_demo_events
+
+    if if_empty and db.session.scalar(select(func.count(Event.id)).where(Event.kind.in_(TRAINING_EVENTS))):
+        click.echo("The event log already has events; synthetic demo history skipped.")
+        return
+    report = seed_demo_events(db.session, visitors=visitors, seed=seed)
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.by_kind.items()))
+    click.echo(f"Synthetic demo history: {report.events} events ({kinds}) from {report.visitors} "
+               "fictional visitors (ids start with 'demo-').")

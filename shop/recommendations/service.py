@@ -1,0 +1,291 @@
+"""Recommendations for a request: gather the visitor's signals, filter, score, explain, log.
+
+Per request this costs at most one events query (the visitor's recent history), one profile
+read, one eligibility query (active products with a variant in stock — in the visitor's size
+and width for footwear) and one product fetch for all slots on the page; the cart comes from
+the header's mini-cart, already read once per request. Results are cached per request so
+several slots on one page share them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask import g, has_request_context, request
+from sqlalchemy import and_, exists, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from catalog import queries
+from catalog.models import Category, Product, Variant
+from recommender.hybrid import Recommendation, VisitorContext
+
+from .. import events
+from ..extensions import db
+from ..models import Event, Profile
+from ..visitor import user_id, visitor_id
+from .bridge import ARTICLE_PREFIX
+from .store import Served, get_store
+
+log = logging.getLogger(__name__)
+
+#: Recommendation slots, as logged in ``events.slot`` and carried in links as ``?rec=<slot>``.
+SLOTS = ("home", "trending", "recently-viewed", "article", "similar", "bought-together", "cart", "footwear")
+HISTORY_EVENTS = ("read", "view", "cart", "purchase")
+HISTORY_LIMIT = 200
+SIZED_CATEGORY = "footwear"
+RECENTLY_VIEWED_REASON = "You looked at this recently"
+
+
+@dataclass
+class Signals:
+    """What we know about the visitor in this request."""
+
+    history: list[tuple[str, str, Any]] = field(default_factory=list)
+    cart: list[str] = field(default_factory=list)
+    purchased: list[str] = field(default_factory=list)
+    profile: dict = field(default_factory=dict)
+
+    @property
+    def recently_viewed(self) -> list[str]:
+        """Viewed product slugs, most recent first, each once."""
+        seen: dict[str, None] = {}
+        for item, kind, _ in sorted(self.history, key=lambda h: h[2], reverse=True):
+            if kind == "view" and not item.startswith(ARTICLE_PREFIX):
+                seen.setdefault(item, None)
+        return list(seen)
+
+    def context(self, kind: str, anchor: str | None = None, profile: Mapping | None = None) -> VisitorContext:
+        return VisitorContext(kind, anchor_id=anchor, history=self.history, cart=self.cart,
+                              purchased=self.purchased, profile=dict(profile if profile is not None else self.profile))
+
+
+@dataclass
+class Suggestion:
+    """A recommended product ready to render: the product row, score and reasons."""
+
+    product: Product
+    score: float
+    reasons: list[str]
+    slot: str
+
+
+# ---------------------------------------------------------------------- signals
+def _cache() -> dict:
+    """A dict living as long as the request (``g`` can outlive it when an app context is reused)."""
+    if has_request_context():
+        return request.environ.setdefault("shop.recommendations", {})
+    return g.setdefault("rec_cache", {})
+
+
+def _profile() -> dict:
+    try:
+        from ..profile.service import current_profile
+    except ImportError:  # the profile package is not there: read the table directly
+        account, guest = user_id(), visitor_id(create=False)
+        if account is None and guest is None:
+            return {}
+        clause = Profile.user_id == account if account is not None else Profile.visitor_id == guest
+        return dict(db.session.scalar(select(Profile.data).where(clause)) or {})
+    return current_profile()
+
+
+def _cart() -> list[str]:
+    try:
+        from ..cart.context import minicart
+    except ImportError:
+        return []
+    return list(dict.fromkeys(line.product_slug for line in minicart().lines))
+
+
+def _history() -> list[tuple[str, str, Any]]:
+    account, guest = user_id(), visitor_id(create=False)
+    if account is None and guest is None:
+        return []
+    owner = Event.user_id == account if account is not None else Event.visitor_id == guest
+    rows = db.session.execute(
+        select(Event.item_id, Event.kind, Event.created_at)
+        .where(owner, Event.kind.in_(HISTORY_EVENTS), Event.item_id.is_not(None))
+        .order_by(Event.created_at.desc(), Event.id.desc())
+        .limit(HISTORY_LIMIT)
+    ).all()
+    return [(row.item_id, row.kind, row.created_at) for row in rows]
+
+
+def signals() -> Signals:
+    """The current visitor's signals, read once per request."""
+    cache = _cache()
+    if "signals" not in cache:
+        history = _history()
+        cache["signals"] = Signals(
+            history=history,
+            cart=_cart(),
+            purchased=list(dict.fromkeys(item for item, kind, _ in history if kind == "purchase")),
+            profile=_profile(),
+        )
+    return cache["signals"]
+
+
+# ---------------------------------------------------------------------- eligibility
+def _fit_clause(variant, size: float | None, width: str | None):
+    clauses = []
+    if size is not None:
+        clauses.append(variant.size_eu == Decimal(str(size)))
+    if width:
+        clauses.append(variant.width == width)
+    return and_(*clauses) if clauses else literal(True)
+
+
+def eligible_slugs(profile: Mapping | None = None) -> frozenset[str]:
+    """Active products with a variant in stock; for footwear, in the visitor's size and width.
+
+    One SQL statement (a recursive CTE finds the footwear category tree). Insoles, socks and
+    one-size products are not held to the shoe size: they stay eligible when in stock at all.
+    """
+    profile = profile or {}
+    size = profile.get("shoe_size_eu")
+    width = profile.get("width")
+    key = (size, width)
+    cache = _cache().setdefault("eligible", {})
+    if key in cache:
+        return cache[key]
+    variant = aliased(Variant)
+    if size is None and not width:
+        fit = literal(True)
+    else:
+        tree = select(Category.id).where(Category.slug == SIZED_CATEGORY).cte("sized", recursive=True)
+        child = aliased(Category)
+        tree = tree.union_all(select(child.id).where(child.parent_id == tree.c.id))
+        fit = or_(Product.category_id.not_in(select(tree.c.id)), _fit_clause(variant, size, width))
+    stmt = select(Product.slug).where(
+        Product.active.is_(True),
+        exists().where(variant.product_id == Product.id, variant.stock > 0, fit),
+    )
+    cache[key] = frozenset(db.session.scalars(stmt))
+    return cache[key]
+
+
+# ---------------------------------------------------------------------- the model
+def served() -> Served:
+    return get_store().current()
+
+
+def engine():
+    """The trained model, or the database popularity fallback (same four methods)."""
+    current = served()
+    if current.model is not None:
+        return current.model
+    return get_store().fallback(db.session)
+
+
+def model_version() -> str:
+    return served().version
+
+
+def _call(method: str, *args, **kwargs) -> list[Recommendation]:
+    """Call the model; if it fails at serving time, log and answer with the fallback."""
+    model = engine()
+    try:
+        return getattr(model, method)(*args, **kwargs)
+    except Exception:  # noqa: BLE001 - a broken model must not break the page
+        if current_model_is_fallback(model):
+            raise
+        log.warning("Recommender: the model failed in %s; serving popularity instead", method, exc_info=True)
+        return getattr(get_store().fallback(db.session), method)(*args, **kwargs)
+
+
+def current_model_is_fallback(model) -> bool:
+    return not hasattr(model, "item_ids_")
+
+
+# ---------------------------------------------------------------------- raw recommendations
+def for_context(kind: str, anchor: str | None = None, n: int = 6, *,
+                profile: Mapping | None = None, exclude: Iterable[str] = ()) -> list[Recommendation]:
+    """Ranked recommendations for one context (``home``, ``cart``, ``footwear``, ``article``, ``product``)."""
+    sig = signals()
+    profile = sig.profile if profile is None else profile
+    eligible = eligible_slugs(profile) - set(exclude)
+    if kind == "product":
+        return _call("similar_items", anchor, n, eligible)
+    return _call("recommend", sig.context(kind, anchor, profile), n, eligible)
+
+
+def similar(slug: str, n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:
+    return _call("similar_items", slug, n, eligible_slugs(signals().profile) - set(exclude))
+
+
+def bought_together(slug: str, n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:
+    sig = signals()
+    return _call("bought_together", slug, n, eligible_slugs(sig.profile) - set(exclude) - set(sig.cart))
+
+
+def trending(n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:
+    return _call("popular", n, eligible_slugs(signals().profile) - set(exclude))
+
+
+def recently_viewed(n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:
+    sig = signals()
+    eligible = eligible_slugs(sig.profile) - set(exclude)
+    slugs = [s for s in sig.recently_viewed if s in eligible][:n]
+    return [Recommendation(s, 0.0, [RECENTLY_VIEWED_REASON]) for s in slugs]
+
+
+# ---------------------------------------------------------------------- for pages
+def hydrate(slots: Mapping[str, list[Recommendation]], *, log_impressions: bool = True) -> dict[str, list[Suggestion]]:
+    """Products for every slot in one fetch; logs one ``impression`` event per slot shown."""
+    slugs = list(dict.fromkeys(r.item_id for recs in slots.values() for r in recs))
+    products = {p.slug: p for p in queries.products_by_slugs(db.session, slugs)}
+    out: dict[str, list[Suggestion]] = {}
+    for slot, recs in slots.items():
+        shown = [Suggestion(products[r.item_id], r.score, list(r.reasons), slot)
+                 for r in recs if r.item_id in products]
+        out[slot] = shown
+        if shown and log_impressions:
+            events.record("impression", None, slot=slot, weight=float(len(shown)),
+                          context=",".join(s.product.slug for s in shown))
+    return out
+
+
+def home_slots(n: int = 4) -> dict[str, list[Suggestion]]:
+    """"Recommended for you", "Trending" and "Recently viewed", without repeats across them."""
+    viewed = recently_viewed(n)
+    personal = for_context("home", n=n)
+    shown = {r.item_id for r in personal}
+    hot = trending(n, exclude=shown)
+    slots = {"home": personal, "trending": hot, "recently-viewed": viewed}
+    return hydrate({k: v for k, v in slots.items() if v})
+
+
+def product_slots(product: Product, n: int = 4) -> dict[str, list[Suggestion]]:
+    """"Similar products" and "Frequently bought together" for a product page."""
+    like = similar(product.slug, n)
+    together = bought_together(product.slug, n, exclude={r.item_id for r in like})
+    return hydrate({k: v for k, v in {"similar": like, "bought-together": together}.items() if v})
+
+
+def cart_slots(n: int = 4) -> dict[str, list[Suggestion]]:
+    """"Complete your routine": complements to what is in the cart (nothing for an empty cart)."""
+    if not signals().cart:
+        return {}
+    recs = for_context("cart", n=n)
+    return hydrate({"cart": recs} if recs else {})
+
+
+def article_related(article, n: int = 6, *, log_impressions: bool = True) -> list[Suggestion]:
+    """Related Products of an article: its content and the visitor's profile and history."""
+    recs = for_context("article", ARTICLE_PREFIX + article.slug, n)
+    return hydrate({"article": recs}, log_impressions=log_impressions).get("article", [])
+
+
+def footwear_for(profile: Mapping, n: int = 12) -> list[Suggestion]:
+    """Footwear tailored to ``profile``, in its size and width."""
+    recs = for_context("footwear", n=n, profile=profile)
+    return hydrate({"footwear": recs}).get("footwear", [])
+
+
+def slot_from_request(value: str | None) -> str | None:
+    """The ``?rec=`` value if it names a slot (anything else is ignored)."""
+    return value if value in SLOTS else None
