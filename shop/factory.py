@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
+    register_request_limits(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -82,6 +83,19 @@ def register_commands(app: Flask) -> None:
     for name, command in main.commands.items():
         if name not in app.cli.commands:
             app.cli.add_command(command, name)
+
+
+def register_request_limits(app: Flask) -> None:
+    """A body declared bigger than ``MAX_CONTENT_LENGTH`` is a 413 before any view runs, also
+    where the view would never have read it."""
+    from flask import request
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    @app.before_request
+    def _refuse_oversized_body():
+        limit = request.max_content_length
+        if limit is not None and request.content_length is not None and request.content_length > limit:
+            raise RequestEntityTooLarge()
 
 
 def register_template_helpers(app: Flask) -> None:
