@@ -3,3 +3,36 @@
 A pure library (no Flask, no database): the shop hands it plain arrays and
 sparse matrices and gets back ranked item indices with scores.
 """
+
+# Public names of the served model (content, profile, hybrid, persistence).
+from recommender.content import ContentModel  # noqa: E402
+from recommender.hybrid import (  # noqa: E402
+    Document,
+    HybridRecommender,
+    ItemInfo,
+    Recommendation,
+    VisitorContext,
+)
+from recommender.persistence import (  # noqa: E402
+    ArtifactError,
+    artifact_info,
+    load_artifact,
+    save_artifact,
+)
+from recommender.profile import ProfileScorer, RulesError, load_rules  # noqa: E402
+
+__all__ = [
+    "ArtifactError",
+    "ContentModel",
+    "Document",
+    "HybridRecommender",
+    "ItemInfo",
+    "ProfileScorer",
+    "Recommendation",
+    "RulesError",
+    "VisitorContext",
+    "artifact_info",
+    "load_artifact",
+    "load_rules",
+    "save_artifact",
+]
