@@ -50,11 +50,13 @@ def register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts
     from .api import api, register_api
     from .cart import bp as cart
+    from .orders import bp as orders
     from .profile import bp as profile
     from .storefront import bp as storefront
 
     app.register_blueprint(storefront)
     app.register_blueprint(cart)
+    app.register_blueprint(orders)
     app.register_blueprint(accounts)
     app.register_blueprint(profile)
     api.init_app(app)

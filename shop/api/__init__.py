@@ -39,11 +39,13 @@ def register_api(app: Flask, api: Api) -> None:
     from .accounts import blp as accounts_blp
     from .cart import blp as cart_blp
     from .catalog import blp as catalog_blp
+    from .orders import blp as orders_blp
     from .docs import bp as docs_bp
     from .profile import blp as profile_blp
 
     api.register_blueprint(catalog_blp)
     api.register_blueprint(cart_blp)
+    api.register_blueprint(orders_blp)
     api.register_blueprint(accounts_blp)
     api.register_blueprint(profile_blp)
     app.register_blueprint(docs_bp)

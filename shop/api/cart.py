@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from .. import events
 from ..cart import service
@@ -53,17 +54,23 @@ def empty_cart():
 
 
 @blp.route("/cart/items", methods=["POST"])
-@blp.arguments(AddItemSchema, error_status_code=422)
+@blp.arguments(AddItemSchema, error_status_code=422, unknown=RAISE)
 @blp.response(201, CartSchema)
-@blp.alt_response(200, schema=CartSchema, description="The SKU was already in the cart: quantity added.")
+@blp.alt_response(
+    200, schema=CartSchema, description="The SKU was already in the cart: quantity added."
+)
 @blp.alt_response(404, description="No variant with that SKU.")
-@blp.alt_response(409, description="Not enough stock for the quantity asked for (nothing was added).")
+@blp.alt_response(
+    409, description="Not enough stock for the quantity asked for (nothing was added)."
+)
 @blp.alt_response(415, description="The body is not JSON.")
 @blp.alt_response(422, description="Invalid body, or the product is no longer sold.")
 def add_item(data):
     """Put a variant (by SKU) in the cart; the guest cart is made on first add."""
     try:
-        change = service.add_item(db.session, current_owner(create=True), data["sku"], data["quantity"])
+        change = service.add_item(
+            db.session, current_owner(create=True), data["sku"], data["quantity"]
+        )
     except service.CartError as exc:
         abort_with(exc.status, exc.message)
     events.record("cart", change.product_slug, context=change.sku)
@@ -71,7 +78,7 @@ def add_item(data):
 
 
 @blp.route("/cart/items/<int:item_id>", methods=["PATCH"])
-@blp.arguments(QuantitySchema, error_status_code=422)
+@blp.arguments(QuantitySchema, error_status_code=422, unknown=RAISE)
 @blp.response(200, CartSchema)
 @blp.alt_response(404, description="No such line in this cart.")
 @blp.alt_response(409, description="Not enough stock.")

@@ -29,7 +29,9 @@ def minicart() -> service.CartSummary:
     if cached is None:
         owner = current_owner(create=False)
         try:
-            cached = service.get_summary(db.session, owner) if owner.known else service.CartSummary()
+            cached = (
+                service.get_summary(db.session, owner) if owner.known else service.CartSummary()
+            )
         except SQLAlchemyError:
             log.warning("mini-cart unavailable", exc_info=True)
             db.session.rollback()

@@ -39,7 +39,7 @@ class QuantitySchema(Schema):
 
 
 class AddItemFormSchema(AddItemSchema):
-    """The product page's form: the same rules, numbers arrive as text; the CSRF token is ignored."""
+    """The product page's form: the same rules; numbers arrive as text, the CSRF token is let by."""
 
     class Meta:
         unknown = RAISE

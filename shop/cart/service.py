@@ -79,6 +79,7 @@ class QuantityOutOfRange(CartError):
 @dataclass(frozen=True)
 class CartLine:
     id: int
+    variant_id: int
     sku: str
     product_slug: str
     product_name: str
@@ -97,8 +98,10 @@ class CartLine:
         if self.stock == 0:
             return f"{self.product_name}, {self.variant_label} is sold out; please remove it."
         if self.quantity > self.stock:
-            return (f"Only {self.stock} left of {self.product_name}, {self.variant_label}; "
-                    f"please lower the quantity.")
+            return (
+                f"Only {self.stock} left of {self.product_name}, {self.variant_label}; "
+                f"please lower the quantity."
+            )
         return None
 
 
@@ -136,9 +139,16 @@ def _line(item: CartItem) -> CartLine:
     variant, product = item.variant, item.variant.product
     price = Decimal(product.price).quantize(CENT)
     return CartLine(
-        id=item.id, sku=variant.sku, product_slug=product.slug, product_name=product.name,
-        variant_label=variant.label, unit_price=price, quantity=item.quantity,
-        line_total=(price * item.quantity).quantize(CENT), stock=variant.stock,
+        id=item.id,
+        variant_id=variant.id,
+        sku=variant.sku,
+        product_slug=product.slug,
+        product_name=product.name,
+        variant_label=variant.label,
+        unit_price=price,
+        quantity=item.quantity,
+        line_total=(price * item.quantity).quantize(CENT),
+        stock=variant.stock,
         active=product.active,
     )
 
@@ -221,8 +231,10 @@ def _check_stock(variant: Variant, wanted: int, in_cart: int = 0) -> None:
     if variant.stock == 0:
         message = f"Sorry, {name} is sold out."
     elif in_cart:
-        message = (f"Sorry, only {variant.stock} left of {name}, and you already have "
-                   f"{in_cart} in your cart.")
+        message = (
+            f"Sorry, only {variant.stock} left of {name}, and you already have "
+            f"{in_cart} in your cart."
+        )
     else:
         message = f"Sorry, only {variant.stock} left of {name}."
     raise NotEnoughStock(message, variant.stock)
@@ -274,8 +286,13 @@ def add_item(session: Session, owner: Owner, sku: str, quantity: int) -> Change:
     _touch(cart)
     session.commit()
     unit = "item" if quantity == 1 else "items"
-    return Change(f"Added {quantity} {unit} of {describe(variant)} to your cart.",
-                  variant.product.slug, variant.sku, created, item.id)
+    return Change(
+        f"Added {quantity} {unit} of {describe(variant)} to your cart.",
+        variant.product.slug,
+        variant.sku,
+        created,
+        item.id,
+    )
 
 
 def set_quantity(session: Session, owner: Owner, item_id: int, quantity: int) -> Change:
@@ -289,8 +306,12 @@ def set_quantity(session: Session, owner: Owner, item_id: int, quantity: int) ->
     item.quantity = quantity
     _touch(cart)
     session.commit()
-    return Change(f"{describe(item.variant)}: quantity is now {quantity}.",
-                  item.variant.product.slug, item.variant.sku, item_id=item.id)
+    return Change(
+        f"{describe(item.variant)}: quantity is now {quantity}.",
+        item.variant.product.slug,
+        item.variant.sku,
+        item_id=item.id,
+    )
 
 
 def remove_item(session: Session, owner: Owner, item_id: int) -> Change:
@@ -298,8 +319,12 @@ def remove_item(session: Session, owner: Owner, item_id: int) -> Change:
     if cart is None:
         raise UnknownLine("That line is not in your cart.")
     item = _item(cart, item_id)
-    change = Change(f"Removed {describe(item.variant)} from your cart.",
-                    item.variant.product.slug, item.variant.sku, item_id=item.id)
+    change = Change(
+        f"Removed {describe(item.variant)} from your cart.",
+        item.variant.product.slug,
+        item.variant.sku,
+        item_id=item.id,
+    )
     cart.items.remove(item)
     _touch(cart)
     session.commit()
@@ -367,8 +392,12 @@ def _fit_line(cart: Cart, item: CartItem, wanted: int) -> list[str]:
         return [f"{describe(variant)} is sold out and was removed from your cart."]
     if wanted > limit:
         item.quantity = limit
-        return [f"Your cart now has {limit} of {describe(variant)} (you had {wanted} in total, "
-                f"but only {limit} can be ordered)."]
+        return [
+            (
+                f"Your cart now has {limit} of {describe(variant)} (you had {wanted} in total, "
+                f"but only {limit} can be ordered)."
+            )
+        ]
     item.quantity = wanted
     return []
 
@@ -380,11 +409,12 @@ def delete_lines(session: Session, cart_id: int, item_quantities: dict[int, int]
     """
     for item_id, quantity in item_quantities.items():
         result = session.execute(
-            delete(CartItem).where(
+            delete(CartItem)
+            .where(
                 CartItem.id == item_id, CartItem.cart_id == cart_id, CartItem.quantity == quantity
-            ).execution_options(synchronize_session=False)
+            )
+            .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
             return False
     return True
-

@@ -63,7 +63,9 @@ def add():
         flash(_form_errors(exc), "error")
         return _back({PRODUCT_FIELD: back or ""})
     try:
-        change = service.add_item(db.session, current_owner(create=True), data["sku"], data["quantity"])
+        change = service.add_item(
+            db.session, current_owner(create=True), data["sku"], data["quantity"]
+        )
     except service.CartError as exc:
         return _refuse(exc, {PRODUCT_FIELD: back or ""})
     events.record("cart", change.product_slug, context=change.sku)
@@ -104,4 +106,3 @@ def clear():
         events.record("uncart", change.product_slug, context=change.sku)
     flash("Your cart is now empty." if changes else service.EMPTY_MESSAGE, "success")
     return _see("cart.show")
-

@@ -26,8 +26,8 @@ def seed_tiny_catalog(session, stock: int = 5) -> None:
     insoles = Category(slug="insoles-and-orthotics", name="Insoles and orthotics")
     today = dt.date(2025, 1, 1)
     session.add_all([
-        Product(slug="velmora-halo-walk", name="Halo Walk", brand="Velmora", price=Decimal("139.95"),
-                category=shoes, created_at=today, variants=[
+        Product(slug="velmora-halo-walk", name="Halo Walk", brand="Velmora",
+                price=Decimal("139.95"), category=shoes, created_at=today, variants=[
                     Variant(sku=HALO, size_eu=Decimal("39"), width="regular", stock=stock),
                     Variant(sku=HALO_40, size_eu=Decimal("40"), width="regular", stock=stock)]),
         Product(slug="velmora-drift-cushion", name="Drift Cushion", brand="Velmora",
@@ -60,4 +60,4 @@ def deactivate(session, slug: str) -> None:
 def csrf_token_from(html: str) -> str:
     marker = 'name="csrf_token" value="'
     start = html.index(marker) + len(marker)
-    return html[start:html.index('"', start)]
+    return html[start : html.index('"', start)]

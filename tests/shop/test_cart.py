@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from shopping import DRIFT, HALO, deactivate, seed_tiny_catalog, set_stock
 from sqlalchemy import select
 
 from shop.cart import service
 from shop.cart.service import EMPTY_MESSAGE, Owner
 from shop.models import Cart, CartItem, User
-from shopping import DRIFT, HALO, deactivate, seed_tiny_catalog, set_stock
+
 ANN = Owner(visitor_id="visitor-ann")
 BOB = Owner(visitor_id="visitor-bob")
 
@@ -98,7 +99,9 @@ def test_asking_for_more_than_in_stock_is_refused_not_capped(shop):
     with pytest.raises(service.NotEnoughStock) as caught:
         service.add_item(shop, ANN, HALO, 6)
     assert caught.value.status == 409 and caught.value.available == 5
-    assert caught.value.message == "Sorry, only 5 left of Halo Walk, EU 39 (UK 5.5 / US 6.5), regular."
+    assert (
+        caught.value.message == "Sorry, only 5 left of Halo Walk, EU 39 (UK 5.5 / US 6.5), regular."
+    )
     assert service.get_summary(shop, ANN).empty
 
 
@@ -219,8 +222,10 @@ def test_merge_caps_by_stock_and_says_so(shop):
     service.add_item(shop, ANN, HALO, 4)
     messages = service.merge_guest_cart(shop, "visitor-ann", user_id)
     assert messages == [
-        "Your cart now has 5 of Halo Walk, EU 39 (UK 5.5 / US 6.5), regular "
-        "(you had 7 in total, but only 5 can be ordered)."
+        (
+            "Your cart now has 5 of Halo Walk, EU 39 (UK 5.5 / US 6.5), regular "
+            "(you had 7 in total, but only 5 can be ordered)."
+        )
     ]
     assert service.get_summary(shop, account).lines[0].quantity == 5
 
@@ -231,7 +236,9 @@ def test_merge_drops_lines_sold_out_since_and_says_so(shop):
     set_stock(shop, HALO, 0)
     shop.expire_all()
     messages = service.merge_guest_cart(shop, "visitor-ann", user_id)
-    assert messages == ["Halo Walk, EU 39 (UK 5.5 / US 6.5), regular is sold out and was removed from your cart."]
+    assert messages == [
+        "Halo Walk, EU 39 (UK 5.5 / US 6.5), regular is sold out and was removed from your cart."
+    ]
     assert service.get_summary(shop, Owner(None, user_id)).empty
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from shopping import DRIFT, HALO, deactivate, seed_tiny_catalog
 from sqlalchemy import select
 
 from shop.models import Event
-from shopping import DRIFT, HALO, deactivate, seed_tiny_catalog
 
 PROBLEM = "application/problem+json"
 
@@ -23,15 +23,20 @@ def add(client, sku=HALO, quantity=1, **extra):
 
 def events_of(session, kind):
     session.expire_all()
-    return [(e.item_id, e.context) for e in session.scalars(select(Event).where(Event.kind == kind))]
+    return [
+        (e.item_id, e.context) for e in session.scalars(select(Event).where(Event.kind == kind))
+    ]
 
 
 def test_an_empty_cart_says_so(client, stocked):
     response = client.get("/api/cart")
     assert response.status_code == 200
     assert response.json == {
-        "items": [], "item_count": 0, "subtotal": "0.00",
-        "message": "No products in the cart.", "problems": [],
+        "items": [],
+        "item_count": 0,
+        "subtotal": "0.00",
+        "message": "No products in the cart.",
+        "problems": [],
     }
 
 
@@ -54,8 +59,8 @@ def test_the_guest_cart_cookie_lasts_30_days(client, stocked):
     response = add(client)
     cookie = response.headers["Set-Cookie"]
     assert "Expires=" in cookie and "HttpOnly" in cookie
-    from email.utils import parsedate_to_datetime
     import datetime as dt
+    from email.utils import parsedate_to_datetime
 
     expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
     days = (expires - dt.datetime.now(dt.UTC)).days
@@ -95,7 +100,10 @@ def test_inactive_product_is_422_problem(client, stocked, session):
 def test_more_than_in_stock_is_409_and_nothing_is_added(client, stocked):
     response = add(client, quantity=6)
     assert response.status_code == 409 and response.mimetype == PROBLEM
-    assert response.json["detail"] == "Sorry, only 5 left of Halo Walk, EU 39 (UK 5.5 / US 6.5), regular."
+    assert (
+        response.json["detail"]
+        == "Sorry, only 5 left of Halo Walk, EU 39 (UK 5.5 / US 6.5), regular."
+    )
     assert client.get("/api/cart").json["item_count"] == 0
 
 
@@ -177,7 +185,10 @@ def test_patch_above_stock_is_409(client, stocked):
     line_id = add(client).json["items"][0]["id"]
     response = client.patch(f"/api/cart/items/{line_id}", json={"quantity": 9})
     assert response.status_code == 409
-    assert response.json["detail"] == "Sorry, only 5 left of Halo Walk, EU 39 (UK 5.5 / US 6.5), regular."
+    assert (
+        response.json["detail"]
+        == "Sorry, only 5 left of Halo Walk, EU 39 (UK 5.5 / US 6.5), regular."
+    )
     assert client.get("/api/cart").json["item_count"] == 1
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from shopping import DRIFT, HALO, csrf_token_from, deactivate, seed_tiny_catalog
 
 EMPTY = "No products in the cart."
@@ -26,7 +25,7 @@ def text(response) -> str:
 
 
 def minicart(html: str) -> str:
-    return html[html.index('<details class="minicart"'):html.index("</details>")]
+    return html[html.index('<details class="minicart"') : html.index("</details>")]
 
 
 def line_ids(html: str) -> list[str]:
@@ -38,8 +37,8 @@ def line_ids(html: str) -> list[str]:
 
 def test_the_product_page_has_a_labelled_size_and_quantity_form(client, stocked):
     html = text(client.get("/products/velmora-halo-walk"))
-    form = html[html.index('<form class="add-to-cart'):]
-    form = form[:form.index("</form>")]
+    form = html[html.index('<form class="add-to-cart') :]
+    form = form[: form.index("</form>")]
     assert 'action="/cart/items"' in form and 'method="post"' in form
     assert '<label for="add-sku">Size and width</label>' in form
     assert '<label for="add-quantity">Quantity</label>' in form
@@ -76,7 +75,7 @@ def test_the_cart_page_shows_line_totals_and_subtotal(client, stocked):
     add(client, quantity="2")
     add(client, sku=DRIFT)
     html = text(client.get("/cart"))
-    main = html.split('<main')[1]
+    main = html.split("<main")[1]
     assert main.count("£279.90") == 1 and "£124.00" in main
     assert '<td class="cart-subtotal">£403.90</td>' in main
     assert '<td class="cart-count">3 items</td>' in main
@@ -112,7 +111,7 @@ def test_too_many_goes_back_to_the_product_page_with_the_reason(client, stocked)
     assert response.headers["Location"] == "/products/velmora-halo-walk"
     html = text(client.get("/products/velmora-halo-walk"))
     assert "Sorry, only 5 left of Halo Walk, EU 39 (UK 5.5 / US 6.5), regular." in html
-    assert minicart(html).count('data-minicart-count>0<') == 1
+    assert minicart(html).count("data-minicart-count>0<") == 1
 
 
 @pytest.mark.parametrize(
@@ -178,7 +177,7 @@ def test_another_visitors_line_is_a_404_page(app, client, stocked, action):
 def test_the_minicart_is_on_every_page_and_empty_at_first(client, stocked):
     for path in ("/", "/products", "/products/velmora-halo-walk", "/cart"):
         drawer = minicart(text(client.get(path)))
-        assert 'data-minicart-count>0<' in drawer and "£0.00" in drawer
+        assert "data-minicart-count>0<" in drawer and "£0.00" in drawer
         assert f"data-minicart-empty>{EMPTY}</p>" in drawer
 
 
@@ -186,7 +185,7 @@ def test_the_minicart_shows_count_subtotal_and_lines(client, stocked):
     add(client, quantity="2")
     add(client, sku=DRIFT)
     drawer = minicart(text(client.get("/")))
-    assert 'data-minicart-count>3<' in drawer and "£403.90" in drawer
+    assert "data-minicart-count>3<" in drawer and "£403.90" in drawer
     assert 'aria-label="Cart: 3 items, £403.90"' in drawer
     assert "Halo Walk" in drawer and "× 2" in drawer and "Drift Cushion" in drawer
     assert f"data-minicart-empty hidden>{EMPTY}</p>" in drawer
@@ -234,7 +233,9 @@ def test_cart_forms_without_a_csrf_token_are_refused(csrf_client, path, data):
 
 def test_cart_forms_with_the_pages_csrf_token_work(csrf_client):
     token = csrf_token_from(text(csrf_client.get("/products/velmora-halo-walk")))
-    response = csrf_client.post("/cart/items", data={"sku": HALO, "quantity": "1", "csrf_token": token})
+    response = csrf_client.post(
+        "/cart/items", data={"sku": HALO, "quantity": "1", "csrf_token": token}
+    )
     assert response.status_code == 303
     assert csrf_client.get("/api/cart").json["item_count"] == 1
 

@@ -1,0 +1,140 @@
+"""Checkout input (API body and HTML form alike) and orders out."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
+
+from .service import DELIVERY_OPTIONS
+
+COUNTRIES = {
+    "GB": "United Kingdom", "IE": "Ireland", "FR": "France", "DE": "Germany",
+    "NL": "Netherlands", "BE": "Belgium",
+}  # fmt: skip
+MESSAGES = {
+    "name": "Enter your name (up to 120 characters).",
+    "email": "Enter an e-mail address like name@example.com.",
+    "line1": "Enter the first line of the address (up to 100 characters).",
+    "line2": "Use up to 100 characters.",
+    "city": "Enter the town or city (up to 60 characters).",
+    "postal_code": "Enter a valid postcode.",
+    "country": "We deliver to "
+    + ", ".join(f"{name} ({code})" for code, name in COUNTRIES.items())
+    + ".",
+    "delivery": "Choose " + " or ".join(DELIVERY_OPTIONS) + ".",
+    "address": "Must be an object with line1, line2, city, postal_code and country.",
+}
+IDEMPOTENCY_KEY = validate.Regexp(r"^[\x21-\x7e]{1,100}$")
+
+
+class _Stripped(Schema):
+    class Meta:
+        unknown = RAISE
+
+    @pre_load
+    def _strip(self, data, **_kwargs):
+        if isinstance(data, dict):
+            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return data
+
+
+def _text(name: str, maximum: int, minimum: int = 1, **kwargs) -> fields.String:
+    return fields.String(
+        validate=validate.Length(min=minimum, max=maximum, error=MESSAGES[name]), **kwargs
+    )
+
+
+class AddressSchema(_Stripped):
+    line1 = _text("line1", 100, required=True)
+    line2 = _text("line2", 100, minimum=0, load_default="")
+    city = _text("city", 60, required=True)
+    postal_code = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$", error=MESSAGES["postal_code"]
+        ),
+    )
+    country = fields.String(
+        required=True, validate=validate.OneOf(COUNTRIES, error=MESSAGES["country"])
+    )
+
+    @pre_load
+    def _upper(self, data, **_kwargs):
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("country", "postal_code"):
+                if isinstance(data.get(key), str):
+                    data[key] = data[key].upper()
+        return data
+
+
+class _Address(fields.Nested):
+    """The address object; anything else is refused under the name ``address`` itself."""
+
+    def _deserialize(self, value, attr, data, partial=None, **kwargs):
+        if not isinstance(value, dict):
+            raise ValidationError(MESSAGES["address"])
+        return super()._deserialize(value, attr, data, partial=partial, **kwargs)
+
+
+class CheckoutSchema(_Stripped):
+    """``POST /api/checkout``: who, where to, and how fast (``standard`` when left out)."""
+
+    name = _text("name", 120, required=True)
+    email = fields.Email(
+        required=True,
+        validate=validate.Length(max=254, error=MESSAGES["email"]),
+        error_messages={"invalid": MESSAGES["email"]},
+    )
+    address = _Address(AddressSchema, required=True)
+    delivery = fields.String(
+        load_default="standard",
+        validate=validate.OneOf(DELIVERY_OPTIONS, error=MESSAGES["delivery"]),
+    )
+
+
+class OrderLineSchema(Schema):
+    sku = fields.String()
+    product_slug = fields.String()
+    product_name = fields.String()
+    variant_label = fields.String()
+    unit_price = fields.Decimal(as_string=True, places=2)
+    quantity = fields.Integer()
+    line_total = fields.Decimal(as_string=True, places=2)
+
+
+class OrderAddressSchema(Schema):
+    line1 = fields.String()
+    line2 = fields.String()
+    city = fields.String()
+    postal_code = fields.String()
+    country = fields.String()
+
+
+class OrderSchema(Schema):
+    number = fields.String()
+    status = fields.String()
+    payment_status = fields.String()
+    name = fields.String()
+    email = fields.String()
+    address = fields.Nested(OrderAddressSchema)
+    delivery = fields.String()
+    subtotal = fields.Decimal(as_string=True, places=2)
+    shipping = fields.Decimal(as_string=True, places=2)
+    total = fields.Decimal(as_string=True, places=2)
+    created_at = fields.DateTime()
+    lines = fields.List(fields.Nested(OrderLineSchema))
+
+
+class OrderListSchema(Schema):
+    items = fields.List(fields.Nested(OrderSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class OrderListArgs(Schema):
+    class Meta:
+        unknown = RAISE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
