@@ -38,12 +38,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import events
-    from .accounts.cookies import ShopSessionInterface
+    from .accounts.cookies import ShopSessionInterface, trust_proxy
 
     db.init_app(app)
     csrf.init_app(app)
     events.register(app)
     app.session_interface = ShopSessionInterface()
+    trust_proxy(app)
 
 
 def register_blueprints(app: Flask) -> None:

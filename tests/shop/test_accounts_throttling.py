@@ -149,3 +149,44 @@ def test_limits_come_from_the_config(app_config, ann):
         assert int(response.headers["Retry-After"]) <= 60
     finally:
         app.extensions["database"].engine.dispose()
+
+
+# ---------------------------------------------------------------- behind a reverse proxy
+
+
+def _app(app_config, **extra):
+    from shop import create_app
+
+    return create_app({**app_config, **extra})
+
+
+def test_forwarded_headers_are_ignored_unless_a_proxy_is_configured(app_config, ann):
+    """Without PROXY_FIX_HOPS a guesser cannot dodge the address limit with a forged header."""
+    app = _app(app_config)
+    try:
+        client = app.test_client()
+        for number in range(5):
+            client.post("/account/login", data={"email": f"guess{number}@example.com", "password": "x"},
+                        headers={"X-Forwarded-For": f"198.51.100.{number}"})
+        response = client.post("/account/login", data={"email": "ann@example.com", "password": PASSWORD},
+                               headers={"X-Forwarded-For": "198.51.100.200"})
+        assert response.status_code == 429
+    finally:
+        app.extensions["database"].engine.dispose()
+
+
+def test_behind_a_configured_proxy_the_client_address_and_https_are_seen(app_config, ann):
+    app = _app(app_config, PROXY_FIX_HOPS=1)
+    try:
+        client = app.test_client()
+        for _ in range(5):
+            client.post("/account/login", data={"email": "nobody@example.com", "password": "x"},
+                        headers={"X-Forwarded-For": "198.51.100.1"})
+        # Another shopper behind the same proxy is not locked out by the first one's failures.
+        response = client.post("/account/login", data={"email": "ann@example.com", "password": PASSWORD},
+                               headers={"X-Forwarded-For": "198.51.100.2", "X-Forwarded-Proto": "https"})
+        assert response.status_code == 302
+        cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+        assert "Secure" in cookie
+    finally:
+        app.extensions["database"].engine.dispose()
