@@ -37,12 +37,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import events
+    from . import events, recommendations
     from .accounts.cookies import ShopSessionInterface, trust_proxy
 
     db.init_app(app)
     csrf.init_app(app)
     events.register(app)
+    recommendations.init_app(app)
     app.session_interface = ShopSessionInterface()
     trust_proxy(app)
 

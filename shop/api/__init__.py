@@ -42,8 +42,10 @@ def register_api(app: Flask, api: Api) -> None:
     from .orders import blp as orders_blp
     from .docs import bp as docs_bp
     from .profile import blp as profile_blp
+    from .recommendations import blp as recommendations_blp
 
     api.register_blueprint(catalog_blp)
+    api.register_blueprint(recommendations_blp)
     api.register_blueprint(cart_blp)
     api.register_blueprint(orders_blp)
     api.register_blueprint(accounts_blp)
