@@ -361,24 +361,47 @@ def _item_number(attributes: Mapping[str, Any], attribute: str) -> float:
     return number
 
 
-def _match_column(items: Sequence[Mapping[str, Any]], want: _Want) -> np.ndarray:
-    if want.values is not None:
-        # Attribute columns are small vocabularies; a Python pass per (rule, item) is only paid
-        # at fit time.
-        return np.fromiter(
-            (bool(_item_values(attrs, want.attribute) & want.values) for attrs in items),
-            dtype=bool,
-            count=len(items),
-        )
-    numbers = np.fromiter(
-        (_item_number(attrs, want.attribute) for attrs in items), dtype=float, count=len(items)
-    )
-    ok = ~np.isnan(numbers)
-    if want.min is not None:
-        ok &= numbers >= want.min
-    if want.max is not None:
-        ok &= numbers <= want.max
-    return ok
+class _AttributeColumns:
+    """Item attributes as columns, built lazily with one pass over the items per attribute."""
+
+    def __init__(self, items: Sequence[Mapping[str, Any]]) -> None:
+        self.items = items
+        self._values: dict[str, dict[str, np.ndarray]] = {}
+        self._numbers: dict[str, np.ndarray] = {}
+
+    def has_any(self, attribute: str, values: frozenset[str]) -> np.ndarray:
+        if attribute not in self._values:
+            columns: dict[str, list[int]] = {}
+            for row, attrs in enumerate(self.items):
+                for value in _item_values(attrs, attribute):
+                    columns.setdefault(value, []).append(row)
+            self._values[attribute] = {
+                value: np.asarray(rows, dtype=np.intp) for value, rows in columns.items()
+            }
+        out = np.zeros(len(self.items), dtype=bool)
+        for value in values:
+            out[self._values[attribute].get(value, [])] = True
+        return out
+
+    def in_range(self, attribute: str, low: float | None, high: float | None) -> np.ndarray:
+        if attribute not in self._numbers:
+            self._numbers[attribute] = np.fromiter(
+                (_item_number(attrs, attribute) for attrs in self.items),
+                dtype=float,
+                count=len(self.items),
+            )
+        numbers = self._numbers[attribute]
+        ok = ~np.isnan(numbers)
+        if low is not None:
+            ok &= numbers >= low
+        if high is not None:
+            ok &= numbers <= high
+        return ok
+
+    def match(self, want: _Want) -> np.ndarray:
+        if want.values is not None:
+            return self.has_any(want.attribute, want.values)
+        return self.in_range(want.attribute, want.min, want.max)
 
 
 class ProfileScorer(BaseEstimator):
@@ -435,11 +458,12 @@ class ProfileScorer(BaseEstimator):
         if len(items) != len(item_ids):
             raise ValueError("item_ids and item_attributes must have the same length")
         rules = load_rules(self.rules_path)
+        table = _AttributeColumns(items)
         columns = []
         for rule in rules:
             column = np.ones(len(items), dtype=bool)
             for want in rule.want:
-                column &= _match_column(items, want)
+                column &= table.match(want)
             columns.append(column)
         dense = np.column_stack(columns) if columns else np.zeros((len(items), 0), dtype=bool)
         self.rules_ = rules
