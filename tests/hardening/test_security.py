@@ -30,7 +30,7 @@ from catalog.articles import import_articles
 from catalog.models import Article
 from shop import create_app
 
-from discover import api_operations, api_writes, fill, form_posts, page_gets, rule_params, snapshot
+from discover import api_operations, api_routes, api_writes, fill, form_posts, page_gets, rule_params, snapshot
 
 PROBLEM_JSON = "application/problem+json"
 PASSWORD = "correct horse battery staple"
@@ -70,16 +70,25 @@ def csrf_app(app, app_config, small_demo):
     production.extensions["database"].engine.dispose()
 
 
+ROUTES = {rule for rule, _, _ in api_routes()} | {rule for rule, _ in PAGES + FORMS}
+
+
 def shopper_state(client) -> dict:
-    """A guest who has placed an order, has a line in the cart and has told us about their feet."""
-    assert client.post("/api/cart/items", json={"sku": SKU, "quantity": 1}).status_code == 201
-    order = client.post("/api/checkout", json=CHECKOUT)
-    assert order.status_code == 201, order.get_json()
+    """A guest who has placed an order, has a line in the cart and has told us about their feet
+    (each as far as the shop has the feature)."""
+    state = {"number": "BC-NOSUCHORDER"}
+    if "/api/checkout" in ROUTES:
+        assert client.post("/api/cart/items", json={"sku": SKU, "quantity": 1}).status_code == 201
+        order = client.post("/api/checkout", json=CHECKOUT)
+        assert order.status_code == 201, order.get_json()
+        state["number"] = order.get_json()["number"]
     cart = client.post("/api/cart/items", json={"sku": SKU, "quantity": 1})
     assert cart.status_code == 201, cart.get_json()
-    profile = client.put("/api/profile", json={"arch": "flat", "width": "wide"})
-    assert profile.status_code == 200, profile.get_json()
-    return {"item_id": cart.get_json()["items"][0]["id"], "number": order.get_json()["number"]}
+    state["item_id"] = cart.get_json()["items"][0]["id"]
+    if "/api/profile" in ROUTES:
+        profile = client.put("/api/profile", json={"arch": "flat", "width": "wide"})
+        assert profile.status_code == 200, profile.get_json()
+    return state
 
 
 def csrf_token(client) -> str:
@@ -276,6 +285,7 @@ def test_markup_in_product_and_article_text_is_escaped_on_every_page(xss_catalog
     pages = ["/", "/products/evil-walker", "/products?q=Evil", "/products?category=walking-shoes&sort=rating",
              "/products?category=evil-things", "/articles", "/articles/evil-article",
              "/articles?topic=walking", "/cart", "/checkout", "/footwear"]
+    pages = [url for url in pages if url.split("?")[0] in ROUTES]
     shown = set()
     for url in pages:
         response = client.get(url)
@@ -425,6 +435,8 @@ def test_another_visitor_sees_none_of_the_first_visitors_things(app, small_demo)
                                                "name": "Olivia Owner"})
     for url in ("/api/cart", "/api/orders", "/api/profile", "/api/account", "/cart", "/orders",
                 "/profile", "/account", "/checkout"):
+        if url not in ROUTES:
+            continue
         text = stranger.get(url).get_data(as_text=True)
         for secret in (state["number"], "owner@example.com", "Olivia Owner", "Ann Example"):
             assert secret not in text, f"{url} showed {secret!r} to a stranger"
