@@ -120,7 +120,9 @@ def evaluate(models: Mapping[str, object], train: Interactions, test: Interactio
     dict of name -> dict
         The metrics of :func:`~recommender.evaluation.metrics.ranking_metrics`
         plus ``fit_seconds``, ``recommend_ms_p50``, ``recommend_ms_p99``
-        and ``n_test_users``.
+        and ``n_test_users``; for a model whose ``fit`` refused the data
+        (``ValueError``, ``MemoryError``, ``LinAlgError``) only ``error``
+        and ``fit_seconds``.
 
     Examples
     --------
@@ -144,7 +146,14 @@ def evaluate(models: Mapping[str, object], train: Interactions, test: Interactio
         for name, model in models.items():
             bar.set_postfix_str(f"{name}: fit")
             start = time.perf_counter()
-            model.fit(X)
+            try:
+                model.fit(X)
+            except (ValueError, MemoryError, np.linalg.LinAlgError) as exc:
+                # A model may refuse the data (EASE above max_items): report, go on.
+                results[name] = {"error": f"{type(exc).__name__}: {exc}",
+                                 "fit_seconds": time.perf_counter() - start}
+                bar.update(len(batches) + 1)
+                continue
             fit_seconds = time.perf_counter() - start
             bar.update(1)
             bar.set_postfix_str(f"{name}: recommend")
