@@ -323,7 +323,8 @@ class HybridRecommender(BaseEstimator):
         """
         if self.collaborative not in _COLLABORATIVE:
             raise ValueError(
-                f"collaborative must be one of {', '.join(_COLLABORATIVE)}, got {self.collaborative!r}"
+                f"collaborative must be one of {', '.join(_COLLABORATIVE)}, "
+                f"got {self.collaborative!r}"
             )
         if not 0.0 <= self.diversity <= 1.0:
             raise ValueError(f"diversity must be in [0, 1], got {self.diversity}")
@@ -379,7 +380,9 @@ class HybridRecommender(BaseEstimator):
         if n_rows:
             known = self.space_.get_indexer(interactions.item_ids) >= 0
             n_known = int(known.sum())
-            X, users, _ = to_matrix(interactions, items=self.space_, event_weights=self.event_weights)
+            X, users, _ = to_matrix(
+                interactions, items=self.space_, event_weights=self.event_weights
+            )
             n_users = len(users)
             if X.nnz:
                 self.support_ = np.diff(X.tocsc().indptr).astype(np.int64)
@@ -455,7 +458,10 @@ class HybridRecommender(BaseEstimator):
 
         w = {**DEFAULT_SIGNAL_WEIGHTS, **(self.signal_weights or {})}
         confidence = self._confidence(sources, self.support_)
-        has_anchor = context.anchor_id is not None and self.content_.vector(context.anchor_id) is not None
+        has_anchor = (
+            context.anchor_id is not None
+            and self.content_.vector(context.anchor_id) is not None
+        )
         signals: dict[str, tuple[float, np.ndarray | None]] = {
             "content": (
                 w["content_anchor"] if has_anchor else w["content_history"] * confidence,
@@ -750,7 +756,9 @@ class HybridRecommender(BaseEstimator):
             return f"Often bought with *{title}*"
         return f"Shoppers who viewed *{title}* also chose this"
 
-    def _best_sources(self, signal: str, chosen: np.ndarray, sources: _Sources, model) -> np.ndarray:
+    def _best_sources(
+        self, signal: str, chosen: np.ndarray, sources: _Sources, model
+    ) -> np.ndarray:
         """Per chosen item, the position of the source contributing most (-1 if none)."""
         if not len(sources):
             return np.full(len(chosen), -1)

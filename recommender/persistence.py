@@ -213,7 +213,9 @@ def artifact_info(path: str | os.PathLike) -> dict:
         return _read_header(fh, path)
 
 
-def load_artifact(path: str | os.PathLike, *, expected_class: type | None = None) -> tuple[Any, dict]:
+def load_artifact(
+    path: str | os.PathLike, *, expected_class: type | None = None
+) -> tuple[Any, dict]:
     """Read, verify and unpickle an artifact written by :func:`save_artifact`.
 
     Parameters

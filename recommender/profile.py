@@ -254,7 +254,8 @@ def load_rules(path: str | Path | None = None) -> list[Rule]:
         unknown = set(raw) - _RULE_KEYS
         if unknown:
             raise RulesError(
-                f"{where}: unknown key {sorted(unknown)[0]!r}; expected {', '.join(sorted(_RULE_KEYS))}"
+                f"{where}: unknown key {sorted(unknown)[0]!r}; "
+                f"expected {', '.join(sorted(_RULE_KEYS))}"
             )
         missing = _RULE_KEYS - set(raw)
         if missing:
@@ -479,7 +480,9 @@ class ProfileScorer(BaseEstimator):
         if not normalised:
             return np.zeros(len(self.rules_), dtype=np.float32)
         active = np.fromiter(
-            (rule.applies_to(normalised) for rule in self.rules_), dtype=bool, count=len(self.rules_)
+            (rule.applies_to(normalised) for rule in self.rules_),
+            dtype=bool,
+            count=len(self.rules_),
         )
         return np.where(active, self._weights, 0.0).astype(np.float32)
 

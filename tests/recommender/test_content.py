@@ -111,7 +111,8 @@ def test_hyper_parameters_round_trip_through_get_params():
 
 def test_weighted_similarities_equal_the_weighted_sum_of_cosines(model):
     vectors = model.item_matrix_[[0, 2]]
-    expected = 2.0 * model.item_similarities(ITEM_IDS[0]) + 0.5 * model.item_similarities(ITEM_IDS[2])
+    expected = (2.0 * model.item_similarities(ITEM_IDS[0])
+                + 0.5 * model.item_similarities(ITEM_IDS[2]))
     got = model.weighted_similarities(vectors, [2.0, 0.5])
     np.testing.assert_allclose(got, np.clip(expected, 0, 1), atol=1e-6)
 

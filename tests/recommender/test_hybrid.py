@@ -357,6 +357,7 @@ def test_eligible_mask_helper_matches_ids(model):
     mask = model.eligible_mask(["gel-insole", "unknown", "article:sleep"])
     assert mask.dtype == bool and mask.sum() == 1 and model.item_ids_[mask][0] == "gel-insole"
     context = VisitorContext("home")
-    assert model.recommend(context, eligible=mask) == model.recommend(context, eligible={"gel-insole"})
+    by_ids = model.recommend(context, eligible={"gel-insole"})
+    assert model.recommend(context, eligible=mask) == by_ids
     with pytest.raises(ValueError, match="shape"):
         model.recommend(context, eligible=np.ones(3, dtype=bool))
