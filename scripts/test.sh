@@ -24,4 +24,8 @@ if [ "${SKIP_POSTGRES:-0}" != "1" ]; then
     [ -n "${CI:-}" ] && status=1
   fi
 fi
+
+PY="$PY" bash scripts/audit.sh
+audit_status=$?
+[ $status -eq 0 ] && status=$audit_status
 exit $status
