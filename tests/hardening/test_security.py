@@ -450,3 +450,24 @@ def test_every_documented_operation_is_a_route():
     routes = {re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule) for rule, _, _ in api_routes()}
     for method, path, _ in api_operations():
         assert path in routes, f"{method} {path} is documented but not routed"
+
+
+KNOWN_CONTRACT_GAPS = {
+    "POST /api/account/logout": (
+        "FINDING (accounts): logout answers 415 to any call without a JSON body, but the document "
+        "gives it no requestBody, so a client following the document can never log out. Document "
+        "an (empty) JSON body, e.g. @blp.doc(requestBody=...), or accept a body-less POST."),
+}
+BODYLESS = [(method, path) for method, path, operation in api_operations()
+            if method in ("POST", "PUT", "PATCH") and "requestBody" not in operation]
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    pytest.param(method, path, id=f"{method} {path}",
+                 marks=[pytest.mark.xfail(strict=False, reason=KNOWN_CONTRACT_GAPS[f"{method} {path}"])]
+                 if f"{method} {path}" in KNOWN_CONTRACT_GAPS else [])
+    for method, path in BODYLESS])
+def test_a_write_documented_without_a_body_can_be_called_without_one(csrf_app, method, path):
+    client = csrf_app.test_client()
+    response = client.open(fill(path, url_values(path, shopper_state(client))), method=method)
+    assert response.status_code != 415, f"{method} {path}: 415 although the document asks for no body"
