@@ -39,3 +39,31 @@ def choose_size(page: Page, prefer: str = "EU 42") -> str:
         if width.count():
             width.select_option(index=0)
     return label
+
+
+def unlabelled_controls(page: Page) -> list[str]:
+    """Visible form controls on the page without an accessible name (label, aria-label(ledby))."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('input, select, textarea, button'))
+            .filter(el => el.type !== 'hidden' && el.getClientRects().length > 0)
+            .filter(el => {
+                const labelled = (el.labels && Array.from(el.labels).some(l => l.textContent.trim()))
+                    || (el.getAttribute('aria-label') || '').trim()
+                    || (el.getAttribute('aria-labelledby') || '').trim()
+                    || (el.tagName === 'BUTTON' && el.textContent.trim())
+                    || (el.type === 'submit' && el.value);
+                return !labelled;
+            })
+            .map(el => el.outerHTML.slice(0, 120))"""
+    )
+
+
+def focus_is_visible(page: Page) -> bool:
+    """Whether the focused element draws a focus indicator (outline or box-shadow)."""
+    return page.evaluate(
+        """() => {
+            const style = getComputedStyle(document.activeElement);
+            return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+                || style.boxShadow !== 'none';
+        }"""
+    )

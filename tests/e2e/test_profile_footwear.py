@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from browser_steps import unlabelled_controls
 from playwright.sync_api import Page, expect
 
 
@@ -30,6 +31,7 @@ def fill_profile(page: Page) -> None:
 
 def test_profile_then_footwear_finder_shows_tailored_shoes_with_reasons(page: Page, shot):
     fill_profile(page)
+    assert unlabelled_controls(page) == []
     shot("profile-filled", full_page=True)
     page.get_by_role("button", name="Save my profile").click()
     expect(page.get_by_role("status")).to_contain_text("Your profile is saved")
@@ -73,6 +75,7 @@ def test_footwear_finder_asks_what_the_profile_does_not_say(page: Page, shot):
     form.get_by_label("Shoe size", exact=True).fill("8")
     form.get_by_role("group", name="Size system").get_by_label("UK", exact=True).check()
     form.get_by_label("Foot width").select_option("regular")
+    assert unlabelled_controls(page) == []
     shot("questions", full_page=True)
     form.get_by_role("button", name="Show my shoes").click()
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-from browser_steps import WALKING_ARTICLE, choose_size, minicart_count, related_products
+from browser_steps import (
+    WALKING_ARTICLE,
+    choose_size,
+    minicart_count,
+    related_products,
+    unlabelled_controls,
+)
 from playwright.sync_api import Page, expect
 
 
@@ -57,6 +63,7 @@ def test_read_article_add_a_shoe_in_my_size_and_check_out(page: Page, shot):
     expect(line).to_contain_text(name)
     expect(line).to_contain_text(variant)
     expect(page.get_by_label(re.compile(r"^Quantity of "))).to_have_value("1")
+    assert unlabelled_controls(page) == []
     shot("5-cart")
 
     page.get_by_role("main").get_by_role("link", name="Checkout").click()
@@ -71,6 +78,7 @@ def test_read_article_add_a_shoe_in_my_size_and_check_out(page: Page, shot):
     page.get_by_role("group", name="Delivery", exact=True).get_by_role(
         "radio", name=re.compile(r"^Express delivery")
     ).check()
+    assert unlabelled_controls(page) == []
     shot("6-checkout", full_page=True)
     page.get_by_role("button", name="Place order").click()
 

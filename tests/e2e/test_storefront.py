@@ -9,8 +9,10 @@ from browser_steps import (
     EMPTY_CART,
     WALKING_ARTICLE,
     choose_size,
+    focus_is_visible,
     minicart_count,
     related_products,
+    unlabelled_controls,
 )
 from playwright.sync_api import Page, expect
 
@@ -107,6 +109,7 @@ def _tab_until(page: Page, predicate, limit: int = 60) -> list[dict]:
     for _ in range(limit):
         page.keyboard.press("Tab")
         focused = _focused(page)
+        assert focus_is_visible(page), f"no visible focus indicator on {focused}"
         seen.append(focused)
         if predicate(focused):
             return seen
@@ -132,6 +135,7 @@ def test_keyboard_reaches_skip_link_nav_and_search(page: Page, shot):
         assert name in nav_texts, f"{name!r} not reached by Tab; nav focus order: {nav_texts}"
     assert all(f["visible"] for f in seen), "Tab stopped on an invisible element"
     expect(page.get_by_label("Search products")).to_be_focused()
+    assert unlabelled_controls(page) == []
     page.keyboard.type("lumbar")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("lumbar")
@@ -141,6 +145,7 @@ def test_add_to_cart_form_is_labelled_and_works_by_keyboard(page: Page, shot):
     page.goto(WALKING_ARTICLE)
     related_products(page).locator(".product-card h3 a").first.click()
 
+    assert unlabelled_controls(page) == []
     size = page.get_by_label("Size and width", exact=True)
     quantity = page.get_by_label("Quantity", exact=True)
     add = page.get_by_role("button", name="Add to cart")
