@@ -23,6 +23,10 @@ from . import bridge
 
 ARTIFACT_NAME = "recommender.bcart"
 STEPS = ("products", "articles", "events", "fit", "save")
+#: The shop's hyper-parameters. An article is a long query: the library's default of 200
+#: query terms cuts the words that tie "walking for back pain" to cushioned, arch-supporting
+#: shoes, so the shop keeps up to 1000 (still a bounded cost per request).
+DEFAULT_PARAMS: dict = {"content_params": {"max_query_terms": 1000}}
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ def train(session: Session, model_dir: str | Path, *, params: dict | None = None
     Parameters
     ----------
     params : dict, optional
-        Hyper-parameters of the hybrid (defaults otherwise).
+        Hyper-parameters of the hybrid (``DEFAULT_PARAMS`` otherwise).
     since : datetime, optional
         Only learn from events from then on.
     progress : callable, optional
@@ -70,7 +74,8 @@ def train(session: Session, model_dir: str | Path, *, params: dict | None = None
         raise ValueError("there are no active products to recommend; import a catalog first")
     documents = step("articles", lambda: bridge.load_documents(session))
     interactions = step("events", lambda: bridge.load_interactions(session, since=since))
-    model = step("fit", lambda: HybridRecommender(**(params or {})).fit(items, interactions, documents))
+    hybrid = HybridRecommender(**(DEFAULT_PARAMS if params is None else params))
+    model = step("fit", lambda: hybrid.fit(items, interactions, documents))
 
     directory = Path(model_dir)
     directory.mkdir(parents=True, exist_ok=True)
