@@ -70,7 +70,8 @@ class ContentModel(BaseEstimator):
         at most this many items, so always exact for a catalog of that size; ``None`` keeps
         every posting.
     max_query_terms : int or None, default=200
-        A query (an article, a visitor's history) keeps only its highest-weighted terms.
+        A query (an article, a visitor's history) keeps only its highest-weighted terms among
+        those that occur in some item (the others cannot score anyway).
 
     Attributes
     ----------
@@ -241,13 +242,16 @@ class ContentModel(BaseEstimator):
         n_items = len(self.item_ids_)
         terms = np.asarray(terms, dtype=np.intp)
         values = np.asarray(values, dtype=np.float64)
+        postings = self.postings_
+        # Terms no item uses (most of a long article) cannot score; drop them before capping.
+        used = postings.indptr[terms + 1] > postings.indptr[terms]
+        terms, values = terms[used], values[used]
         if self.max_query_terms is not None and len(terms) > self.max_query_terms:
             keep = np.argpartition(-np.abs(values), self.max_query_terms - 1)
             keep = keep[: self.max_query_terms]
             terms, values = terms[keep], values[keep]
         if not len(terms):
             return np.zeros(n_items, dtype=np.float32)
-        postings = self.postings_
         starts, ends = postings.indptr[terms], postings.indptr[terms + 1]
         lengths = ends - starts
         total = int(lengths.sum())

@@ -141,3 +141,12 @@ def test_pruned_postings_keep_the_strongest_matches():
     np.testing.assert_allclose(
         ContentModel().fit([f"i{i}" for i in range(300)], texts).text_similarities(query),
         exact.text_similarities(query), atol=1e-6)
+
+
+def test_long_article_words_no_item_uses_do_not_crowd_out_shared_ones():
+    filler = " ".join(f"trialword{i} cohort{i}" for i in range(400))
+    model = ContentModel(max_query_terms=5).fit(
+        list(ITEMS), list(ITEMS.values()),
+        ["article:long"], [filler + " arch support shock absorption walking shoe"],
+    )
+    assert model.item_ids_[np.argmax(model.doc_similarities("article:long"))] == "comfort-walker"
