@@ -40,6 +40,9 @@ def recommendation_slots(page: str, product=None, n: int = 4) -> dict:
             return service.cart_slots(n)
     except Exception:  # noqa: BLE001 - suggestions are extras; the page must render
         log.warning("recommendations for %s failed", page, exc_info=True)
+        from ..extensions import db
+
+        db.session.rollback()
     return {}
 
 
