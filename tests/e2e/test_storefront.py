@@ -174,3 +174,15 @@ def test_add_to_cart_form_is_labelled_and_works_by_keyboard(page: Page, shot):
     page.keyboard.press("Enter")
     expect(page.locator("[data-minicart-lines]")).to_contain_text(label.split(" (only")[0].split(",")[0])
     shot("minicart-open")
+
+
+def test_pages_fit_a_phone_screen(page: Page, shot):
+    """At 390 px wide nothing scrolls sideways: header, article, product and cart reflow."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    for step, path in (("home", "/"), ("article", WALKING_ARTICLE), ("listing", "/products?category=footwear"),
+                       ("cart", "/cart")):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        shot(f"phone-{step}")
+        assert overflow <= 1, f"{path} is {overflow}px wider than a 390px screen"
