@@ -23,10 +23,8 @@ from . import bridge
 
 ARTIFACT_NAME = "recommender.bcart"
 STEPS = ("products", "articles", "events", "fit", "save")
-#: The shop's hyper-parameters. An article is a long query: the library's default of 200
-#: query terms cuts the words that tie "walking for back pain" to cushioned, arch-supporting
-#: shoes, so the shop keeps up to 1000 (still a bounded cost per request).
-DEFAULT_PARAMS: dict = {"content_params": {"max_query_terms": 1000}}
+#: The shop's hyper-parameters: the library's defaults (tuned on the demo catalog).
+DEFAULT_PARAMS: dict = {}
 
 
 @dataclass(frozen=True)
