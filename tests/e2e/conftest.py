@@ -172,9 +172,9 @@ def live_server(tmp_path_factory) -> LiveServer:
 
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
-    if ARTIFACTS.exists():
+    if ARTIFACTS.exists() and "PYTEST_XDIST_WORKER" not in os.environ:  # workers share the folder
         shutil.rmtree(ARTIFACTS)
-    ARTIFACTS.mkdir(parents=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
 

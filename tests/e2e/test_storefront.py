@@ -55,6 +55,7 @@ def test_listing_filters_by_width_and_opens_a_product(page: Page, shot):
     wide.check()
     filters.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(r"width=wide"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Footwear", timeout=2000)
     expect(wide).to_be_checked()
     narrowed = int(re.match(r"\d+", page.locator(".result-count").inner_text()).group())
     assert 0 < narrowed <= total
