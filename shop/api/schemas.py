@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from apispec import BasePlugin
@@ -152,3 +153,12 @@ def decimal2properties(self, field, ret, **_kwargs) -> dict:
         return {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
                 **{f"x-{key}": str(value) for key, value in bounds.items()}}
     return {key: float(value) if isinstance(value, (Decimal, str)) else value for key, value in bounds.items()}
+
+
+class UtcDateTime(fields.DateTime):
+    """A timestamp the shop stores as naive UTC, sent with its offset as RFC 3339 requires."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)

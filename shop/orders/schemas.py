@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
+from ..api.schemas import UtcDateTime
 from .service import DELIVERY_OPTIONS
 
 COUNTRIES = {
@@ -121,7 +122,7 @@ class OrderSchema(Schema):
     subtotal = fields.Decimal(as_string=True, places=2)
     shipping = fields.Decimal(as_string=True, places=2)
     total = fields.Decimal(as_string=True, places=2)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     lines = fields.List(fields.Nested(OrderLineSchema))
 
 
