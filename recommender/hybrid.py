@@ -242,6 +242,8 @@ class HybridRecommender(BaseEstimator):
     space_ : IdIndex
         The collaborative item space: products first, then articles.
     content_ : ContentModel
+    space_tfidf_ : csr_matrix, shape (n_items + n_docs, n_terms)
+        TF-IDF rows in the order of ``space_``.
     profile_ : ProfileScorer
     collaborative_ : RP3beta, ItemKNN, EASE or None
         ``None`` without interactions.
@@ -360,6 +362,9 @@ class HybridRecommender(BaseEstimator):
             [f"{info.title}. {info.text}. {_attribute_words(info)}" for info in items],
             doc_ids,
             [f"{doc.title}. {doc.text}" for doc in documents],
+        )
+        self.space_tfidf_ = sp.vstack(
+            [self.content_.item_matrix_, self.content_.doc_matrix_], format="csr"
         )
         self.profile_ = ProfileScorer(rules_path=self.rules_path).fit(
             item_ids,
@@ -648,7 +653,12 @@ class HybridRecommender(BaseEstimator):
     def _source_vectors(self, sources: _Sources) -> sp.csr_matrix | None:
         if not len(sources):
             return None
-        return sp.vstack([self.content_.vector(i) for i in sources.ids], format="csr")
+        if not hasattr(self, "space_tfidf_"):  # a model pickled before this attribute existed
+            self.space_tfidf_ = sp.vstack(
+                [self.content_.item_matrix_, self.content_.doc_matrix_], format="csr"
+            )
+        # Products then articles: the same row order as the collaborative space.
+        return self.space_tfidf_[sources.space_idx]
 
     def _content_scores(self, sources: _Sources) -> np.ndarray | None:
         vectors = self._source_vectors(sources)
