@@ -28,40 +28,76 @@ def _row_blocks(n_rows: int, n_cols: int):
         yield start, min(start + size, n_rows)
 
 
+def _topk_rows_sparse(block: sp.csr_matrix, k: int):
+    """Per-row top-``k`` of the positive entries of a CSR block: (row counts, cols, values)."""
+    rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
+    keep = block.data > 0
+    rows, cols, vals = rows[keep], block.indices[keep], block.data[keep]
+    order = np.lexsort((-vals, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    starts = np.searchsorted(rows, np.arange(block.shape[0]))
+    rank = np.arange(len(rows)) - starts[rows]
+    top = rank < k
+    return np.bincount(rows[top], minlength=block.shape[0]), cols[top], vals[top]
+
+
+def _topk_rows_dense(block: np.ndarray, k: int):
+    """Per-row top-``k`` of the positive entries of a dense block: (row counts, cols, values)."""
+    n_cols = block.shape[1]
+    if k < n_cols:
+        part = np.argpartition(-block, k - 1, axis=1)[:, :k]
+    else:
+        part = np.broadcast_to(np.arange(n_cols), block.shape)
+    vals = np.take_along_axis(block, part, axis=1)
+    keep = vals > 0
+    return keep.sum(axis=1), part[keep], vals[keep]
+
+
 def _topk_product(left: sp.csr_matrix, right: sp.csr_matrix, k: int, transform=None):
     """Sparse top-``k`` per row of ``left @ right`` with a zero diagonal, built block by block.
 
-    ``transform(block, start, stop)`` may rescale a dense block in place before
-    selection. Only positive entries are kept.
+    ``transform(values, rows, cols)`` returns rescaled values given global
+    row and column indices (1-D arrays for sparse blocks, broadcastable
+    ``(b, 1)`` and ``(1, n)`` arrays for dense ones). Only positive entries
+    are kept. Sparse blocks (most co-occurrences absent, as in large
+    catalogs) are selected without ever being densified.
     """
     n_rows, n_cols = left.shape[0], right.shape[1]
     k = max(0, min(int(k), n_cols - 1))
-    indptr = [np.zeros(1, dtype=np.int64)]
-    indices, data = [], []
-    nnz = 0
+    square = n_rows == n_cols
+    counts, indices, data = [], [], []
     for start, stop in _row_blocks(n_rows, n_cols):
-        block = (left[start:stop] @ right).toarray().astype(np.float32, copy=False)
-        rows = np.arange(stop - start)
-        if transform is not None:
-            transform(block, start, stop)
-        if n_rows == n_cols:
-            block[rows, rows + start] = 0.0
-        if k < n_cols:
-            part = np.argpartition(-block, k - 1, axis=1)[:, :k] if k > 0 else \
-                np.empty((len(rows), 0), dtype=np.int64)
+        product = (left[start:stop] @ right).tocsr()
+        if k == 0:
+            counts.append(np.zeros(stop - start, dtype=np.int64))
+            continue
+        if product.nnz < 0.2 * (stop - start) * n_cols:
+            product.sum_duplicates()
+            rows = np.repeat(np.arange(start, stop), np.diff(product.indptr))
+            values = product.data.astype(np.float32, copy=False)
+            if transform is not None:
+                values = transform(values, rows, product.indices)
+            if square:
+                values = np.where(rows == product.indices, np.float32(0), values)
+            product = sp.csr_matrix((values, product.indices, product.indptr),
+                                    shape=product.shape)
+            c, i, d = _topk_rows_sparse(product, k)
         else:
-            part = np.broadcast_to(np.arange(n_cols), block.shape)
-        vals = np.take_along_axis(block, part, axis=1)
-        keep = vals > 0
-        counts = keep.sum(axis=1)
-        indices.append(part[keep].astype(np.int32))
-        data.append(vals[keep].astype(np.float32))
-        indptr.append(nnz + np.cumsum(counts))
-        nnz += int(counts.sum())
+            block = product.toarray().astype(np.float32, copy=False)
+            rows = np.arange(start, stop)
+            if transform is not None:
+                block = transform(block, rows[:, None], np.arange(n_cols)[None, :])
+            if square:
+                block[rows - start, rows] = 0.0
+            c, i, d = _topk_rows_dense(block, k)
+        counts.append(c)
+        indices.append(i.astype(np.int32))
+        data.append(d.astype(np.float32))
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(counts))]) if counts else np.zeros(1)
     sim = sp.csr_matrix(
         (np.concatenate(data) if data else np.empty(0, np.float32),
          np.concatenate(indices) if indices else np.empty(0, np.int32),
-         np.concatenate(indptr)),
+         indptr.astype(np.int64)),
         shape=(n_rows, n_cols),
     )
     sim.sort_indices()
@@ -167,8 +203,8 @@ class ItemKNN(_ItemSimilarityModel):
         norms = np.sqrt(np.asarray(items.multiply(items).sum(axis=1), dtype=np.float32).ravel())
         shrink = np.float32(self.shrink)
 
-        def cosine(block, start, stop):
-            block /= norms[start:stop, None] * norms[None, :] + shrink + np.float32(1e-12)
+        def cosine(values, rows, cols):
+            return values / (norms[rows] * norms[cols] + shrink + np.float32(1e-12))
 
         self.similarity_ = _topk_product(items, items.T.tocsr(), self.k, cosine)
         return self
@@ -231,8 +267,8 @@ class RP3beta(_ItemSimilarityModel):
         penalty = np.zeros_like(degree)
         penalty[degree > 0] = degree[degree > 0] ** -np.float32(self.beta)
 
-        def popularity(block, start, stop):
-            block *= penalty[None, :]
+        def popularity(values, rows, cols):
+            return values * penalty[cols]
 
         sim = _topk_product(p_iu, p_ui, self.k, popularity)
         if self.normalize:
