@@ -26,8 +26,12 @@ def parse_article(path: Path) -> dict:
         raise CatalogFileError([RowError(path.name, "front matter", str(exc))]) from exc
     if not isinstance(meta, dict):
         raise CatalogFileError([RowError(path.name, "front matter", "Expected key: value lines.")])
+    body = body.strip()
+    first, _, rest = body.partition("\n")
+    if first.startswith("# ") and first[2:].strip() == str(meta.get("title", "")).strip():
+        body = rest.strip()  # the page shows the title already
     try:
-        return ArticleInSchema().load({"slug": path.stem, **meta, "body": body.strip()})
+        return ArticleInSchema().load({"slug": path.stem, **meta, "body": body})
     except ValidationError as exc:
         raise CatalogFileError(
             [RowError(path.name, name, msg) for name, msg in _flatten(exc.messages)]

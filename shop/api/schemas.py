@@ -87,12 +87,16 @@ class ArticleQueryArgs(Schema):
 
 
 def load_args(schema: Schema, args) -> object:
-    """Load a MultiDict of query parameters, repeated keys kept for list fields."""
+    """Load a MultiDict of query parameters, repeated keys kept for list fields.
+
+    An empty value means "not given": a submitted filter form sends its blank boxes.
+    """
     data = {}
     for key in args:
         field = schema.fields.get(key)
-        values = args.getlist(key)
-        data[key] = values if isinstance(field, fields.List) else values[-1]
+        values = [value for value in args.getlist(key) if value.strip()]
+        if values:
+            data[key] = values if isinstance(field, fields.List) else values[-1]
     return schema.load(data)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from browser_steps import (
     EMPTY_CART,
     WALKING_ARTICLE,
@@ -38,11 +37,6 @@ def test_walking_article_shows_related_products(page: Page, shot):
     shot("product")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the filter form submits its empty number fields (min_price=&max_price=&size=)"
-    " and /products answers 400 'Not a valid number'; remove this mark once empty values are ignored",
-)
 def test_listing_filters_by_width_and_opens_a_product(page: Page, shot):
     page.goto("/products?category=footwear")
     expect(page.get_by_role("heading", level=1)).to_have_text("Footwear")
