@@ -9,10 +9,14 @@ folded in by their history row alone.
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from recommender.collaborative import EASE, ItemKNN, RP3beta
+from recommender.base import top_n
+from recommender.collaborative import EASE, ItemKNN, RP3beta, _topk_rows_dense, _topk_rows_sparse
 
 CLUSTER_A = np.arange(0, 5)   # footwear
 CLUSTER_B = np.arange(5, 10)  # lumbar supports
@@ -191,3 +195,41 @@ def test_large_batches_are_scored_block_by_block(monkeypatch):
     assert np.isin(ids[:7][room[:7]], CLUSTER_A).all()
     assert np.isin(ids[7:][room[7:]], CLUSTER_B).all()
     np.testing.assert_allclose(model.score(X), X @ model.similarity_.toarray(), rtol=1e-6)
+
+
+# ------------------------------------------------------------------ the shared top-n machinery
+
+def reference_top_n(scores, n):
+    n = min(n, scores.shape[1])
+    cols = np.broadcast_to(np.arange(scores.shape[1]), scores.shape)
+    order = np.lexsort((cols, -scores), axis=1)[:, :n]
+    idx = np.take_along_axis(cols, order, axis=1).astype(np.int64)
+    vals = np.take_along_axis(scores, order, axis=1)
+    idx[np.isneginf(vals)] = -1
+    return idx, vals
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    scores=st.integers(1, 6).flatmap(lambda rows: st.integers(1, 1500).flatmap(
+        lambda cols: arrays(np.float32, (rows, cols),
+                            elements=st.sampled_from([-np.inf, 0.0, 1.0, 2.0, 3.5]))
+    )),
+    n=st.integers(1, 40),
+)
+def test_top_n_is_exact_with_ties_broken_by_lower_index(scores, n):
+    idx, vals = top_n(scores, n)
+    ref_idx, ref_vals = reference_top_n(scores, n)
+    np.testing.assert_array_equal(idx, ref_idx)
+    np.testing.assert_array_equal(vals, ref_vals)
+
+
+def test_sparse_and_dense_neighbour_selection_agree():
+    block = sp.random(30, 400, density=0.05, random_state=3, format="csr", dtype=np.float32)
+    sparse_counts, sparse_cols, sparse_vals = _topk_rows_sparse(block, 5)
+    dense_counts, dense_cols, dense_vals = _topk_rows_dense(block.toarray(), 5)
+    np.testing.assert_array_equal(sparse_counts, dense_counts)
+    starts = np.concatenate([[0], np.cumsum(sparse_counts)])
+    for row in range(30):
+        a = slice(starts[row], starts[row + 1])
+        assert sorted(sparse_vals[a]) == sorted(dense_vals[a])
