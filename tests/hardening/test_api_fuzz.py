@@ -29,9 +29,10 @@ from catalog.models import Article, Base, Product, Variant
 from shop import create_app
 from shop.extensions import db
 
+from discover import api_operations, openapi_document
+
 PROBLEM_JSON = "application/problem+json"
 MAX_EXAMPLES = 60  # per operation (positive, negative and with real slugs/SKUs): the whole run stays well under two minutes
-METHODS = ("get", "put", "post", "patch", "delete")
 
 
 def problem_json_for_client_errors(ctx, response, case):
@@ -59,16 +60,7 @@ CHECKS = [
 ]
 
 
-def documented_operations() -> list[str]:
-    """``"METHOD /path"`` for every operation in the document (read from an app with no data)."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "collect", "DATABASE_URL": "sqlite://"})
-    document = app.test_client().get("/api/openapi.json").get_json()
-    app.extensions["database"].engine.dispose()
-    return [f"{method.upper()} {path}" for path, item in document["paths"].items()
-            for method in item if method in METHODS]
-
-
-OPERATIONS = documented_operations()
+OPERATIONS = [f"{method} {path}" for method, path, _ in api_operations()]
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +105,24 @@ def with_known_values(case, known: dict, pick: int):
         if isinstance(case.body, dict) and name in case.body:
             case.body[name] = values[pick % len(values)]
     return case
+
+
+def test_every_error_response_is_documented_as_problem_details():
+    document = openapi_document()
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for method, path, operation in api_operations():
+        responses = operation["responses"]
+        assert "default" in responses, f"{method} {path}: no default (error) response"
+        for status, response in responses.items():
+            if status != "default" and int(status) < 400:
+                continue
+            if "$ref" in response:
+                response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+            content = response.get("content", {})
+            assert list(content) == [PROBLEM_JSON], f"{method} {path} {status}: {list(content)}"
+            assert content[PROBLEM_JSON]["schema"] == problem, f"{method} {path} {status}"
+    required = document["components"]["schemas"]["Problem"]["required"]
+    assert set(required) == {"type", "title", "status"}
 
 
 def test_the_document_lists_the_api():
