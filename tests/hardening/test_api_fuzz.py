@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from sqlalchemy import create_engine, select
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import create_engine, select
 
 from catalog.demo import seed_demo
 from catalog.models import Article, Base, Product, Variant
@@ -32,7 +32,7 @@ from shop.extensions import db
 from discover import api_operations, openapi_document
 
 PROBLEM_JSON = "application/problem+json"
-MAX_EXAMPLES = 60  # per operation (positive, negative and with real slugs/SKUs): the whole run stays well under two minutes
+MAX_EXAMPLES = 60  # per operation, over positive, negative and real-value cases: about a minute
 
 
 def problem_json_for_client_errors(ctx, response, case):
@@ -105,6 +105,21 @@ def with_known_values(case, known: dict, pick: int):
         if isinstance(case.body, dict) and name in case.body:
             case.body[name] = values[pick % len(values)]
     return case
+
+
+class FakeResponse:
+    def __init__(self, status_code: int, content_type: str, body: dict):
+        self.status_code, self.headers, self._body = status_code, {"Content-Type": [content_type]}, body
+
+    def json(self):
+        return self._body
+
+
+def test_the_problem_check_refuses_a_plain_json_error_and_accepts_a_problem():
+    with pytest.raises(AssertionError):
+        problem_json_for_client_errors(None, FakeResponse(404, "application/json", {"error": "x"}), None)
+    problem = {"type": "about:blank", "title": "Not Found", "status": 404}
+    assert problem_json_for_client_errors(None, FakeResponse(404, PROBLEM_JSON, problem), None) is None
 
 
 def test_every_error_response_is_documented_as_problem_details():
