@@ -171,6 +171,12 @@ def test_logout_needs_a_post(client):
     assert client.get("/account/logout").status_code == 405
 
 
+def test_account_page_links_to_the_profile_and_the_order_history(client):
+    register(client)
+    html = client.get("/account").get_data(as_text=True)
+    assert 'href="/profile"' in html and 'href="/orders">Your orders</a>' in html
+
+
 def test_account_page_sends_guests_to_log_in(client):
     response = client.get("/account")
     assert response.status_code == 302
