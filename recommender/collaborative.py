@@ -29,28 +29,48 @@ def _row_blocks(n_rows: int, n_cols: int):
 
 
 def _topk_rows_sparse(block: sp.csr_matrix, k: int):
-    """Per-row top-``k`` of the positive entries of a CSR block: (row counts, cols, values)."""
-    rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
-    keep = block.data > 0
-    rows, cols, vals = rows[keep], block.indices[keep], block.data[keep]
-    order = np.lexsort((-vals, rows))
-    rows, cols, vals = rows[order], cols[order], vals[order]
-    starts = np.searchsorted(rows, np.arange(block.shape[0]))
-    rank = np.arange(len(rows)) - starts[rows]
+    """Per-row top-``k`` of the positive entries of a CSR block: (row counts, cols, values).
+
+    One radix sort on a 64-bit key (row, then value descending): the bit
+    pattern of a positive float32 orders like its value.
+    """
+    n_rows = block.shape[0]
+    rows = np.repeat(np.arange(n_rows, dtype=np.uint64), np.diff(block.indptr))
+    vals = np.asarray(block.data, dtype=np.float32)
+    keep = vals > 0
+    rows, cols, vals = rows[keep], block.indices[keep], vals[keep]
+    key = (rows << np.uint64(32)) | (np.uint32(0xFFFFFFFF) - vals.view(np.uint32)).astype(np.uint64)
+    order = np.argsort(key, kind="stable")
+    rows, cols, vals = rows[order].astype(np.int64), cols[order], vals[order]
+    counts = np.bincount(rows, minlength=n_rows)
+    rank = np.arange(len(rows)) - (np.cumsum(counts) - counts)[rows]
     top = rank < k
-    return np.bincount(rows[top], minlength=block.shape[0]), cols[top], vals[top]
+    return np.minimum(counts, k), cols[top], vals[top]
 
 
 def _topk_rows_dense(block: np.ndarray, k: int):
-    """Per-row top-``k`` of the positive entries of a dense block: (row counts, cols, values)."""
-    n_cols = block.shape[1]
+    """Per-row top-``k`` of the positive entries of a dense block: (row counts, cols, values).
+
+    A value-only partition finds each row's k-th largest value; rows where
+    ties make the threshold admit more than ``k`` fall back to ``argpartition``.
+    """
+    n_rows, n_cols = block.shape
     if k < n_cols:
-        part = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        kth = np.partition(block, n_cols - k, axis=1)[:, n_cols - k]
+        mask = block >= kth[:, None]
     else:
-        part = np.broadcast_to(np.arange(n_cols), block.shape)
-    vals = np.take_along_axis(block, part, axis=1)
-    keep = vals > 0
-    return keep.sum(axis=1), part[keep], vals[keep]
+        mask = np.ones(block.shape, dtype=bool)
+    mask &= block > 0
+    counts = mask.sum(axis=1)
+    tied = np.flatnonzero(counts > k)
+    if len(tied):
+        part = np.argpartition(-block[tied], k - 1, axis=1)[:, :k]
+        sub = np.zeros((len(tied), n_cols), dtype=bool)
+        np.put_along_axis(sub, part, True, axis=1)
+        mask[tied] = sub & (block[tied] > 0)
+        counts[tied] = mask[tied].sum(axis=1)
+    rows, cols = np.nonzero(mask)
+    return counts, cols, block[rows, cols]
 
 
 def _topk_product(left: sp.csr_matrix, right: sp.csr_matrix, k: int, transform=None):
@@ -204,7 +224,10 @@ class ItemKNN(_ItemSimilarityModel):
         shrink = np.float32(self.shrink)
 
         def cosine(values, rows, cols):
-            return values / (norms[rows] * norms[cols] + shrink + np.float32(1e-12))
+            denominator = norms[rows] * norms[cols]
+            denominator += shrink + np.float32(1e-12)
+            values /= denominator
+            return values
 
         self.similarity_ = _topk_product(items, items.T.tocsr(), self.k, cosine)
         return self
