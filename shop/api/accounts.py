@@ -85,8 +85,13 @@ def login(data):
     return _logged_in(user)
 
 
+class EmptySchema(Schema):
+    """A JSON body with nothing in it: ``{}``."""
+
+
 @blp.route("/logout", methods=["POST"])
+@blp.arguments(EmptySchema, description="An empty JSON object, {}.")
 @blp.response(204)
-def logout():
+def logout(_body):
     """End the session (send ``{}`` as JSON: the content type is the CSRF defence)."""
     visitor.log_out()

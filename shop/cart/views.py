@@ -50,7 +50,10 @@ def _refuse(exc: service.CartError, form):
 
 @bp.get("/cart")
 def show():
-    return render_template("cart/cart.html", cart=minicart())
+    """The cart page reads the cart itself: an unavailable database is a 503 here, not "empty"."""
+    owner = current_owner(create=False)
+    cart = service.get_summary(db.session, owner) if owner.known else service.CartSummary()
+    return render_template("cart/cart.html", cart=cart)
 
 
 @bp.post("/cart/items")
