@@ -42,13 +42,20 @@ class Config:
     PER_PAGE_DEFAULT = 12
     PER_PAGE_MAX = 60
     TESTING = False
+    #: BLAS threads per app process (``None``, or ``BLAS_THREADS=default`` in the environment:
+    #: the libraries' default, one per core).
+    BLAS_THREADS = 1
 
     @staticmethod
     def from_environment(instance_path: str) -> dict:
         database_url = os.environ.get("DATABASE_URL") or (
             "sqlite:///" + str(Path(instance_path) / "shop.db")
         )
+        settings = {}
+        if threads := os.environ.get("BLAS_THREADS"):
+            settings["BLAS_THREADS"] = None if threads.lower() == "default" else int(threads)
         return {
+            **settings,
             "DATABASE_URL": database_url,
             "MODEL_DIR": os.environ.get("MODEL_DIR") or str(Path(instance_path) / "models"),
             "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower()

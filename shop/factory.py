@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
 
     register_extensions(app)
+    register_blas_threads(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -46,6 +47,22 @@ def register_extensions(app: Flask) -> None:
     recommendations.init_app(app)
     app.session_interface = ShopSessionInterface()
     trust_proxy(app)
+
+
+def register_blas_threads(app: Flask) -> None:
+    """BLAS thread pools of this process limited to ``BLAS_THREADS`` (default 1; None leaves them).
+
+    A request's dense products are small: extra BLAS threads only spin-wait for a core that
+    the other gunicorn workers are using. Process-wide; done after the recommender (numpy,
+    scipy) is imported, as ``threadpoolctl`` only sees the libraries already loaded.
+    """
+    threads = app.config.get("BLAS_THREADS", 1)
+    if threads is None:
+        return
+    import scipy.linalg  # noqa: F401  (loads scipy's own OpenBLAS, if it has one)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=int(threads), user_api="blas")
 
 
 def register_blueprints(app: Flask) -> None:
