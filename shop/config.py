@@ -45,6 +45,8 @@ class Config:
     #: BLAS threads per app process (``None``, or ``BLAS_THREADS=default`` in the environment:
     #: the libraries' default, one per core).
     BLAS_THREADS = 1
+    # RECOMMENDER_ELIGIBLE_SECONDS: eligibility snapshot lifetime per worker (default 2, at
+    # most 5; 0 under TESTING), see shop.recommendations.eligibility.
 
     @staticmethod
     def from_environment(instance_path: str) -> dict:

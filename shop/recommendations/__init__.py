@@ -48,9 +48,16 @@ def recommendation_slots(page: str, product=None, n: int = 4) -> dict:
 
 def init_app(app: Flask) -> None:
     from . import views  # noqa: F401  (routes on bp)
+    from .eligibility import EligibleCache, watch_commits
     from .store import init_store
 
     init_store(app)
+    # Eligibility snapshots per worker: a few seconds (never more than 5: other workers' sales
+    # show up within that), none under TESTING unless a test asks; this worker's stock commits
+    # drop them at once.
+    seconds = min(float(app.config.get("RECOMMENDER_ELIGIBLE_SECONDS", 0.0 if app.testing else 2.0)), 5.0)
+    cache = app.extensions["recommender_eligible"] = EligibleCache(seconds)
+    watch_commits(app.extensions["database"].sessions, cache)
     app.register_blueprint(bp)
     app.jinja_env.filters["reason"] = reason_html
     app.jinja_env.globals["recommendation_slots"] = recommendation_slots

@@ -2,9 +2,11 @@
 
 Per request this costs at most one events query (the visitor's recent history), one profile
 read, one eligibility query (active products with a variant in stock — in the visitor's size
-and width for footwear) and one product fetch for all slots on the page; the cart comes from
-the header's mini-cart, already read once per request. Results are cached per request so
-several slots on one page share them.
+and width for footwear; cached per worker for a few seconds and dropped on this worker's stock
+commits, see :mod:`.eligibility`) and one product fetch for all slots on the page; the cart
+comes from the header's mini-cart, already read once per request. Results are cached per
+request so several slots on one page share them. The model gets eligibility as a boolean mask
+over its items (computed once per snapshot); the anchor and cart are switched off by position.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import and_, exists, literal, or_, select
 from sqlalchemy.orm import aliased
 
@@ -28,6 +30,7 @@ from ..extensions import db
 from ..models import Event, Profile
 from ..visitor import user_id, visitor_id
 from .bridge import ARTICLE_PREFIX
+from .eligibility import EligibleCache, EligibleSnapshot
 from .store import Served, get_store
 
 log = logging.getLogger(__name__)
@@ -139,19 +142,34 @@ def _fit_clause(variant, size: float | None, width: str | None):
     return and_(*clauses) if clauses else literal(True)
 
 
-def eligible_slugs(profile: Mapping | None = None) -> frozenset[str]:
+def eligible(profile: Mapping | None = None) -> EligibleSnapshot:
     """Active products with a variant in stock; for footwear, in the visitor's size and width.
 
-    One SQL statement (a recursive CTE finds the footwear category tree). Insoles, socks and
-    one-size products are not held to the shoe size: they stay eligible when in stock at all.
+    One SQL statement (a recursive CTE finds the footwear category tree), run at most once per
+    request and (size, width), and at most once per ``RECOMMENDER_ELIGIBLE_SECONDS`` per worker
+    unless this worker commits a stock change. Insoles, socks and one-size products are not held
+    to the shoe size: they stay eligible when in stock at all.
     """
     profile = profile or {}
     size = profile.get("shoe_size_eu")
     width = profile.get("width")
     key = (size, width)
     cache = _cache().setdefault("eligible", {})
-    if key in cache:
-        return cache[key]
+    if key not in cache:
+        cache[key] = eligible_cache().get(key, lambda: _query_eligible(size, width))
+    return cache[key]
+
+
+def eligible_slugs(profile: Mapping | None = None) -> frozenset[str]:
+    """The slugs of :func:`eligible`."""
+    return eligible(profile).slugs
+
+
+def eligible_cache(app=None) -> EligibleCache:
+    return (app or current_app).extensions["recommender_eligible"]
+
+
+def _query_eligible(size: float | None, width: str | None) -> frozenset[str]:
     variant = aliased(Variant)
     if size is None and not width:
         fit = literal(True)
@@ -164,8 +182,7 @@ def eligible_slugs(profile: Mapping | None = None) -> frozenset[str]:
         Product.active.is_(True),
         exists().where(variant.product_id == Product.id, variant.stock > 0, fit),
     )
-    cache[key] = frozenset(db.session.scalars(stmt))
-    return cache[key]
+    return frozenset(db.session.scalars(stmt))
 
 
 # ---------------------------------------------------------------------- the model
@@ -185,16 +202,34 @@ def model_version() -> str:
     return served().version
 
 
-def _call(method: str, *args, **kwargs) -> list[Recommendation]:
-    """Call the model; if it fails at serving time, log and answer with the fallback."""
+def _restrict(model, snapshot: EligibleSnapshot, exclude: Iterable[str]):
+    """``eligible`` for ``model``: its cached mask with ``exclude`` switched off by position
+    (the popularity fallback takes slugs)."""
+    exclude = [slug for slug in exclude if slug]
+    if current_model_is_fallback(model):
+        return snapshot.slugs - set(exclude) if exclude else snapshot.slugs
+    mask = snapshot.mask_for(model)
+    if not exclude:
+        return mask  # read-only; the model copies it
+    positions = model.space_.get_indexer(exclude)
+    positions = positions[(positions >= 0) & (positions < len(mask))]
+    mask = mask.copy()
+    mask[positions] = False
+    return mask
+
+
+def _call(method: str, *args, eligible: EligibleSnapshot, exclude: Iterable[str] = ()) -> list[Recommendation]:
+    """Call the model (``eligible`` last); if it fails at serving time, log and answer with the fallback."""
+    exclude = list(exclude)
     model = engine()
     try:
-        return getattr(model, method)(*args, **kwargs)
+        return getattr(model, method)(*args, _restrict(model, eligible, exclude))
     except Exception:  # noqa: BLE001 - a broken model must not break the page
         if current_model_is_fallback(model):
             raise
         log.warning("Recommender: the model failed in %s; serving popularity instead", method, exc_info=True)
-        return getattr(get_store().fallback(db.session), method)(*args, **kwargs)
+        fallback = get_store().fallback(db.session)
+        return getattr(fallback, method)(*args, _restrict(fallback, eligible, exclude))
 
 
 def current_model_is_fallback(model) -> bool:
@@ -207,30 +242,30 @@ def for_context(kind: str, anchor: str | None = None, n: int = 6, *,
     """Ranked recommendations for one context (``home``, ``cart``, ``footwear``, ``article``, ``product``)."""
     sig = signals()
     profile = sig.profile if profile is None else profile
-    eligible = eligible_slugs(profile) - set(exclude)
+    snapshot = eligible(profile)
     if kind == "product":
-        return _call("similar_items", anchor, n, eligible)
-    return _call("recommend", sig.context(kind, anchor, profile), n, eligible)
+        return _call("similar_items", anchor, n, eligible=snapshot, exclude=exclude)
+    return _call("recommend", sig.context(kind, anchor, profile), n, eligible=snapshot, exclude=exclude)
 
 
 def similar(slug: str, n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:
-    return _call("similar_items", slug, n, eligible_slugs(signals().profile) - set(exclude))
+    return _call("similar_items", slug, n, eligible=eligible(signals().profile), exclude=exclude)
 
 
 def bought_together(slug: str, n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:
     sig = signals()
-    return _call("bought_together", slug, n, eligible_slugs(sig.profile) - set(exclude) - set(sig.cart))
+    return _call("bought_together", slug, n, eligible=eligible(sig.profile), exclude=[*exclude, *sig.cart])
 
 
 def trending(n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:
-    return _call("popular", n, eligible_slugs(signals().profile) - set(exclude))
+    return _call("popular", n, eligible=eligible(signals().profile), exclude=exclude)
 
 
 def recently_viewed(n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:
     sig = signals()
-    eligible = eligible_slugs(sig.profile) - set(exclude)
-    slugs = [s for s in sig.recently_viewed if s in eligible][:n]
-    return [Recommendation(s, 0.0, [RECENTLY_VIEWED_REASON]) for s in slugs]
+    slugs, excluded = eligible_slugs(sig.profile), set(exclude)
+    shown = [s for s in sig.recently_viewed if s in slugs and s not in excluded][:n]
+    return [Recommendation(s, 0.0, [RECENTLY_VIEWED_REASON]) for s in shown]
 
 
 # ---------------------------------------------------------------------- for pages

@@ -107,6 +107,62 @@ def test_items_out_of_stock_in_the_visitors_size_never_appear(trained, client, s
     assert "lumevo-lumbar-roll" not in slugs(recommend(trained.test_client(), "home", 50))
 
 
+def _eligibility_queries(app, call) -> int:
+    """How many eligibility queries ``call()`` ran on ``app``'s engine."""
+    statements: list[str] = []
+    engine = app.extensions["database"].engine
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return sum("variants_1.stock >" in s for s in statements)
+
+
+def test_a_checkout_in_this_process_drops_the_cached_eligibility(trained, app_config, session):
+    """Eligibility is cached per worker for a few seconds, but a sale made in this process is
+    seen at once: another visitor in the same size never gets the item just sold out."""
+    from shop import create_app
+
+    app = create_app({**app_config, "RECOMMENDER_ELIGIBLE_SECONDS": 5})
+    try:
+        buyer, other = app.test_client(), app.test_client()
+        be_flat_footed_with_lower_back_pain(buyer)
+        be_flat_footed_with_lower_back_pain(other)
+        first = recommend(other, "footwear", 5)["items"][0]["product"]["slug"]
+        # One unit left in EU 42 regular (the visitors' size), none in the other EU 42 widths.
+        product_id = select(Product.id).where(Product.slug == first).scalar_subquery()
+        session.execute(update(Variant).where(Variant.product_id == product_id, Variant.size_eu == 42)
+                        .values(stock=0))
+        session.execute(update(Variant).where(Variant.product_id == product_id, Variant.size_eu == 42,
+                                              Variant.width == "regular").values(stock=1))
+        session.commit()
+        sku = session.scalar(select(Variant.sku).where(Variant.product_id == product_id, Variant.size_eu == 42,
+                                                       Variant.width == "regular"))
+
+        assert first in slugs(recommend(other, "footwear", 50))
+        # Cached: the next pages of this worker in that size do not ask the database again.
+        assert _eligibility_queries(app, lambda: recommend(other, "footwear", 50)) == 0
+
+        assert buyer.post("/api/cart/items", json={"sku": sku, "quantity": 1}).status_code in (200, 201)
+        body = {"name": "Ann Walker", "email": "ann@example.com", "delivery": "standard",
+                "address": {"line1": "1 High Street", "city": "York", "postal_code": "YO1 7HH", "country": "GB"}}
+        assert buyer.post("/api/checkout", json=body).status_code == 201
+
+        seen: dict[str, list[str]] = {}
+        assert _eligibility_queries(app, lambda: seen.update(
+            {c: slugs(recommend(other, c, 50)) for c in ("footwear", "home", "article:walking-for-back-pain")})) == 1
+        for context, shown in seen.items():
+            assert first not in shown, context
+        assert f"/products/{first}?rec=" not in other.get("/footwear").get_data(as_text=True)
+    finally:
+        app.extensions["database"].engine.dispose()
+
+
 @pytest.mark.parametrize("context", ["home", "footwear", "cart", "article:flat-feet-and-overpronation",
                                      "product:strideline-comfort-walker"])
 def test_every_item_has_a_reason(trained, client, context):
