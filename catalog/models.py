@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_expression, relationship
 
 from .vocabulary import eu_to_uk, eu_to_us
 
@@ -93,6 +93,9 @@ class Product(Base):
     labels: Mapped[list[ProductLabel]] = relationship(
         cascade="all, delete-orphan", order_by="(ProductLabel.kind, ProductLabel.position)"
     )
+    #: "Some variant is in stock", when a query loaded it (``with_expression``, see
+    #: ``queries.product_cards``) instead of the variants; None otherwise.
+    any_in_stock: Mapped[bool | None] = query_expression()
 
     def _labels(self, kind: str) -> list[str]:
         return [label.value for label in self.labels if label.kind == kind]
@@ -128,6 +131,8 @@ class Product(Base):
 
     @property
     def in_stock(self) -> bool:
+        if self.any_in_stock is not None:
+            return bool(self.any_in_stock)
         return any(variant.stock > 0 for variant in self.variants)
 
     @property

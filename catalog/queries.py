@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload, with_expression
 
 from .models import Article, ArticleTopic, Category, Product, ProductLabel, Variant
 
@@ -238,6 +238,23 @@ def products_by_slugs(session: Session, slugs: list[str]) -> list[Product]:
             select(Product)
             .where(Product.slug.in_(slugs), Product.active.is_(True))
             .options(selectinload(Product.variants), selectinload(Product.labels))
+        )
+    }
+    return [found[s] for s in slugs if s in found]
+
+
+def product_cards(session: Session, slugs: list[str]) -> list[Product]:
+    """Active products in the order of ``slugs`` with what a product card shows: the row, its
+    category, labels and ``in_stock`` (one EXISTS per product, the variants are not loaded)."""
+    if not slugs:
+        return []
+    in_stock = exists().where(Variant.product_id == Product.id, Variant.stock > 0)
+    found = {
+        p.slug: p
+        for p in session.scalars(
+            select(Product)
+            .where(Product.slug.in_(slugs), Product.active.is_(True))
+            .options(selectinload(Product.labels), with_expression(Product.any_in_stock, in_stock))
         )
     }
     return [found[s] for s in slugs if s in found]

@@ -272,7 +272,7 @@ def recently_viewed(n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendat
 def hydrate(slots: Mapping[str, list[Recommendation]], *, log_impressions: bool = True) -> dict[str, list[Suggestion]]:
     """Products for every slot in one fetch; logs one ``impression`` event per slot shown."""
     slugs = list(dict.fromkeys(r.item_id for recs in slots.values() for r in recs))
-    products = {p.slug: p for p in queries.products_by_slugs(db.session, slugs)}
+    products = {p.slug: p for p in queries.product_cards(db.session, slugs)}
     out: dict[str, list[Suggestion]] = {}
     for slot, recs in slots.items():
         shown = [Suggestion(products[r.item_id], r.score, list(r.reasons), slot)
