@@ -25,9 +25,17 @@ OPS_LABEL = {
     "hybrid.similar_items": "hybrid `similar_items` (product page)",
     "hybrid.bought_together": "hybrid `bought_together` (product page)",
     "collaborative.recommend": "collaborative alone (RP3beta `recommend`)",
-    "shop-path/recommend/home": "hybrid `recommend`, eligible as a slug set (shop today)",
-    "shop-path/similar_items": "hybrid `similar_items`, eligible as a slug set (shop today)",
+    "shop-path/recommend/home": "hybrid `recommend` as the shop calls it (cached eligible mask)",
+    "shop-path/similar_items": "hybrid `similar_items` as the shop calls it (cached mask, anchor off by position)",
+    "shop-path/eligible-mask": "shop: eligible slugs → mask (once per eligibility snapshot)",
+    "slug-set/recommend/home": "hybrid `recommend`, eligible as a slug set (the shop before)",
+    "slug-set/similar_items": "hybrid `similar_items`, eligible as a slug set (the shop before)",
 }
+#: Titles of the two latency tables of bench/serving.py.
+BLAS_TITLES = (
+    ("latency_ms_blas_1_thread", "BLAS limited to one thread, as the shop runs it (`BLAS_THREADS=1`)"),
+    ("latency_ms", "BLAS thread pools at the libraries' defaults (one per core)"),
+)
 
 
 def _load(name: str) -> dict | None:
@@ -130,13 +138,13 @@ def _serving_section(s: dict | None) -> list[str]:
                  "Model: `HybridRecommender()` with the shop's defaults (RP3beta collaborative).")
     lines.append("")
     t = s["target"]
-    lines.append(f"**Target p99 ≤ {t['p99_ms_max']:g} ms at {t['n_items']:,} products** (hybrid `recommend`, "
-                 f"as shipped): p99 = {t['p99_ms']:.2f} ms, ×{t['ratio']:.2f} of the budget → {_mark(t['met'])}. "
-                 f"With BLAS limited to one thread: p99 = {t['p99_ms_blas_1_thread']:.2f} ms → "
-                 f"{_mark(t['met_blas_1_thread'])}.")
+    lines.append(f"**Target p99 ≤ {t['p99_ms_max']:g} ms at {t['n_items']:,} products** (`{t['operation']}`: "
+                 f"hybrid `recommend` with the shop's eligibility mask, BLAS 1 thread, as shipped): "
+                 f"p99 = {t['p99_ms']:.2f} ms, ×{t['ratio']:.2f} of the budget → {_mark(t['met'])}. "
+                 f"With BLAS at the libraries' default threads: p99 = {t['p99_ms_blas_default']:.2f} ms → "
+                 f"{_mark(t['met_blas_default'])}.")
     lines.append("")
-    for key, title in (("latency_ms", "as shipped (BLAS thread pools at their defaults)"),
-                       ("latency_ms_blas_1_thread", "BLAS limited to one thread (`threadpoolctl`)")):
+    for key, title in BLAS_TITLES:
         lines.append(f"### Wall-clock latency, {title}: p50 / p95 / p99 ms")
         lines.append("")
         lines.append("| operation | " + " | ".join(f"{r['n_items']:,} products" for r in res) + " |")
@@ -144,8 +152,8 @@ def _serving_section(s: dict | None) -> list[str]:
         for op in OPS_LABEL:
             cells = []
             for r in res:
-                v = r[key][op]
-                cells.append(f"{v['p50']:.2f} / {v['p95']:.2f} / {v['p99']:.2f}")
+                v = r[key].get(op)
+                cells.append(f"{v['p50']:.2f} / {v['p95']:.2f} / {v['p99']:.2f}" if v else "—")
             lines.append(f"| {OPS_LABEL[op]} | " + " | ".join(cells) + " |")
         lines.append("")
         lines.append(f"CPU time of the calling thread, p50 / p99 ms ({title}):")
@@ -153,7 +161,8 @@ def _serving_section(s: dict | None) -> list[str]:
         lines.append("| operation | " + " | ".join(f"{r['n_items']:,}" for r in res) + " |")
         lines.append("|---|" + "---|" * len(res))
         for op in OPS_LABEL:
-            cells = [f"{r[key][op]['cpu_p50']:.2f} / {r[key][op]['cpu_p99']:.2f}" for r in res]
+            cells = [f"{r[key][op]['cpu_p50']:.2f} / {r[key][op]['cpu_p99']:.2f}" if op in r[key] else "—"
+                     for r in res]
             lines.append(f"| {OPS_LABEL[op]} | " + " | ".join(cells) + " |")
         lines.append("")
     lines.append("Wall-clock columns of different sizes ran at different times on a shared machine, "
@@ -232,7 +241,8 @@ def _pages_section(p: dict | None) -> list[str]:
     lines.append("")
     t = p["target"]
     lines.append(f"**Target ≥ {t['ratio_min']:.0%} of plain**: {t['ratio']:.0%} → {_mark(t['met'])} "
-                 f"(with `OPENBLAS_NUM_THREADS=1`: {t['ratio_openblas_1_thread']:.0%}).")
+                 f"(with BLAS at the libraries' default threads, `BLAS_THREADS=default`: "
+                 f"{t['ratio_blas_default']:.0%}).")
     lines.append("")
     return lines
 
@@ -329,8 +339,9 @@ def main() -> int:
     s, t, p, ld, q = (results[k] for k in ("serving", "training", "pages", "load", "quality"))
     if s:
         tg = s["target"]
-        lines.append(f"| serving p99 ≤ {tg['p99_ms_max']:g} ms at {tg['n_items']:,} products (hybrid, as shipped) | "
-                     f"{tg['p99_ms']:.2f} ms (BLAS 1 thread: {tg['p99_ms_blas_1_thread']:.2f} ms) | {_mark(tg['met'])} |")
+        lines.append(f"| serving p99 ≤ {tg['p99_ms_max']:g} ms at {tg['n_items']:,} products (hybrid as the shop "
+                     f"calls it, BLAS 1 thread, as shipped) | {tg['p99_ms']:.2f} ms (BLAS default threads: "
+                     f"{tg['p99_ms_blas_default']:.2f} ms) | {_mark(tg['met'])} |")
     if t:
         for name, tg in t["target"]["by_model"].items():
             lines.append(f"| fit 1M interactions < {tg['seconds_max']:g} s ({name}) | {tg['fit_seconds']:.1f} s wall, "

@@ -11,8 +11,13 @@ a time, in process:
 - ``hybrid.similar_items`` and ``hybrid.bought_together``: the product page's two blocks;
 - ``collaborative.recommend``: the collaborative component alone (``RP3beta.recommend`` on
   the visitor's history row, top 10, seen items filtered);
-- ``shop-path/...``: the same calls with ``eligible`` given as the shop gives it today (a set
-  of slugs, ``eligible_slugs(...) - set(exclude)``) instead of a boolean mask.
+- ``shop-path/...``: the same calls with ``eligible`` given as the shop gives it (its own
+  ``shop.recommendations.service._restrict``: the snapshot's cached boolean mask, with the
+  excluded slugs switched off by position);
+- ``shop-path/eligible-mask``: what a snapshot miss costs the shop once per (size, width) and
+  few seconds per worker: the slugs turned into the model's mask (``EligibleSnapshot.mask_for``);
+- ``slug-set/...``: the same calls with ``eligible`` as the shop gave it before (a set of slugs,
+  ``eligible_slugs(...) - set(exclude)``), for comparison.
 
 Visitors are real sessions of the synthetic log (their events as history, at most 50 used by
 the model); product anchors are drawn by popularity, like product-page views. ``eligible`` is
@@ -56,7 +61,12 @@ OPERATIONS = (
     "collaborative.recommend",
     "shop-path/recommend/home",
     "shop-path/similar_items",
+    "shop-path/eligible-mask",
+    "slug-set/recommend/home",
+    "slug-set/similar_items",
 )
+#: The operation the target is judged on: the home recommendation as the shop makes it.
+TARGET_OPERATION = "shop-path/recommend/home"
 
 
 def _visitors(model, inter, n_queries: int, seed: int):
@@ -93,8 +103,11 @@ def _visitors(model, inter, n_queries: int, seed: int):
 def _calls(model, visitors, mask, slugs):
     """For each operation, a list of zero-argument callables (one per visitor)."""
     from recommender.hybrid import VisitorContext
+    from shop.recommendations.eligibility import EligibleSnapshot
+    from shop.recommendations.service import _restrict
 
     collab = model.collaborative_
+    snapshot = EligibleSnapshot(slugs)
     ops = {name: [] for name in OPERATIONS}
     for v in visitors:
         home = VisitorContext("home", history=v["history"])
@@ -106,8 +119,13 @@ def _calls(model, visitors, mask, slugs):
         ops["hybrid.bought_together"].append(lambda a=anchor: model.bought_together(a, 10, mask))
         ops["collaborative.recommend"].append(lambda r=row: collab.recommend(r, N=10))
         ops["shop-path/recommend/home"].append(
-            lambda c=home: model.recommend(c, 10, slugs - set()))
+            lambda c=home: model.recommend(c, 10, _restrict(model, snapshot, ())))
         ops["shop-path/similar_items"].append(
+            lambda a=anchor: model.similar_items(a, 10, _restrict(model, snapshot, [a])))
+        ops["shop-path/eligible-mask"].append(lambda: EligibleSnapshot(slugs).mask_for(model))
+        ops["slug-set/recommend/home"].append(
+            lambda c=home: model.recommend(c, 10, slugs - set()))
+        ops["slug-set/similar_items"].append(
             lambda a=anchor: model.similar_items(a, 10, slugs - {a}))
     return ops
 
@@ -166,8 +184,8 @@ def run_one(n_items: int, n_interactions: int, n_queries: int, seed: int) -> dic
     slugs = frozenset(model.item_ids_[mask].tolist())
     ops = _calls(model, visitors, mask, slugs)
     latency = {name: _time(calls) for name, calls in ops.items()}
-    # The same with OpenBLAS/OpenMP pools limited to one thread (what a gunicorn worker on a
-    # busy 2-core machine should run with: small BLAS calls otherwise spin-wait for a core).
+    # The same with BLAS pools limited to one thread: what the shop's create_app sets
+    # (BLAS_THREADS=1), so what a gunicorn worker runs; small BLAS calls otherwise spin-wait.
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
@@ -271,18 +289,21 @@ def main(argv=None) -> int:
               file=sys.stderr, flush=True)
 
     largest = max(results, key=lambda r: r["n_items"])
-    p99 = largest["latency_ms"]["hybrid.recommend/home"]["p99"]
-    p99_1 = largest["latency_ms_blas_1_thread"]["hybrid.recommend/home"]["p99"]
+    # As shipped = the shop's path with BLAS limited to one thread (create_app's BLAS_THREADS=1).
+    p99 = largest["latency_ms_blas_1_thread"][TARGET_OPERATION]["p99"]
+    p99_default = largest["latency_ms"][TARGET_OPERATION]["p99"]
     report = {
         "bench": "serving",
         "machine": machine(),
         "command": "python bench/serving.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "params": {"sizes": args.sizes, "interactions": args.interactions, "queries": args.queries,
                    "seed": args.seed, "eligible_share": 0.95, "n": 10},
-        "target": {"what": "hybrid top-10 p99 at the largest catalog", "p99_ms_max": TARGET_P99_MS,
+        "target": {"what": "hybrid top-10 p99 at the largest catalog, as the shop calls it "
+                           "(its eligibility mask, BLAS 1 thread)",
+                   "operation": TARGET_OPERATION, "p99_ms_max": TARGET_P99_MS,
                    "n_items": largest["n_items"], "p99_ms": p99, "ratio": p99 / TARGET_P99_MS,
                    "met": p99 <= TARGET_P99_MS,
-                   "p99_ms_blas_1_thread": p99_1, "met_blas_1_thread": p99_1 <= TARGET_P99_MS},
+                   "p99_ms_blas_default": p99_default, "met_blas_default": p99_default <= TARGET_P99_MS},
         "results": results,
     }
     path = write_result("serving", report) if args.out is None else args.out
