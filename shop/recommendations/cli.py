@@ -1,4 +1,4 @@
-"""``shop recommender ...``: train, status, report, seed-demo."""
+"""``shop recommender ...``: train, status, report, seed-demo, evaluate."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 import time
 
 import click
+import numpy as np
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -134,3 +135,131 @@ def seed_demo_command(if_empty: bool, visitors: int, seed: int) -> None:
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.by_kind.items()))
     click.echo(f"Synthetic demo history: {report.events} events ({kinds}) from {report.visitors} "
                "fictional visitors (ids start with 'demo-').")
+
+
+# ---------------------------------------------------------------- offline evaluation
+
+METRICS = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
+COSTS = ("fit_seconds", "recommend_ms_p50", "recommend_ms_p99")
+SERVING_MODEL = "hybrid"
+
+
+def _read_item_titles(path: str) -> dict[str, str]:
+    """``item_id`` -> a text made of the other columns (``title`` first)."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path}: cannot read the items file: {exc}") from exc
+    if "item_id" not in frame.columns:
+        raise click.ClickException(f"{path}: line 1: the header has no item_id column")
+    text_columns = [c for c in frame.columns if c != "item_id"]
+    if not text_columns:
+        raise click.ClickException(f"{path}: line 1: give at least one text column, e.g. title")
+    texts = frame[text_columns].agg(" ".join, axis=1)
+    return dict(zip(frame["item_id"], texts))
+
+
+def _split(interactions, split: str, cutoff: str | None):
+    from recommender.evaluation.split import leave_last_out, time_split
+
+    if split == "leave-last":
+        return leave_last_out(interactions)
+    if cutoff is None:
+        cutoff = float(np.quantile(interactions.timestamps, 0.8))
+    else:
+        try:
+            cutoff = float(cutoff)
+        except ValueError:
+            pass
+    try:
+        return time_split(interactions, cutoff)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--cutoff") from exc
+
+
+@recommender_group.command("evaluate")
+@click.option("--interactions", "interactions_path", required=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="Interactions CSV (user_id, item_id[, timestamp, event, weight]), .gz allowed.")
+@click.option("--items", "items_path", type=click.Path(exists=True, dir_okay=False),
+              help="Optional items CSV (item_id, title, ...) so the content signal has texts.")
+@click.option("--k", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--split", type=click.Choice(["leave-last", "time"]), default="leave-last",
+              show_default=True)
+@click.option("--cutoff", default=None,
+              help="Time split only: ISO 8601 date or Unix seconds (default: the 80% quantile).")
+@click.option("--weighting", type=click.Choice(["binary", "log", "raw"]), default="binary",
+              show_default=True, help="How summed interaction weights enter the train matrix.")
+@click.option("--models", "only", default=None,
+              help="Comma-separated subset, e.g. popularity,rp3beta,hybrid.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def evaluate_command(interactions_path, items_path, k, split, cutoff, weighting, only, as_json):
+    """Compare the baselines, every collaborative model and the served hybrid on a CSV.
+
+    Needs no catalog: the file alone is split (default: each user's last interaction held
+    out), every model is fitted on the training part and asked for each test user's top-k
+    with the items they already had excluded.
+    """
+    from recommender.evaluation.hybrid_adapter import HybridAsMatrixModel
+    from recommender.evaluation.runner import default_models, evaluate
+    from recommender.hybrid import HybridRecommender
+    from recommender.interactions import IdIndex, InteractionsFormatError, read_interactions_csv
+
+    from .training import DEFAULT_PARAMS
+
+    try:
+        interactions = read_interactions_csv(interactions_path)
+    except InteractionsFormatError as exc:
+        raise click.ClickException(f"{interactions_path}: {exc}") from exc
+    if len(interactions) == 0:
+        raise click.ClickException(f"{interactions_path}: no interactions to evaluate")
+    titles = _read_item_titles(items_path) if items_path else None
+    train, test = _split(interactions, split, cutoff)
+    if len(test) == 0:
+        raise click.ClickException("No user has an interaction to hold out: nothing to evaluate.")
+    item_ids = IdIndex(np.concatenate([train.item_ids, test.item_ids])).ids
+    models = default_models()
+    models[SERVING_MODEL] = HybridAsMatrixModel(HybridRecommender(**DEFAULT_PARAMS), item_ids, titles)
+    if only:
+        wanted = [name.strip() for name in only.split(",") if name.strip()]
+        unknown = sorted(set(wanted) - set(models))
+        if unknown:
+            raise click.BadParameter(f"unknown model(s) {', '.join(unknown)}; choose from "
+                                     f"{', '.join(models)}", param_hint="--models")
+        models = {name: models[name] for name in wanted}
+    raw = evaluate(models, train, test, k=k, progress=not as_json, weighting=weighting)
+    results = {
+        name: ({"error": values["error"]} if "error" in values else
+               {**{m: values[f"{m}@{k}"] if m != "coverage" else values["coverage"] for m in METRICS},
+                **{c: values[c] for c in COSTS}})
+        for name, values in raw.items()
+    }
+    report = {
+        "dataset": {"users": int(len(np.unique(interactions.user_ids))),
+                    "items": int(len(np.unique(interactions.item_ids))),
+                    "interactions": int(len(interactions))},
+        "k": k,
+        "split": split,
+        "serving_model": SERVING_MODEL,
+        "models": results,
+    }
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    data = report["dataset"]
+    click.echo(f"{interactions_path}: {data['users']} users, {data['items']} items, "
+               f"{data['interactions']} interactions; split {split}, k={k}")
+    header = f"{'model':<12}" + "".join(f"{m:>10}" for m in (*METRICS, "fit s", "p50 ms", "p99 ms"))
+    click.echo(header)
+    click.echo("-" * len(header))
+    for name, values in results.items():
+        label = f"{name}*" if name == SERVING_MODEL else name
+        if "error" in values:
+            click.echo(f"{label:<12}  {values['error']}")
+            continue
+        cells = [values[m] for m in METRICS] + [values[c] for c in COSTS]
+        click.echo(f"{label:<12}" + "".join(f"{value:>10.4f}" for value in cells[:6])
+                   + "".join(f"{value:>10.2f}" for value in cells[6:]))
+    click.echo(f"* the model the shop serves ({SERVING_MODEL})")
