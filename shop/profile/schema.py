@@ -38,10 +38,11 @@ class ChoiceList(fields.List):
     def __init__(self, choices: tuple[str, ...], **kwargs):
         self.message = message = "Choose any of: " + ", ".join(choices) + "."
         super().__init__(
-            fields.String(error_messages={"invalid": message}),
+            # The vocabulary sits on the items, so the OpenAPI document says so too.
+            fields.String(validate=validate.OneOf(choices, error=message),
+                          error_messages={"invalid": message}),
             allow_none=True,
-            validate=[validate.ContainsOnly(choices, error=message),
-                      validate.Length(max=len(choices) * 2, error=message)],
+            validate=validate.Length(max=len(choices) * 2, error=message),
             error_messages={"invalid": "Give a list, like [\"" + choices[0] + "\"]."},
             **kwargs,
         )
