@@ -2,7 +2,6 @@
 
 import gzip
 import io
-import time
 
 import numpy as np
 import pytest
@@ -113,7 +112,7 @@ def test_message_is_capped_but_errors_keep_every_line():
     assert "and 70 more" in str(info.value)
 
 
-def test_reads_400k_rows_in_about_a_second(tmp_path):
+def test_reads_a_large_gzip_file_whole(tmp_path):
     n = 400_000
     rng = np.random.default_rng(0)
     lines = [f"u{u},i{i},{1_300_000_000 + t},purchase,{w}" for u, i, t, w in zip(
@@ -122,12 +121,11 @@ def test_reads_400k_rows_in_about_a_second(tmp_path):
     path = tmp_path / "big.csv.gz"
     with gzip.open(path, "wt", compresslevel=1) as fh:
         fh.write("user_id,item_id,timestamp,event,weight\n" + "\n".join(lines) + "\n")
-    # CPU time of this process, so a busy machine does not fail the test (about 1 s here).
-    start = time.process_time()
+    # Its speed is measured by bench/ (about 0.7 s here), not asserted in a unit test.
     inter = read_interactions_csv(path)
-    elapsed = time.process_time() - start
     assert len(inter) == n
-    assert elapsed < 2.5, f"took {elapsed:.2f}s of CPU"
+    assert inter.user_ids[-1] == lines[-1].split(",")[0]
+    assert inter.weights.sum() == sum(int(line.rsplit(",", 1)[1]) for line in lines)
 
 
 # ------------------------------------------------------------------ records and index
