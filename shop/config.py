@@ -22,6 +22,33 @@ def load_secret_key(instance_path: str) -> str:
     return key
 
 
+#: Optional settings read from the environment when set, with their types.
+TUNABLES: dict[str, type] = {
+    "LOG_LEVEL": str,
+    "PROXY_FIX_HOPS": int,
+    "LOGIN_MAX_FAILURES": int,
+    "LOGIN_WINDOW_SECONDS": float,
+    "RECOMMENDER_CHECK_SECONDS": float,
+    "RECOMMENDER_MAX_AGE_DAYS": float,
+    "RECOMMENDER_FALLBACK_SECONDS": float,
+    "RECOMMENDER_ELIGIBLE_SECONDS": float,
+}
+
+
+def tunables_from_environment() -> dict:
+    """The TUNABLES that are set, converted; a malformed value stops start-up with its name."""
+    settings = {}
+    for name, kind in TUNABLES.items():
+        raw = os.environ.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            settings[name] = kind(raw)
+        except ValueError:
+            raise RuntimeError(f"{name}={raw!r}: expected {kind.__name__}") from None
+    return settings
+
+
 class Config:
     """Defaults; the factory fills in what depends on the instance folder."""
 
@@ -53,7 +80,7 @@ class Config:
         database_url = os.environ.get("DATABASE_URL") or (
             "sqlite:///" + str(Path(instance_path) / "shop.db")
         )
-        settings = {}
+        settings = tunables_from_environment()
         if threads := os.environ.get("BLAS_THREADS"):
             settings["BLAS_THREADS"] = None if threads.lower() == "default" else int(threads)
         return {

@@ -63,3 +63,20 @@ def test_cli_export_then_import(runner, tmp_path, demo):
 def test_cli_seed_demo_if_empty_skips_a_loaded_catalog(runner, demo):
     result = runner.invoke(args=["db", "seed-demo", "--if-empty"])
     assert "skipped" in result.output
+
+
+def test_tunables_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("LOGIN_MAX_FAILURES", "9")
+    monkeypatch.setenv("RECOMMENDER_CHECK_SECONDS", "2.5")
+    config = create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite://"}).config
+    assert (config["LOGIN_MAX_FAILURES"], config["RECOMMENDER_CHECK_SECONDS"]) == (9, 2.5)
+
+
+def test_a_malformed_tunable_names_itself(tmp_path, monkeypatch):
+    import pytest
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PROXY_FIX_HOPS", "two")
+    with pytest.raises(RuntimeError, match="PROXY_FIX_HOPS='two': expected int"):
+        create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})
