@@ -12,7 +12,7 @@ over its items (computed once per snapshot); the anchor and cart are switched of
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -45,12 +45,26 @@ RECENTLY_VIEWED_REASON = "You looked at this recently"
 
 @dataclass
 class Signals:
-    """What we know about the visitor in this request."""
+    """What we know about the visitor in this request.
 
-    history: list[tuple[str, str, Any]] = field(default_factory=list)
+    The history (one events query) is read on first use: the product page's blocks only need
+    the profile and the cart.
+    """
+
     cart: list[str] = field(default_factory=list)
-    purchased: list[str] = field(default_factory=list)
     profile: dict = field(default_factory=dict)
+    load_history: Callable[[], list[tuple[str, str, Any]]] = field(default=list, repr=False)
+    _history: list[tuple[str, str, Any]] | None = field(default=None, repr=False)
+
+    @property
+    def history(self) -> list[tuple[str, str, Any]]:
+        if self._history is None:
+            self._history = self.load_history()
+        return self._history
+
+    @property
+    def purchased(self) -> list[str]:
+        return list(dict.fromkeys(item for item, kind, _ in self.history if kind == "purchase"))
 
     @property
     def recently_viewed(self) -> list[str]:
@@ -119,16 +133,10 @@ def _history() -> list[tuple[str, str, Any]]:
 
 
 def signals() -> Signals:
-    """The current visitor's signals, read once per request."""
+    """The current visitor's signals, read once per request (the history when first used)."""
     cache = _cache()
     if "signals" not in cache:
-        history = _history()
-        cache["signals"] = Signals(
-            history=history,
-            cart=_cart(),
-            purchased=list(dict.fromkeys(item for item, kind, _ in history if kind == "purchase")),
-            profile=_profile(),
-        )
+        cache["signals"] = Signals(cart=_cart(), profile=_profile(), load_history=_history)
     return cache["signals"]
 
 
@@ -211,10 +219,9 @@ def _restrict(model, snapshot: EligibleSnapshot, exclude: Iterable[str]):
     mask = snapshot.mask_for(model)
     if not exclude:
         return mask  # read-only; the model copies it
-    positions = model.space_.get_indexer(exclude)
-    positions = positions[(positions >= 0) & (positions < len(mask))]
+    rows = model.content_.item_index_  # product id -> position in the mask (as the model's own _drop)
     mask = mask.copy()
-    mask[positions] = False
+    mask[[rows[slug] for slug in exclude if slug in rows]] = False
     return mask
 
 
