@@ -165,11 +165,14 @@ def _serving_section(s: dict | None) -> list[str]:
                      for r in res]
             lines.append(f"| {OPS_LABEL[op]} | " + " | ".join(cells) + " |")
         lines.append("")
-    lines.append("Wall-clock columns of different sizes ran at different times on a shared machine, "
-                 "so they are not comparable with each other when the load changed in between (here "
-                 "the smaller catalogs were timed under heavier load, which is why wall latency seems "
-                 "to fall with the catalog in the plot); the CPU-time tables are comparable. A p99 "
-                 "above the CPU p99 is time spent waiting for a core.")
+    if len(res) > 1:
+        lines.append("Wall-clock columns of different sizes ran at different times on a shared machine, "
+                     "so they are not comparable with each other when the load changed in between; "
+                     "the CPU-time tables are comparable. A p99 above the CPU p99 is time spent "
+                     "waiting for a core.")
+    else:
+        lines.append("A wall-clock p99 above the CPU p99 is time spent waiting for a core (the "
+                     "machine is shared); the CPU-time tables are what the code costs.")
     lines.append("")
     lines.append("### Memory held by the fitted model")
     lines.append("")
