@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from catalog.models import Variant
 
@@ -71,6 +72,16 @@ class NotEnoughStock(CartError):
 
 class QuantityOutOfRange(CartError):
     status = 422
+
+
+class CartBusy(CartError):
+    """The same cart kept changing under this request (several tabs at once)."""
+
+    status = 409
+
+
+#: Attempts of one add when the same cart is changed concurrently.
+ADD_ATTEMPTS = 5
 
 
 # ---------------------------------------------------------------- read model
@@ -266,8 +277,27 @@ class Change:
 
 
 def add_item(session: Session, owner: Owner, sku: str, quantity: int) -> Change:
-    """Put ``quantity`` of the variant ``sku`` in the cart (adding to a line already there)."""
+    """Put ``quantity`` of the variant ``sku`` in the cart (adding to a line already there).
+
+    Two requests adding to the same cart at once both count: a line is created once (the
+    unique constraint decides) and a quantity is only raised from the value that was checked,
+    otherwise the add starts again from a fresh read.
+    """
     _check_quantity(quantity)
+    for _attempt in range(ADD_ATTEMPTS):
+        try:
+            return _add_item_once(session, owner, sku, quantity)
+        except (IntegrityError, _StaleLine):
+            session.rollback()
+            session.expire_all()
+    raise CartBusy("Your cart was changing at the same moment; please try again.")
+
+
+class _StaleLine(Exception):
+    """The line's quantity changed between our read and our write."""
+
+
+def _add_item_once(session: Session, owner: Owner, sku: str, quantity: int) -> Change:
     variant = _variant_by_sku(session, sku)
     cart = get_or_create_cart(session, owner)
     item = next((i for i in cart.items if i.variant_id == variant.id), None)
@@ -282,7 +312,15 @@ def add_item(session: Session, owner: Owner, sku: str, quantity: int) -> Change:
         item = CartItem(variant=variant, quantity=quantity)
         cart.items.append(item)
     else:
-        item.quantity = in_cart + quantity
+        raised = session.execute(
+            update(CartItem)
+            .where(CartItem.id == item.id, CartItem.quantity == in_cart)
+            .values(quantity=in_cart + quantity)
+            .execution_options(synchronize_session=False)
+        )
+        if raised.rowcount != 1:
+            raise _StaleLine
+        set_committed_value(item, "quantity", in_cart + quantity)  # what the row now holds
     _touch(cart)
     session.commit()
     unit = "item" if quantity == 1 else "items"

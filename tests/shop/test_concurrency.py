@@ -204,3 +204,29 @@ def test_processes_racing_for_the_last_units_never_oversell(app, app_config, sto
     assert codes == {201: units, 409: racers - units}, results
     assert stock_of(stocked, HALO) == 0
     assert totals(stocked) == (units, units)
+
+
+# ---------------------------------------------------------------- racing cart updates
+
+
+def test_racing_adds_to_one_new_cart_lose_no_line(app, stocked):
+    """One shopper, several tabs adding different things at once: one cart, every line kept."""
+    skus = [HALO, DRIFT, "VM-HW-40-R", "BC-IN-ONE"] * 2  # each twice: quantities must add up
+    clients = [client_for(app, "tabs-shopper") for _ in skus]
+    barrier = threading.Barrier(len(clients))
+    statuses: list = [None] * len(clients)
+
+    def run(i, client):
+        barrier.wait(timeout=TIMEOUT)
+        statuses[i] = client.post("/api/cart/items", json={"sku": skus[i], "quantity": 1}).status_code
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert all(status in (200, 201) for status in statuses), statuses
+    cart = client_for(app, "tabs-shopper").get("/api/cart").get_json()
+    assert {line["sku"]: line["quantity"] for line in cart["items"]} == {sku: 2 for sku in set(skus)}
+    stocked.expire_all()
+    assert stocked.scalar(select(func.count(func.distinct(CartItem.cart_id)))) == 1
