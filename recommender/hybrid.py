@@ -175,6 +175,50 @@ def _top_indices(values: np.ndarray, k: int) -> np.ndarray:
     return picked[np.isfinite(values[picked])]
 
 
+
+def _is_csr(matrix) -> bool:
+    return sp.issparse(matrix) and matrix.format == "csr"
+
+
+def _csr_rows(matrix: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lengths, indices, data)`` of some rows of a CSR matrix, in stored order, without
+    building a scipy matrix (its constructor costs more than the work on a few rows)."""
+    indptr = matrix.indptr
+    rows = np.asarray(rows, dtype=np.intp)
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    positions = np.arange(total) + np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return lengths, matrix.indices[positions], matrix.data[positions]
+
+
+def _cosine_rows(
+    a: sp.csr_matrix, a_rows: np.ndarray, b: sp.csr_matrix, b_rows: np.ndarray
+) -> np.ndarray:
+    """``ContentModel.cosine_block(a[a_rows], b[b_rows])`` without scipy matrices.
+
+    The same float32 products summed in the same order (each ``a`` row's stored term order, as
+    the sparse product does), so the values are bit-identical; a handful of numpy calls.
+    """
+    la, ta, va = _csr_rows(a, a_rows)
+    lb, tb, vb = _csr_rows(b, b_rows)
+    na, nb = len(la), len(lb)
+    if not len(ta) or not len(tb):
+        return np.zeros((na, nb), dtype=np.float32)
+    terms, inverse = np.unique(np.concatenate([ta, tb]), return_inverse=True)
+    dense_b = np.zeros((len(terms), nb), dtype=np.float32)
+    dense_b[inverse[len(ta):], np.repeat(np.arange(nb), lb)] = vb
+    slot = np.arange(len(ta)) - np.repeat(np.cumsum(la) - la, la)
+    row = np.repeat(np.arange(na), la)
+    term_of = np.zeros((na, int(la.max())), dtype=np.intp)
+    value_of = np.zeros((na, int(la.max())), dtype=np.float32)
+    term_of[row, slot] = inverse[: len(ta)]
+    value_of[row, slot] = va
+    # Sequential float32 sums over each a row's terms (cumsum accumulates in order); padding adds 0.
+    sums = np.cumsum(value_of[:, :, None] * dense_b[term_of], axis=1)[:, -1, :]
+    return np.clip(sums, 0.0, 1.0).astype(np.float32)
+
+
 @dataclass
 class _Sources:
     """The visitor's known items (in the joint product+article space) with weights and roles."""
@@ -650,25 +694,52 @@ class HybridRecommender(BaseEstimator):
         k = float(np.count_nonzero(support[sources.space_idx]))
         return k / (k + self.history_saturation) if k else 0.0
 
-    def _source_vectors(self, sources: _Sources) -> sp.csr_matrix | None:
-        if not len(sources):
-            return None
+    def _space_tfidf(self) -> sp.csr_matrix:
         if not hasattr(self, "space_tfidf_"):  # a model pickled before this attribute existed
             self.space_tfidf_ = sp.vstack(
                 [self.content_.item_matrix_, self.content_.doc_matrix_], format="csr"
             )
+        return self.space_tfidf_
+
+    def _source_vectors(self, sources: _Sources) -> sp.csr_matrix | None:
+        if not len(sources):
+            return None
         # Products then articles: the same row order as the collaborative space.
-        return self.space_tfidf_[sources.space_idx]
+        return self._space_tfidf()[sources.space_idx]
 
     def _content_scores(self, sources: _Sources) -> np.ndarray | None:
-        vectors = self._source_vectors(sources)
-        if vectors is None:
+        if not len(sources):
             return None
-        return self.content_.weighted_similarities(vectors, sources.weights)
+        # ContentModel.weighted_similarities on the source rows, read straight from the CSR
+        # arrays (the same numbers in the same order) instead of slicing a scipy matrix.
+        lengths, indices, data = _csr_rows(self._space_tfidf(), sources.space_idx)
+        weights = np.asarray(sources.weights, dtype=np.float32)
+        per_entry = data.astype(np.float32, copy=False) * np.repeat(weights, lengths)
+        terms, inverse = np.unique(indices, return_inverse=True)
+        values = np.bincount(inverse, weights=per_entry, minlength=len(terms))
+        return self.content_._score_terms(terms, values)
 
     def _collaborative_scores(self, model, sources: _Sources) -> np.ndarray | None:
         if model is None or not len(sources):
             return None
+        similarity = getattr(model, "similarity_", None)
+        if (
+            _is_csr(similarity)
+            and similarity.dtype == np.float32
+            and similarity.shape == (len(self.space_), len(self.space_))
+        ):
+            # ``weights @ similarity_`` for one visitor row: the sparse product adds the source
+            # rows in column order with float32 sums; doing the same here skips building a
+            # 1 x n matrix and the model's input checks.
+            order = np.argsort(sources.space_idx, kind="stable")
+            lengths, columns, values = _csr_rows(similarity, sources.space_idx[order])
+            out = np.zeros(len(self.space_), dtype=np.float32)
+            start = 0
+            for weight, length in zip(np.asarray(sources.weights, dtype=np.float32)[order], lengths):
+                stop = start + int(length)
+                np.add.at(out, columns[start:stop], weight * values[start:stop])
+                start = stop
+            return out[: self.n_items_]
         row = sp.csr_matrix(
             (sources.weights, (np.zeros(len(sources), dtype=np.intp), sources.space_idx)),
             shape=(1, len(self.space_)),
@@ -730,21 +801,29 @@ class HybridRecommender(BaseEstimator):
         top = float(relevance.max())
         rel = relevance / top if top > 0 else np.zeros_like(relevance)
         leaf, root = self.leaf_category_[pool], self.root_category_[pool]
-        category = 0.5 * (root[:, None] == root[None, :]) + 0.5 * (leaf[:, None] == leaf[None, :])
-        vectors = self.content_.item_matrix_[pool]
-        similarity = 0.5 * category + 0.5 * self.content_.cosine_block(vectors, vectors)
+        items = self.content_.item_matrix_
+
+        def similarity(position: int) -> np.ndarray:
+            # One row of the pool's similarity matrix (category + content), only for the
+            # items actually picked: n - 1 rows instead of the whole pool x pool block.
+            category = 0.5 * (root[position] == root) + 0.5 * (leaf[position] == leaf)
+            content = _cosine_rows(items, pool[position : position + 1], items, pool)[0]
+            return 0.5 * category + 0.5 * content
 
         picked = [0]  # the pool is sorted: the most relevant goes first
-        max_sim = similarity[0].copy()
         available = np.ones(len(pool), dtype=bool)
         available[0] = False
+        if n <= 1:
+            return np.asarray(picked, dtype=np.intp)
+        max_sim = similarity(0)
         while len(picked) < n:
             value = (1.0 - diversity) * rel - diversity * max_sim
             value[~available] = -np.inf
             best = int(np.argmax(value))
             picked.append(best)
             available[best] = False
-            np.maximum(max_sim, similarity[best], out=max_sim)
+            if len(picked) < n:
+                np.maximum(max_sim, similarity(best), out=max_sim)
         return np.asarray(picked, dtype=np.intp)
 
     # ------------------------------------------------------------------ reasons
@@ -770,25 +849,35 @@ class HybridRecommender(BaseEstimator):
         self, signal: str, chosen: np.ndarray, sources: _Sources, model
     ) -> np.ndarray:
         """Per chosen item, the position of the source contributing most (-1 if none)."""
-        if not len(sources):
+        if not len(sources) or not len(chosen):
             return np.full(len(chosen), -1)
         if signal == "content":
-            per_source = self.content_.cosine_block(
-                self._source_vectors(sources), self.content_.item_matrix_[chosen]
+            per_source = _cosine_rows(
+                self._space_tfidf(), sources.space_idx, self.content_.item_matrix_, chosen
             )
         else:
             model = model if model is not None else self.collaborative_
-            block = model.similarity_[sources.space_idx]
-            if sp.issparse(block):
+            similarity = model.similarity_
+            if _is_csr(similarity):
+                # The chosen columns of the source rows, straight from the CSR arrays.
+                lengths, columns, values = _csr_rows(similarity, sources.space_idx)
+                rows = np.repeat(np.arange(len(sources)), lengths)
+                order = np.argsort(chosen, kind="stable")
+                ranked = np.asarray(chosen)[order]
+                where = np.minimum(np.searchsorted(ranked, columns), len(ranked) - 1)
+                keep = ranked[where] == columns
+                per_source = np.zeros((len(sources), len(chosen)), dtype=np.float32)
+                np.add.at(per_source, (rows[keep], order[where[keep]]), values[keep])
+            elif sp.issparse(similarity):
                 # Pick the chosen columns without a catalog-wide column index.
-                block = block.tocoo()
+                block = similarity[sources.space_idx].tocoo()
                 column = np.full(block.shape[1], -1, dtype=np.intp)
                 column[chosen] = np.arange(len(chosen))
                 keep = column[block.col] >= 0
                 per_source = np.zeros((block.shape[0], len(chosen)), dtype=np.float32)
                 np.add.at(per_source, (block.row[keep], column[block.col[keep]]), block.data[keep])
             else:
-                per_source = np.asarray(block)[:, chosen]
+                per_source = np.asarray(similarity[sources.space_idx])[:, chosen]
         per_source = per_source * sources.weights[:, None]
         best = per_source.argmax(axis=0)
         best[per_source.max(axis=0) <= 0] = -1
