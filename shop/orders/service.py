@@ -231,6 +231,9 @@ def place_order(
         session.commit()
     except CheckoutError as exc:
         session.rollback()
+        if key and (existing := _order_for_key(session, key)) is not None:
+            # The same submit won between our key check and our cart read: its order is ours.
+            return PlacedOrder(existing, created=False)
         if isinstance(exc, OutOfStock):
             raise OutOfStock(_stock_message(session, lines)) from None
         raise
