@@ -11,7 +11,10 @@ snapshot per (size, width):
   an ORM edit of a ``Variant`` or ``Product``, an import) drops every snapshot at once, so a
   visitor never sees an item they just bought out of stock in this worker;
 - the mask over the model's items is computed once per snapshot and model
-  (:meth:`EligibleSnapshot.mask_for`); callers copy it before excluding the anchor or cart.
+  (:meth:`EligibleSnapshot.mask_for`); callers copy it before excluding the anchor or cart;
+- results that depend only on the model and on eligibility (the product page's ranked lists,
+  see ``service.product_slots``) can be kept on the snapshot (:meth:`EligibleSnapshot.remember`),
+  so they go when it goes: on expiry and on this worker's stock commits.
 """
 
 from __future__ import annotations
@@ -38,6 +41,24 @@ class EligibleSnapshot:
 
     slugs: frozenset[str]
     _masks: dict = field(default_factory=dict, repr=False)
+    _results: dict = field(default_factory=dict, repr=False)
+
+    #: Most results kept per snapshot (oldest dropped first).
+    MAX_RESULTS = 2048
+
+    def recall(self, key: Hashable):
+        """A result kept with :meth:`remember` under ``key``, or ``None``."""
+        return self._results.get(key)
+
+    def remember(self, key: Hashable, value) -> None:
+        """Keep ``value`` as long as this snapshot lives (at most ``MAX_RESULTS`` entries)."""
+        results = self._results
+        while len(results) >= self.MAX_RESULTS:
+            try:
+                del results[next(iter(results))]
+            except (StopIteration, KeyError, RuntimeError):  # emptied by another thread
+                break
+        results[key] = value
 
     def mask_for(self, model) -> np.ndarray:
         """Boolean mask over ``model.item_ids_`` (read-only: copy it before changing it)."""

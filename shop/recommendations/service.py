@@ -7,6 +7,8 @@ commits, see :mod:`.eligibility`) and one product fetch for all slots on the pag
 comes from the header's mini-cart, already read once per request. Results are cached per
 request so several slots on one page share them. The model gets eligibility as a boolean mask
 over its items (computed once per snapshot); the anchor and cart are switched off by position.
+The product page's two lists are also kept per worker on the eligibility snapshot, before the
+cart is taken out (see :func:`product_slots`).
 """
 
 from __future__ import annotations
@@ -301,10 +303,70 @@ def home_slots(n: int = 4) -> dict[str, list[Suggestion]]:
     return hydrate({k: v for k, v in slots.items() if v})
 
 
+#: Extra "bought together" items fetched for a visitor with a cart, so the cart can be taken
+#: out of the cached list per request and still leave ``n``.
+PRODUCT_OVERFETCH = 4
+
+
+def _product_lists(slug: str, n: int, snapshot: EligibleSnapshot, spares: bool) -> tuple[list, list] | None:
+    """The product page's ranked lists before the visitor's cart is taken out: "similar" and
+    "bought together" (``n`` of them, or ``n + PRODUCT_OVERFETCH`` with ``spares``).
+
+    Cached per worker on the eligibility snapshot, so dropped when it expires or a stock commit
+    in this worker invalidates it, and keyed by model version, product and ``n``. ``None`` when
+    not cached: snapshots are not cached (``RECOMMENDER_ELIGIBLE_SECONDS`` = 0, as under
+    ``TESTING``), the popularity fallback is serving, or the model failed (the caller's uncached
+    path then logs it and serves the fallback).
+    """
+    if eligible_cache().seconds <= 0:
+        return None
+    current = served()
+    model = current.model
+    if model is None or current_model_is_fallback(model):
+        return None
+    key = ("product-page", current.version, slug, n)
+    entry = snapshot.recall(key)
+    if entry is None or entry["model"] is not model:
+        entry = {"model": model}
+    part = "spares" if spares else "together"
+    try:
+        if "similar" not in entry:
+            entry["similar"] = model.similar_items(slug, n, _restrict(model, snapshot, ()))
+        if part not in entry:
+            # Exactly what the uncached path asks for (the MMR pool depends on n), or more.
+            size = n + PRODUCT_OVERFETCH if spares else n
+            exclude = [r.item_id for r in entry["similar"]]
+            entry[part] = model.bought_together(slug, size, _restrict(model, snapshot, exclude))
+    except Exception:  # noqa: BLE001 - the uncached path logs it and serves the fallback
+        return None
+    snapshot.remember(key, entry)
+    return entry["similar"], entry[part]
+
+
 def product_slots(product: Product, n: int = 4) -> dict[str, list[Suggestion]]:
-    """"Similar products" and "Frequently bought together" for a product page."""
-    like = similar(product.slug, n)
-    together = bought_together(product.slug, n, exclude={r.item_id for r in like})
+    """"Similar products" and "Frequently bought together" for a product page.
+
+    Both depend only on the model, the product and eligibility, except that "bought together"
+    leaves out the visitor's cart: they are cached per worker (see :func:`_product_lists`).
+    Without a cart the cached lists are what the model answers; with one, the cart is taken out
+    of a slightly longer cached list (scores stay those of the list without the cart).
+    """
+    sig = signals()
+    lists = _product_lists(product.slug, n, eligible(sig.profile), spares=bool(sig.cart))
+    together = None
+    if lists is not None:
+        like, ranked = lists
+        if sig.cart:
+            drop = set(sig.cart)
+            together = [r for r in ranked if r.item_id not in drop][:n]
+            if len(together) < n and len(ranked) == n + PRODUCT_OVERFETCH:
+                together = None  # the cart took out more than the spare items: ask the model
+        else:
+            together = ranked
+    else:
+        like = similar(product.slug, n)
+    if together is None:
+        together = bought_together(product.slug, n, exclude={r.item_id for r in like})
     return hydrate({k: v for k, v in {"similar": like, "bought-together": together}.items() if v})
 
 

@@ -218,6 +218,51 @@ def test_product_page_shows_similar_and_bought_together(trained, client):
     assert 'class="reasons"' in html
 
 
+
+def test_product_page_lists_are_cached_per_worker_without_the_cart_and_dropped_on_stock_commits(
+        trained, app_config):
+    """With eligibility snapshots cached, the product page's lists are computed once per worker
+    and snapshot; each visitor's cart is still taken out, and a stock commit drops them."""
+    from shop import create_app
+    from shop.extensions import db
+    from shop.recommendations.store import get_store
+
+    page = "/products/strideline-comfort-walker"
+    app = create_app({**app_config, "RECOMMENDER_ELIGIBLE_SECONDS": 5})
+    try:
+        model = get_store(app).current().model
+        calls = []
+        original = model.bought_together
+        model.bought_together = lambda *args, **kwargs: calls.append(args) or original(*args, **kwargs)
+        first, second = app.test_client(), app.test_client()
+        together = section(first.get(page).get_data(as_text=True), "bought-together")
+        assert len(together) >= 2 and len(calls) == 1
+        # Another visitor with an empty cart: the same list, without asking the model.
+        assert section(second.get(page).get_data(as_text=True), "bought-together") == together
+        assert len(calls) == 1
+
+        carted, sold_out = together[0], together[1]
+        with app.app_context():
+            sku = db.session.scalar(select(Variant.sku).join(Product).where(
+                Product.slug == carted, Variant.stock > 0).limit(1))
+        assert second.post("/api/cart/items", json={"sku": sku, "quantity": 1}).status_code in (200, 201)
+        shown = section(second.get(page).get_data(as_text=True), "bought-together")
+        assert carted not in shown and len(shown) == len(together)
+        assert section(first.get(page).get_data(as_text=True), "bought-together") == together
+        n_calls = len(calls)
+
+        # A stock commit in this worker drops the snapshot, and the lists with it.
+        with app.app_context():
+            db.session.execute(update(Variant).where(
+                Variant.product_id == select(Product.id).where(Product.slug == sold_out).scalar_subquery()
+            ).values(stock=0))
+            db.session.commit()
+        fresh = section(first.get(page).get_data(as_text=True), "bought-together")
+        assert len(calls) == n_calls + 1
+        assert sold_out not in fresh and carted in fresh
+    finally:
+        app.extensions["database"].engine.dispose()
+
 # ------------------------------------------------------------------ serving and reloading
 def test_a_corrupt_model_degrades_to_popularity_with_a_warning(trained, client, caplog):
     assert recommend(client, "home")["model_version"] != FALLBACK
