@@ -12,12 +12,11 @@ from flask import request, url_for
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from .. import events
 from ..cart.context import current_owner
 from ..errors import abort_with
 from ..extensions import csrf, db
 from ..orders import service
-from ..orders.payment import current_provider
+from ..orders.checkout import place_for_current_shopper
 from ..orders.schemas import CheckoutSchema, OrderListArgs, OrderListSchema, OrderSchema
 from .cart import require_json
 
@@ -35,11 +34,6 @@ def idempotency_key() -> str | None:
     if not KEY_PATTERN.fullmatch(key):
         abort_with(400, "The Idempotency-Key header must be 1 to 100 visible ASCII characters.")
     return key
-
-
-def record_purchase(order) -> None:
-    for line in order.lines:
-        events.record("purchase", line.product_slug, context=order.number, weight=line.quantity)
 
 
 @blp.route("/checkout", methods=["POST"])
@@ -61,13 +55,7 @@ def checkout(data):
     """Place an order from the cart; payment is not taken (it stays ``pending``)."""
     key = idempotency_key()
     try:
-        placed = service.place_order(
-            db.session,
-            current_owner(),
-            service.CheckoutDetails(**data),
-            idempotency_key=key,
-            payment=current_provider(),
-        )
+        placed = place_for_current_shopper(data, key)
     except service.CheckoutError as exc:
         abort_with(
             exc.status, exc.message, headers={"Retry-After": "2"} if exc.status == 503 else None
@@ -76,7 +64,6 @@ def checkout(data):
     headers = {"Location": url_for("orders_api.get_order", number=order.number)}
     if not placed.created:
         return order, 200, {**headers, "Idempotent-Replayed": "true"}
-    record_purchase(order)
     return order, 201, headers
 
 

@@ -7,12 +7,11 @@ import secrets
 from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from .. import events
 from ..cart.context import current_owner, minicart
 from ..extensions import db
 from ..models import User
 from . import bp, service
-from .payment import current_provider
+from .checkout import place_for_current_shopper
 from .schemas import COUNTRIES, IDEMPOTENCY_KEY, CheckoutSchema
 
 ADDRESS_FIELDS = ("line1", "line2", "city", "postal_code", "country")
@@ -85,20 +84,11 @@ def place():
         values = {**request.form.to_dict()}
         return _render_form(values, _field_errors(exc.messages), key, 422)
     try:
-        placed = service.place_order(
-            db.session,
-            current_owner(),
-            service.CheckoutDetails(**data),
-            idempotency_key=key,
-            payment=current_provider(),
-        )
+        placed = place_for_current_shopper(data, key)
     except service.CheckoutError as exc:
         flash(exc.message, "error")
         return _see("cart.show")
     order = placed.order
-    if placed.created:
-        for line in order.lines:
-            events.record("purchase", line.product_slug, context=order.number, weight=line.quantity)
     if placed.payment is not None and placed.payment.redirect_url:
         return redirect(placed.payment.redirect_url, code=303)
     return _see("orders.confirmation", number=order.number)
