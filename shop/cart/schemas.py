@@ -56,8 +56,9 @@ class QuantityFormSchema(QuantitySchema):
     csrf_token = fields.String(load_only=True)
 
 
-class CartLineSchema(Schema):
-    id = fields.Integer()
+class LineSchema(Schema):
+    """What a cart line and an order line both show."""
+
     sku = fields.String()
     product_slug = fields.String()
     product_name = fields.String()
@@ -65,6 +66,10 @@ class CartLineSchema(Schema):
     unit_price = fields.Decimal(as_string=True, places=2)
     quantity = fields.Integer()
     line_total = fields.Decimal(as_string=True, places=2)
+
+
+class CartLineSchema(LineSchema):
+    id = fields.Integer()
     stock = fields.Integer()
     problem = fields.String(allow_none=True)
 

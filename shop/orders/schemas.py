@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from ..api.schemas import UtcDateTime
+from ..cart.schemas import LineSchema
 from .service import DELIVERY_OPTIONS
 
 COUNTRIES = {
@@ -93,14 +94,8 @@ class CheckoutSchema(_Stripped):
     )
 
 
-class OrderLineSchema(Schema):
-    sku = fields.String()
-    product_slug = fields.String()
-    product_name = fields.String()
-    variant_label = fields.String()
-    unit_price = fields.Decimal(as_string=True, places=2)
-    quantity = fields.Integer()
-    line_total = fields.Decimal(as_string=True, places=2)
+class OrderLineSchema(LineSchema):
+    """A snapshot line: the cart line's fields as they were when the order was placed."""
 
 
 class OrderAddressSchema(Schema):
