@@ -536,14 +536,10 @@ class HybridRecommender(BaseEstimator):
         Collaborative similarity weighs in as the product gathers shoppers; without any it is
         pure content similarity. Unknown ``item_id`` gives an empty list.
         """
-        check_is_fitted(self, "item_ids_")
-        if item_id not in self.content_.item_index_:
+        anchored = self._anchored(item_id, n, eligible)
+        if anchored is None:
             return []
-        sources = self._single_source(item_id)
-        mask = self._eligible_mask(eligible)
-        self._drop(mask, [item_id])
-        if n <= 0 or not mask.any():
-            return []
+        sources, mask = anchored
         w = {**DEFAULT_SIGNAL_WEIGHTS, **(self.signal_weights or {})}
         confidence = self._confidence(sources, self.support_)
         signals = {
@@ -555,6 +551,17 @@ class HybridRecommender(BaseEstimator):
         }
         return self._rank(signals, mask, n, 0.0, sources, None)
 
+    def _anchored(self, item_id: str, n: int, eligible):
+        """``item_id`` as the only source and the eligible mask without it; None for nothing."""
+        check_is_fitted(self, "item_ids_")
+        if item_id not in self.content_.item_index_:
+            return None
+        mask = self._eligible_mask(eligible)
+        self._drop(mask, [item_id])
+        if n <= 0 or not mask.any():
+            return None
+        return self._single_source(item_id), mask
+
     def bought_together(
         self, item_id: str, n: int = 10, eligible: Collection[str] | np.ndarray | None = None
     ) -> list[Recommendation]:
@@ -564,14 +571,10 @@ class HybridRecommender(BaseEstimator):
         history, falls back to content similarity favouring other categories (an insole for
         a shoe rather than another shoe) with the reason "Pairs well with ...".
         """
-        check_is_fitted(self, "item_ids_")
-        if item_id not in self.content_.item_index_:
+        anchored = self._anchored(item_id, n, eligible)
+        if anchored is None:
             return []
-        sources = self._single_source(item_id)
-        mask = self._eligible_mask(eligible)
-        self._drop(mask, [item_id])
-        if n <= 0 or not mask.any():
-            return []
+        sources, mask = anchored
         model, support = self.bought_together_, self.buy_support_
         if model is None or not support[sources.space_idx].any():
             model, support = self.collaborative_, self.support_
