@@ -6,13 +6,7 @@ sparse matrices and gets back ranked item indices with scores.
 
 # Public names of the served model (content, profile, hybrid, persistence).
 from recommender.content import ContentModel  # noqa: E402
-from recommender.hybrid import (  # noqa: E402
-    Document,
-    HybridRecommender,
-    ItemInfo,
-    Recommendation,
-    VisitorContext,
-)
+from recommender.hybrid import HybridRecommender  # noqa: E402
 from recommender.persistence import (  # noqa: E402
     ArtifactError,
     artifact_info,
@@ -20,6 +14,13 @@ from recommender.persistence import (  # noqa: E402
     save_artifact,
 )
 from recommender.profile import ProfileScorer, RulesError, load_rules  # noqa: E402
+from recommender.types import (  # noqa: E402
+    Document,
+    ItemInfo,
+    Recommendation,
+    Recommender,
+    VisitorContext,
+)
 
 __all__ = [
     "ArtifactError",
@@ -29,6 +30,7 @@ __all__ = [
     "ItemInfo",
     "ProfileScorer",
     "Recommendation",
+    "Recommender",
     "RulesError",
     "VisitorContext",
     "artifact_info",

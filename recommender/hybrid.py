@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,14 @@ from recommender.content import ContentModel
 from recommender.interactions import DEFAULT_EVENT_WEIGHTS, IdIndex, Interactions, to_matrix
 from recommender.popularity import Popularity
 from recommender.profile import ProfileScorer
+from recommender.types import (
+    CONTEXT_KINDS,
+    SIGNALS,
+    Document,
+    ItemInfo,
+    Recommendation,
+    VisitorContext,
+)
 
 __all__ = [
     "CONTEXT_KINDS",
@@ -42,8 +50,6 @@ __all__ = [
     "VisitorContext",
 ]
 
-CONTEXT_KINDS = ("home", "cart", "footwear", "article", "product")
-SIGNALS = ("content", "collaborative", "profile", "popularity")
 
 #: Base weights of the signals before they adapt to the visitor (see ``HybridRecommender``).
 DEFAULT_SIGNAL_WEIGHTS: Mapping[str, float] = {
@@ -66,74 +72,6 @@ _POPULAR_MIN = 0.1
 #: A second reason must carry at least this share of the first one's contribution.
 _SECOND_REASON_MIN = 0.2
 _EPS = 1e-9
-
-
-# ---------------------------------------------------------------------- plain data
-@dataclass
-class ItemInfo:
-    """A product as the recommender sees it.
-
-    ``text`` is the shop's one text per product (name, description, tags); attribute and
-    category words are added by the recommender. ``attributes`` use the catalog vocabulary
-    (docs/catalog-format.md); ``attributes["consumable"]`` counts like ``consumable``.
-    """
-
-    item_id: str
-    title: str
-    text: str
-    category_path: tuple[str, ...]
-    attributes: dict
-    widths: tuple[str, ...] = ()
-    consumable: bool = False
-
-
-@dataclass
-class Document:
-    """An article; interactions refer to it by ``doc_id`` (e.g. ``article:walking``)."""
-
-    doc_id: str
-    title: str
-    text: str
-
-
-@dataclass
-class VisitorContext:
-    """What we know about the visitor at this request.
-
-    Parameters
-    ----------
-    kind : {'home', 'cart', 'footwear', 'article', 'product'}
-        The page asking. ``footwear`` (the footwear finder) only returns footwear.
-    anchor_id : str, optional
-        The article (``doc_id``) or product being looked at.
-    history : sequence of (item_id, event, timestamp)
-        Recent events, any order; ``timestamp`` in Unix seconds, a datetime or None.
-    cart, purchased : sequence of str
-        Product ids in the cart / bought before.
-    profile : mapping, optional
-        Footwear-finder answers (see :mod:`recommender.profile`).
-    """
-
-    kind: str
-    anchor_id: str | None = None
-    history: Sequence[tuple[str, str, Any]] = ()
-    cart: Sequence[str] = ()
-    purchased: Sequence[str] = ()
-    profile: Mapping[str, Any] | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in CONTEXT_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(CONTEXT_KINDS)}, got {self.kind!r}")
-
-
-@dataclass
-class Recommendation:
-    """One suggested product with its blended score, readable reasons and signal shares."""
-
-    item_id: str
-    score: float
-    reasons: list[str]
-    contributions: dict[str, float] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------ helpers
