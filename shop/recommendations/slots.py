@@ -1,8 +1,11 @@
 """The recommendation slots of each page, ready to render: ranked, fetched, logged.
 
 Each slot's name, model method and default size come from :mod:`.registry`; the ranking itself
-is :mod:`.service`'s. All slots of a page are fetched in one product query (:func:`hydrate`),
-and each slot shown logs one ``impression`` event under its name. The product page's two lists
+is :mod:`.service`'s. Per request this costs at most one events query (the visitor's recent
+history), one profile read, one eligibility query (cached per worker for a few seconds and
+dropped on this worker's stock commits) and one product fetch for all slots on the page
+(:func:`hydrate`); the cart comes from the header's mini-cart, already read once per request.
+Each slot shown logs one ``impression`` event under its name. The product page's two lists
 are also kept per worker on the eligibility snapshot, before the cart is taken out (see
 :func:`product_slots`).
 """
