@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts
     from .api import api, register_api
     from .cart import bp as cart
+    from .footwear import bp as footwear
     from .orders import bp as orders
     from .profile import bp as profile
     from .storefront import bp as storefront
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders)
     app.register_blueprint(accounts)
     app.register_blueprint(profile)
+    app.register_blueprint(footwear)
     api.init_app(app)
     register_api(app, api)
 

@@ -80,7 +80,7 @@ def list_articles(topic=None):
 @blp.response(200, ArticleSchema)
 @blp.alt_response(404, description="No such article.")
 def get_article(slug: str):
-    from ..related import related_products
+    from ..recommendations.related import related_products
 
     article = queries.get_article(db.session, slug)
     if article is None:

@@ -13,6 +13,7 @@ from catalog.schemas import ProductSummarySchema
 
 from ..extensions import csrf, db
 from ..recommendations import reason_text, service
+from ..recommendations.slots import for_api
 
 blp = Blueprint("recommendations_api", __name__, url_prefix="/api",
                 description="Personal product suggestions with their reasons")
@@ -67,11 +68,7 @@ def recommendations(args):
         if queries.get_product(db.session, slug) is None:
             abort(404, description=f"No product {slug!r}.")
         anchor = slug
-    if kind == "cart" and not service.signals().cart:
-        recs = []
-    else:
-        recs = service.for_context(kind, anchor, limit)
-    shown = service.hydrate({"api": recs}, log_impressions=False)["api"]
+    shown = for_api(kind, anchor, limit)
     return {
         "context": args["context"],
         "model_version": service.model_version(),

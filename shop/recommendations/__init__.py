@@ -1,7 +1,8 @@
 """Recommendations in the shop: the bridge to the recommender library, training, serving.
 
-``init_app`` loads the newest model, registers the footwear finder and gives templates
-``recommendation_slots(page, ...)`` so partials (home, product, cart) fetch their own slots.
+``init_app`` loads the newest model and gives templates ``recommendation_slots(page, ...)``
+so partials (home, product, cart) fetch their own slots, and ``recommendation_slot(name)`` /
+``recommendation_slots_in(context)`` so they take titles and order from :mod:`.registry`.
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Blueprint, Flask
+from flask import Flask
 from markupsafe import Markup, escape
 
-bp = Blueprint("footwear", __name__, url_prefix="/footwear")
 log = logging.getLogger(__name__)
 _EMPHASIS = re.compile(r"\*([^*]+)\*")
 
@@ -27,17 +27,18 @@ def reason_text(text: str) -> str:
     return _EMPHASIS.sub(lambda m: m.group(1), text)
 
 
-def recommendation_slots(page: str, product=None, n: int = 4) -> dict:
-    """Slots for a template partial; never raises (a failure shows no slot and is logged)."""
-    from . import service
+def recommendation_slots(page: str, product=None, n: int | None = None) -> dict:
+    """Slots for a template partial (each of the registry's size unless ``n`` is given);
+    never raises (a failure shows no slot and is logged)."""
+    from . import slots
 
     try:
         if page == "home":
-            return service.home_slots(n)
+            return slots.home_slots(n)
         if page == "product" and product is not None:
-            return service.product_slots(product, n)
+            return slots.product_slots(product, n)
         if page == "cart":
-            return service.cart_slots(n)
+            return slots.cart_slots(n)
     except Exception:  # noqa: BLE001 - suggestions are extras; the page must render
         log.warning("recommendations for %s failed", page, exc_info=True)
         from ..extensions import db
@@ -47,7 +48,7 @@ def recommendation_slots(page: str, product=None, n: int = 4) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from . import views  # noqa: F401  (routes on bp)
+    from . import registry
     from .eligibility import EligibleCache, watch_commits
     from .store import init_store
 
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
     seconds = min(float(app.config.get("RECOMMENDER_ELIGIBLE_SECONDS", 0.0 if app.testing else 2.0)), 5.0)
     cache = app.extensions["recommender_eligible"] = EligibleCache(seconds)
     watch_commits(app.extensions["database"].sessions, cache)
-    app.register_blueprint(bp)
     app.jinja_env.filters["reason"] = reason_html
     app.jinja_env.globals["recommendation_slots"] = recommendation_slots
+    app.jinja_env.globals["recommendation_slot"] = registry.get
+    app.jinja_env.globals["recommendation_slots_in"] = registry.in_context

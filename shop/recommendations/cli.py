@@ -99,7 +99,7 @@ def report_command(days: int) -> None:
     from .report import slot_report
 
     rows = slot_report(db.session, days=days)
-    if not rows:
+    if not any(r.impressions or r.clicks for r in rows):
         click.echo(f"No recommendation impressions or clicks in the last {days} days.")
         return
     header = f"{'slot':<18}{'impressions':>12}{'clicks':>8}{'CTR':>8}{'carts':>7}{'cart rate':>11}"

@@ -1,7 +1,8 @@
 """Which products may be recommended, cached per worker: slugs once, a model-aligned mask once.
 
 Eligibility (active, a variant in stock; for footwear, in the visitor's size and width) is one
-SQL query per (size, width). At 100k products both that query and turning its slugs into the
+SQL query per (size, width), :func:`catalog.eligibility.eligible_slugs`; this module only
+caches it, per request (:func:`eligible`) and per worker (:class:`EligibleCache`). At 100k products both that query and turning its slugs into the
 model's boolean mask cost tens of milliseconds, so each app process keeps a short-lived
 snapshot per (size, width):
 
@@ -13,7 +14,7 @@ snapshot per (size, width):
 - the mask over the model's items is computed once per snapshot and model
   (:meth:`EligibleSnapshot.mask_for`); callers copy it before excluding the anchor or cart;
 - results that depend only on the model and on eligibility (the product page's ranked lists,
-  see ``service.product_slots``) can be kept on the snapshot (:meth:`EligibleSnapshot.remember`),
+  see ``slots.product_slots``) can be kept on the snapshot (:meth:`EligibleSnapshot.remember`),
   so they go when it goes: on expiry and on this worker's stock commits.
 """
 
@@ -21,14 +22,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from catalog import eligibility as catalog_eligibility
 from catalog.models import Product, Variant
+
+from ..extensions import db
+from .signals import request_cache
 
 #: Tables whose committed changes can change eligibility.
 WATCHED_TABLES = frozenset({Variant.__tablename__, Product.__tablename__})
@@ -136,3 +142,30 @@ def watch_commits(sessions, cache: EligibleCache) -> None:
     @event.listens_for(sessions, "after_rollback")
     def _on_rollback(session: Session) -> None:
         session.info.pop(_DIRTY, None)
+
+
+# ---------------------------------------------------------------------- per request
+def eligible(profile: Mapping | None = None) -> EligibleSnapshot:
+    """Active products with a variant in stock; for footwear, in the visitor's size and width.
+
+    Queried at most once per request and (size, width), and at most once per
+    ``RECOMMENDER_ELIGIBLE_SECONDS`` per worker unless this worker commits a stock change.
+    """
+    profile = profile or {}
+    size = profile.get("shoe_size_eu")
+    width = profile.get("width")
+    key = (size, width)
+    cache = request_cache().setdefault("eligible", {})
+    if key not in cache:
+        cache[key] = eligible_cache().get(key, lambda: catalog_eligibility.eligible_slugs(db.session, size, width))
+    return cache[key]
+
+
+def eligible_slugs(profile: Mapping | None = None) -> frozenset[str]:
+    """The slugs of :func:`eligible`."""
+    return eligible(profile).slugs
+
+
+def eligible_cache(app=None) -> EligibleCache:
+    """This worker's snapshots (made by ``init_app``)."""
+    return (app or current_app).extensions["recommender_eligible"]

@@ -3,6 +3,8 @@
 An ``impression`` event is one slot shown (``context`` lists its products); a ``click`` is a
 visit to a product through a slot's link (``?rec=<slot>``). An add-to-cart counts for a slot
 when the same visitor carted a product within ``attribution_hours`` after clicking it there.
+The report has one row per slot of :mod:`.registry`, in its order (events under other names,
+from before a slot was renamed or removed, are left out).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Event, utcnow
+from . import registry
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class SlotStats:
 
 
 def slot_report(session: Session, *, days: int | None = 30, attribution_hours: float = 24.0) -> list[SlotStats]:
-    """Per-slot impressions, clicks, attributed add-to-carts; slots with impressions or clicks."""
+    """Impressions, clicks and attributed add-to-carts of every registry slot (zeros included)."""
     since = utcnow() - dt.timedelta(days=days) if days else None
 
     def window(stmt):
@@ -72,7 +75,7 @@ def slot_report(session: Session, *, days: int | None = 30, attribution_hours: f
                 if prior:
                     slot = max(prior)[1]  # the latest click before the add-to-cart gets the credit
                     carts[slot] = carts.get(slot, 0) + 1
-    slots = sorted(set(shown) | set(click_count))
+    slots = registry.NAMES
     return [
         SlotStats(slot, shown.get(slot, (0, 0))[0], shown.get(slot, (0, 0))[1], click_count.get(slot, 0),
                   carts.get(slot, 0))

@@ -16,7 +16,9 @@ from ..extensions import db
 from ..profile import service as profiles
 from ..profile.schema import ARCHES, FITNESS_LEVELS, OVERPRONATION, PAIN_AREAS
 from ..profile.views import SIZE_SYSTEMS, form_values, parse_form, submitted_values
-from . import bp, service
+from ..recommendations import service as recommendations
+from ..recommendations.slots import footwear_for
+from . import bp
 
 #: The profile fields the finder needs, in the order it asks them.
 FINDER_FIELDS = ("arch", "overpronation", "shoe_size_eu", "width", "pain_areas", "terrain", "fitness_level")
@@ -60,9 +62,9 @@ def finder():
     missing = missing_fields(profile)
     if missing and not request.args.get("show"):
         return _form(missing, form_values(profile), {}, refine=False)
-    shoes = service.footwear_for(profile)
+    shoes = footwear_for(profile)
     return render_template("footwear/results.html", shoes=shoes, profile=profile, missing=missing,
-                           model_version=service.model_version())
+                           model_version=recommendations.model_version())
 
 
 @bp.get("/refine")
