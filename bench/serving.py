@@ -11,9 +11,9 @@ a time, in process:
 - ``hybrid.similar_items`` and ``hybrid.bought_together``: the product page's two blocks;
 - ``collaborative.recommend``: the collaborative component alone (``RP3beta.recommend`` on
   the visitor's history row, top 10, seen items filtered);
-- ``shop-path/...``: the same calls with ``eligible`` given as the shop gives it (its own
-  ``shop.recommendations.service._restrict``: the snapshot's cached boolean mask, with the
-  excluded slugs switched off by position);
+- ``shop-path/...``: the same calls as the shop makes them (``shop.recommendations.service``):
+  ``eligible`` the snapshot's cached boolean mask (``EligibleSnapshot.mask_for``), the excluded
+  slugs passed as ``exclude=`` (switched off by position inside the model);
 - ``shop-path/eligible-mask``: what a snapshot miss costs the shop once per (size, width) and
   few seconds per worker: the slugs turned into the model's mask (``EligibleSnapshot.mask_for``);
 - ``slug-set/...``: the same calls with ``eligible`` as the shop gave it before (a set of slugs,
@@ -104,7 +104,6 @@ def _calls(model, visitors, mask, slugs):
     """For each operation, a list of zero-argument callables (one per visitor)."""
     from recommender.hybrid import VisitorContext
     from shop.recommendations.eligibility import EligibleSnapshot
-    from shop.recommendations.service import _restrict
 
     collab = model.collaborative_
     snapshot = EligibleSnapshot(slugs)
@@ -119,9 +118,9 @@ def _calls(model, visitors, mask, slugs):
         ops["hybrid.bought_together"].append(lambda a=anchor: model.bought_together(a, 10, mask))
         ops["collaborative.recommend"].append(lambda r=row: collab.recommend(r, N=10))
         ops["shop-path/recommend/home"].append(
-            lambda c=home: model.recommend(c, 10, _restrict(model, snapshot, ())))
+            lambda c=home: model.recommend(c, 10, snapshot.mask_for(model)))
         ops["shop-path/similar_items"].append(
-            lambda a=anchor: model.similar_items(a, 10, _restrict(model, snapshot, [a])))
+            lambda a=anchor: model.similar_items(a, 10, snapshot.mask_for(model), exclude=[a]))
         ops["shop-path/eligible-mask"].append(lambda: EligibleSnapshot(slugs).mask_for(model))
         ops["slug-set/recommend/home"].append(
             lambda c=home: model.recommend(c, 10, slugs - set()))
