@@ -35,6 +35,8 @@ from recommender.hybrid_signals import (
     collaborative_scores,
     confidence,
     content_scores,
+    drop_rows,
+    eligible_rows,
     visitor_sources,
 )
 from recommender.interactions import Interactions
@@ -360,28 +362,11 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         return self._eligible_mask(item_ids)
 
     # ------------------------------------------------------------------ internals
-    def _eligible_mask(self, eligible) -> np.ndarray:
-        if eligible is None:
-            return np.ones(self.n_items_, dtype=bool)
-        if isinstance(eligible, np.ndarray) and eligible.dtype == bool:
-            if eligible.shape != (self.n_items_,):
-                raise ValueError(f"an eligible mask must have shape ({self.n_items_},)")
-            return eligible.copy()
-        ids = np.asarray(list(eligible), dtype=object)
-        mask = np.zeros(self.n_items_, dtype=bool)
-        if ids.size:
-            idx = self.space_.get_indexer(ids)
-            idx = idx[(idx >= 0) & (idx < self.n_items_)]
-            mask[idx] = True
-        return mask
+    def _eligible_mask(self, eligible: Eligible) -> np.ndarray:
+        return eligible_rows(eligible, self.space_, self.n_items_)
 
     def _drop(self, mask: np.ndarray, ids: Iterable[str | None]) -> None:
-        """Switch products off in ``mask`` by position (unknown ids and articles ignored)."""
-        rows = self.content_.item_index_
-        for item_id in ids:
-            row = rows.get(item_id) if item_id is not None else None
-            if row is not None:
-                mask[row] = False
+        drop_rows(mask, self.content_.item_index_, ids)
 
     def _is_consumable(self, item_id: str) -> bool:
         row = self.content_.item_index_.get(item_id)

@@ -1,5 +1,5 @@
-"""The hybrid's per-request signals: who the visitor's known items are, and what each signal
-says about every product.
+"""The hybrid's per-request inputs: which products may be returned, who the visitor's known
+items are, and what each signal says about every product.
 
 A visitor is a weighted set of *sources* in the joint product+article space (the anchor, the
 history with time decay, the cart, past purchases). Content and collaborative scores are both
@@ -10,7 +10,7 @@ costs milliseconds at 100k products.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +20,17 @@ import scipy.sparse as sp
 from recommender.content import ContentModel
 from recommender.interactions import DEFAULT_EVENT_WEIGHTS, IdIndex
 from recommender.sparse import csr_rows, is_csr
-from recommender.types import VisitorContext
+from recommender.types import Eligible, VisitorContext
 
-__all__ = ["Sources", "collaborative_scores", "confidence", "content_scores", "visitor_sources"]
+__all__ = [
+    "Sources",
+    "collaborative_scores",
+    "confidence",
+    "content_scores",
+    "drop_rows",
+    "eligible_rows",
+    "visitor_sources",
+]
 
 #: Source roles, strongest last: a repeated id keeps its strongest role.
 ROLE_RANK = {"view": 0, "read": 0, "cart": 1, "purchase": 2, "anchor": 3}
@@ -53,6 +61,35 @@ class Sources:
             ["anchor"],
             [item_id],
         )
+
+
+def eligible_rows(eligible: Eligible, space: IdIndex, n_items: int) -> np.ndarray:
+    """A fresh boolean mask over the products (the first ``n_items`` of ``space``).
+
+    ``eligible`` is ``None`` (every product), a boolean mask of shape ``(n_items,)`` (copied)
+    or ids (unknown ids and articles ignored).
+    """
+    if eligible is None:
+        return np.ones(n_items, dtype=bool)
+    if isinstance(eligible, np.ndarray) and eligible.dtype == bool:
+        if eligible.shape != (n_items,):
+            raise ValueError(f"an eligible mask must have shape ({n_items},)")
+        return eligible.copy()
+    ids = np.asarray(list(eligible), dtype=object)
+    mask = np.zeros(n_items, dtype=bool)
+    if ids.size:
+        idx = space.get_indexer(ids)
+        idx = idx[(idx >= 0) & (idx < n_items)]
+        mask[idx] = True
+    return mask
+
+
+def drop_rows(mask: np.ndarray, rows: Mapping[str, int], ids: Iterable[str | None]) -> None:
+    """Switch products off in ``mask`` by position (``rows``: id → row; others ignored)."""
+    for item_id in ids:
+        row = rows.get(item_id) if item_id is not None else None
+        if row is not None:
+            mask[row] = False
 
 
 def _seconds(timestamp: Any) -> float | None:
