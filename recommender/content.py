@@ -231,7 +231,8 @@ class ContentModel(BaseEstimator):
         -------
         ndarray of float32, shape (n_items,)
         """
-        check_is_fitted(self, "postings_")
+        if not hasattr(self, "postings_"):  # the hot path: skip the full check when fitted
+            check_is_fitted(self, "postings_")
         n_items = len(self.item_ids_)
         terms = np.asarray(terms, dtype=np.intp)
         values = np.asarray(values, dtype=np.float64)
