@@ -69,12 +69,12 @@ OPERATIONS = (
 TARGET_OPERATION = "shop-path/recommend/home"
 
 
-def _visitors(model, inter, n_queries: int, seed: int):
+def _visitors(items, docs, inter, n_queries: int, seed: int):
     """Histories of ``n_queries`` random users and popularity-drawn product anchors."""
     import numpy as np
     import scipy.sparse as sp
 
-    from recommender.interactions import DEFAULT_EVENT_WEIGHTS
+    from recommender.interactions import DEFAULT_EVENT_WEIGHTS, IdIndex
 
     rng = np.random.default_rng(seed)
     users = inter.user_ids
@@ -85,18 +85,20 @@ def _visitors(model, inter, n_queries: int, seed: int):
     chosen = rng.choice(len(starts), size=n_queries, replace=False)
     product_rows = np.flatnonzero(inter.events != "read")
     anchors = inter.item_ids[rng.choice(product_rows, size=n_queries)]
-    n_space = len(model.space_)
+    # The collaborative model's item space, as the hybrid builds it: products, then articles.
+    space = IdIndex([i.item_id for i in items] + [d.doc_id for d in docs])
+    n_space = len(space)
     out = []
     for q, u in enumerate(chosen):
         a, b = starts[u], stops[u]
         history = list(zip(inter.item_ids[a:b].tolist(), inter.events[a:b].tolist(),
                            inter.timestamps[a:b].tolist()))
-        idx = model.space_.get_indexer(inter.item_ids[a:b])
+        idx = space.get_indexer(inter.item_ids[a:b])
         w = np.array([DEFAULT_EVENT_WEIGHTS.get(e, 1.0) for e in inter.events[a:b]], np.float32)
         row = sp.csr_matrix((w, (np.zeros(len(idx), int), idx)), shape=(1, n_space), dtype=np.float32)
         row.sum_duplicates()
         out.append({"history": history, "row": row, "anchor": str(anchors[q]),
-                    "article": f"article:a{int(rng.integers(0, len(model.doc_ids_))):03d}"})
+                    "article": f"article:a{int(rng.integers(0, len(docs))):03d}"})
     return out
 
 
@@ -179,8 +181,8 @@ def run_one(n_items: int, n_interactions: int, n_queries: int, seed: int) -> dic
     tracemalloc.stop()
     del loaded
 
-    visitors = _visitors(model, inter, n_queries, seed + 3)
-    slugs = frozenset(model.item_ids_[mask].tolist())
+    visitors = _visitors(items, docs, inter, n_queries, seed + 3)
+    slugs = frozenset(i.item_id for i, ok in zip(items, mask) if ok)
     ops = _calls(model, visitors, mask, slugs)
     latency = {name: _time(calls) for name, calls in ops.items()}
     # The same with BLAS pools limited to one thread: what the shop's create_app sets
@@ -222,8 +224,8 @@ def profile_one(n_items: int, n_interactions: int, n_queries: int, seed: int) ->
 
     items, docs, inter, mask = _setup(n_items, n_interactions, seed)
     model = HybridRecommender().fit(items, inter, docs)
-    visitors = _visitors(model, inter, n_queries, seed + 3)
-    slugs = frozenset(model.item_ids_[mask].tolist())
+    visitors = _visitors(items, docs, inter, n_queries, seed + 3)
+    slugs = frozenset(i.item_id for i, ok in zip(items, mask) if ok)
     ops = _calls(model, visitors, mask, slugs)
     from threadpoolctl import threadpool_limits
 
