@@ -13,8 +13,8 @@ bought product Y" is learned like any other co-occurrence. Per-request work is a
 vectorised passes over the catalog plus small dense blocks for the final top list, so serving
 stays in milliseconds for 100k products.
 
-The work is split by job: fitting in :mod:`recommender.hybrid_fitting`, the visitor's sources
-and per-signal scores in :mod:`recommender.hybrid_signals`, blending and diversity in
+The work is split by job: fitting in :mod:`recommender.hybrid_fitting`, eligibility, the visitor's
+sources and per-signal scores in :mod:`recommender.hybrid_signals`, blending and diversity in
 :mod:`recommender.hybrid_ranking`, reasons in :mod:`recommender.hybrid_reasons`.
 """
 

@@ -27,11 +27,13 @@ SLUGS = [slug for slug, *_ in CATALOG]
 
 
 def _hybrid() -> HybridRecommender:
-    items = [ItemInfo(slug, slug.replace("-", " ").title(), f"{slug.replace('-', ' ')} for back care",
+    items = [ItemInfo(slug, slug.replace("-", " ").title(),
+                      f"{slug.replace('-', ' ')} for back care",
                       (root, leaf) if root != leaf else (root,), {})
              for slug, leaf, root, _ in CATALOG]
     users = [("u1", "comfort-walker"), ("u1", "gel-insole"), ("u2", "comfort-walker"),
-             ("u2", "gel-insole"), ("u2", "lumbar-belt"), ("u3", "trail-walker"), ("u3", "arch-insole")]
+             ("u2", "gel-insole"), ("u2", "lumbar-belt"), ("u3", "trail-walker"),
+             ("u3", "arch-insole")]
     interactions = Interactions(
         user_ids=np.array([u for u, _ in users], dtype=object),
         item_ids=np.array([i for _, i in users], dtype=object),
@@ -58,8 +60,8 @@ def model(request):
 #: One call per protocol method: ``ask(model, eligible, exclude)``.
 CALLS = {
     "recommend": lambda m, ok, ex: m.recommend(VisitorContext("home"), 5, ok, exclude=ex),
-    "recommend/cart": lambda m, ok, ex: m.recommend(VisitorContext("cart", cart=["gel-insole"]), 5, ok,
-                                                    exclude=ex),
+    "recommend/cart": lambda m, ok, ex: m.recommend(
+        VisitorContext("cart", cart=["gel-insole"]), 5, ok, exclude=ex),
     "similar_items": lambda m, ok, ex: m.similar_items("comfort-walker", 5, ok, exclude=ex),
     "bought_together": lambda m, ok, ex: m.bought_together("comfort-walker", 5, ok, exclude=ex),
     "popular": lambda m, ok, ex: m.popular(5, ok, exclude=ex),
@@ -116,6 +118,7 @@ def test_the_snapshot_keeps_one_mask_per_model_identity():
     assert snapshot.mask_for(fallback) is not first
     assert snapshot.mask_for(hybrid) is first  # the model and its fallback do not evict each other
     assert list(np.asarray(SLUGS)[first]) == ["trail-walker", "gel-insole"]
-    assert list(np.asarray(SLUGS[::-1])[snapshot.mask_for(fallback)]) == ["gel-insole", "trail-walker"]
+    in_fallback_order = np.asarray(SLUGS[::-1])[snapshot.mask_for(fallback)]
+    assert list(in_fallback_order) == ["gel-insole", "trail-walker"]
     with pytest.raises(ValueError):
         first[0] = True  # read-only: models copy it or take exclude=
