@@ -11,9 +11,9 @@ a time, in process:
 - ``hybrid.similar_items`` and ``hybrid.bought_together``: the product page's two blocks;
 - ``collaborative.recommend``: the collaborative component alone (``RP3beta.recommend`` on
   the visitor's history row, top 10, seen items filtered);
-- ``shop-path/...``: the same calls with ``eligible`` given as the shop gives it (its own
-  ``shop.recommendations.service._restrict``: the snapshot's cached boolean mask, with the
-  excluded slugs switched off by position);
+- ``shop-path/...``: the same calls as the shop makes them (``shop.recommendations.service``):
+  ``eligible`` the snapshot's cached boolean mask (``EligibleSnapshot.mask_for``), the excluded
+  slugs passed as ``exclude=`` (switched off by position inside the model);
 - ``shop-path/eligible-mask``: what a snapshot miss costs the shop once per (size, width) and
   few seconds per worker: the slugs turned into the model's mask (``EligibleSnapshot.mask_for``);
 - ``slug-set/...``: the same calls with ``eligible`` as the shop gave it before (a set of slugs,
@@ -69,12 +69,12 @@ OPERATIONS = (
 TARGET_OPERATION = "shop-path/recommend/home"
 
 
-def _visitors(model, inter, n_queries: int, seed: int):
+def _visitors(items, docs, inter, n_queries: int, seed: int):
     """Histories of ``n_queries`` random users and popularity-drawn product anchors."""
     import numpy as np
     import scipy.sparse as sp
 
-    from recommender.interactions import DEFAULT_EVENT_WEIGHTS
+    from recommender.interactions import DEFAULT_EVENT_WEIGHTS, IdIndex
 
     rng = np.random.default_rng(seed)
     users = inter.user_ids
@@ -85,18 +85,20 @@ def _visitors(model, inter, n_queries: int, seed: int):
     chosen = rng.choice(len(starts), size=n_queries, replace=False)
     product_rows = np.flatnonzero(inter.events != "read")
     anchors = inter.item_ids[rng.choice(product_rows, size=n_queries)]
-    n_space = len(model.space_)
+    # The collaborative model's item space, as the hybrid builds it: products, then articles.
+    space = IdIndex([i.item_id for i in items] + [d.doc_id for d in docs])
+    n_space = len(space)
     out = []
     for q, u in enumerate(chosen):
         a, b = starts[u], stops[u]
         history = list(zip(inter.item_ids[a:b].tolist(), inter.events[a:b].tolist(),
                            inter.timestamps[a:b].tolist()))
-        idx = model.space_.get_indexer(inter.item_ids[a:b])
+        idx = space.get_indexer(inter.item_ids[a:b])
         w = np.array([DEFAULT_EVENT_WEIGHTS.get(e, 1.0) for e in inter.events[a:b]], np.float32)
         row = sp.csr_matrix((w, (np.zeros(len(idx), int), idx)), shape=(1, n_space), dtype=np.float32)
         row.sum_duplicates()
         out.append({"history": history, "row": row, "anchor": str(anchors[q]),
-                    "article": f"article:a{int(rng.integers(0, len(model.doc_ids_))):03d}"})
+                    "article": f"article:a{int(rng.integers(0, len(docs))):03d}"})
     return out
 
 
@@ -104,7 +106,6 @@ def _calls(model, visitors, mask, slugs):
     """For each operation, a list of zero-argument callables (one per visitor)."""
     from recommender.hybrid import VisitorContext
     from shop.recommendations.eligibility import EligibleSnapshot
-    from shop.recommendations.service import _restrict
 
     collab = model.collaborative_
     snapshot = EligibleSnapshot(slugs)
@@ -119,9 +120,9 @@ def _calls(model, visitors, mask, slugs):
         ops["hybrid.bought_together"].append(lambda a=anchor: model.bought_together(a, 10, mask))
         ops["collaborative.recommend"].append(lambda r=row: collab.recommend(r, N=10))
         ops["shop-path/recommend/home"].append(
-            lambda c=home: model.recommend(c, 10, _restrict(model, snapshot, ())))
+            lambda c=home: model.recommend(c, 10, snapshot.mask_for(model)))
         ops["shop-path/similar_items"].append(
-            lambda a=anchor: model.similar_items(a, 10, _restrict(model, snapshot, [a])))
+            lambda a=anchor: model.similar_items(a, 10, snapshot.mask_for(model), exclude=[a]))
         ops["shop-path/eligible-mask"].append(lambda: EligibleSnapshot(slugs).mask_for(model))
         ops["slug-set/recommend/home"].append(
             lambda c=home: model.recommend(c, 10, slugs - set()))
@@ -180,8 +181,8 @@ def run_one(n_items: int, n_interactions: int, n_queries: int, seed: int) -> dic
     tracemalloc.stop()
     del loaded
 
-    visitors = _visitors(model, inter, n_queries, seed + 3)
-    slugs = frozenset(model.item_ids_[mask].tolist())
+    visitors = _visitors(items, docs, inter, n_queries, seed + 3)
+    slugs = frozenset(i.item_id for i, ok in zip(items, mask) if ok)
     ops = _calls(model, visitors, mask, slugs)
     latency = {name: _time(calls) for name, calls in ops.items()}
     # The same with BLAS pools limited to one thread: what the shop's create_app sets
@@ -223,8 +224,8 @@ def profile_one(n_items: int, n_interactions: int, n_queries: int, seed: int) ->
 
     items, docs, inter, mask = _setup(n_items, n_interactions, seed)
     model = HybridRecommender().fit(items, inter, docs)
-    visitors = _visitors(model, inter, n_queries, seed + 3)
-    slugs = frozenset(model.item_ids_[mask].tolist())
+    visitors = _visitors(items, docs, inter, n_queries, seed + 3)
+    slugs = frozenset(i.item_id for i, ok in zip(items, mask) if ok)
     ops = _calls(model, visitors, mask, slugs)
     from threadpoolctl import threadpool_limits
 

@@ -21,25 +21,9 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from recommender.sparse import csr_rows, prune_rows
+
 __all__ = ["ContentModel"]
-
-
-def _prune_rows(matrix: sp.csr_matrix, keep: int | None) -> sp.csr_matrix:
-    """Keep the ``keep`` largest entries of each row (all of them when ``keep`` is None)."""
-    lengths = np.diff(matrix.indptr)
-    if keep is None or not (lengths > keep).any():
-        return matrix
-    mask = np.ones(matrix.nnz, dtype=bool)
-    for row in np.flatnonzero(lengths > keep):  # only the few very common terms
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        drop = np.argpartition(-matrix.data[start:end], keep - 1)[keep:]
-        mask[start + drop] = False
-    rows = np.repeat(np.arange(matrix.shape[0]), lengths)[mask]
-    pruned = sp.csr_matrix(
-        (matrix.data[mask], (rows, matrix.indices[mask])), shape=matrix.shape, dtype=np.float32
-    )
-    pruned.sort_indices()
-    return pruned
 
 
 def _as_ids(ids: Iterable[str], what: str) -> np.ndarray:
@@ -175,7 +159,7 @@ class ContentModel(BaseEstimator):
         self.item_matrix_ = matrix[: len(item_ids_)].tocsr()
         self.doc_matrix_ = matrix[len(item_ids_):].tocsr()
         # Term-major copy: a query only touches the postings of its own terms.
-        self.postings_ = _prune_rows(self.item_matrix_.T.tocsr(), self.max_postings)
+        self.postings_ = prune_rows(self.item_matrix_.T.tocsr(), self.max_postings)
         return self
 
     # ------------------------------------------------------------------ vectors
@@ -214,7 +198,7 @@ class ContentModel(BaseEstimator):
         out = np.empty((vectors.shape[0], len(self.item_ids_)), dtype=np.float32)
         for row in range(vectors.shape[0]):
             start, end = vectors.indptr[row], vectors.indptr[row + 1]
-            out[row] = self._score_terms(vectors.indices[start:end], vectors.data[start:end])
+            out[row] = self.score_terms(vectors.indices[start:end], vectors.data[start:end])
         return out
 
     def weighted_similarities(
@@ -235,10 +219,20 @@ class ContentModel(BaseEstimator):
         per_entry = vectors.data * np.repeat(weights, np.diff(vectors.indptr))
         terms, inverse = np.unique(vectors.indices, return_inverse=True)
         values = np.bincount(inverse, weights=per_entry, minlength=len(terms))
-        return self._score_terms(terms, values)
+        return self.score_terms(terms, values)
 
-    def _score_terms(self, terms: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """Dense scores over items of the query ``{terms[i]: values[i]}``."""
+    def score_terms(self, terms: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Dense scores over items of a query given as term ids and weights.
+
+        The query ``{terms[i]: values[i]}`` is in the fitted vocabulary (unique term ids, e.g.
+        a weighted sum of TF-IDF rows); the other methods all end here.
+
+        Returns
+        -------
+        ndarray of float32, shape (n_items,)
+        """
+        if not hasattr(self, "postings_"):  # the hot path: skip the full check when fitted
+            check_is_fitted(self, "postings_")
         n_items = len(self.item_ids_)
         terms = np.asarray(terms, dtype=np.intp)
         values = np.asarray(values, dtype=np.float64)
@@ -252,16 +246,12 @@ class ContentModel(BaseEstimator):
             terms, values = terms[keep], values[keep]
         if not len(terms):
             return np.zeros(n_items, dtype=np.float32)
-        starts, ends = postings.indptr[terms], postings.indptr[terms + 1]
-        lengths = ends - starts
-        total = int(lengths.sum())
-        if not total:
+        # Every posting of every query term, without a Python loop.
+        lengths, items, data = csr_rows(postings, terms)
+        if not len(items):
             return np.zeros(n_items, dtype=np.float32)
-        # Positions of every posting of every query term, without a Python loop.
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-        positions = np.arange(total) + offsets
-        weights = postings.data[positions] * np.repeat(values, lengths)
-        sims = np.bincount(postings.indices[positions], weights=weights, minlength=n_items)
+        weights = data * np.repeat(values, lengths)
+        sims = np.bincount(items, weights=weights, minlength=n_items)
         return np.clip(sims, 0.0, 1.0).astype(np.float32)
 
     def cosine_block(self, a: sp.spmatrix, b: sp.spmatrix) -> np.ndarray:

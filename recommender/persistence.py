@@ -41,7 +41,10 @@ __all__ = [
 ]
 
 MAGIC = b"BCRECART"
-ARTIFACT_FORMAT_VERSION = 1
+#: Bumped whenever a saved model of the previous version would not load or serve correctly
+#: (2: the hybrid's ``_popularity_norm`` became ``popularity_norm_``). An older file is
+#: refused with :class:`ArtifactError`; the shop then serves popularity until retrained.
+ARTIFACT_FORMAT_VERSION = 2
 _LEN = struct.Struct(">I")
 _MAX_HEADER = 16 * 1024 * 1024
 

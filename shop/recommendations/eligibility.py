@@ -12,7 +12,8 @@ snapshot per (size, width):
   an ORM edit of a ``Variant`` or ``Product``, an import) drops every snapshot at once, so a
   visitor never sees an item they just bought out of stock in this worker;
 - the mask over the model's items is computed once per snapshot and model
-  (:meth:`EligibleSnapshot.mask_for`); callers copy it before excluding the anchor or cart;
+  (:meth:`EligibleSnapshot.mask_for`, through the model's ``eligible_mask``); callers pass
+  the anchor, cart and other exclusions as ``exclude=`` instead of changing it;
 - results that depend only on the model and on eligibility (the product page's ranked lists,
   see ``slots.product_slots``) can be kept on the snapshot (:meth:`EligibleSnapshot.remember`),
   so they go when it goes: on expiry and on this worker's stock commits.
@@ -32,6 +33,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from catalog import eligibility as catalog_eligibility
 from catalog.models import Product, Variant
+from recommender.types import Recommender
 
 from ..extensions import db
 from .signals import request_cache
@@ -66,15 +68,22 @@ class EligibleSnapshot:
                 break
         results[key] = value
 
-    def mask_for(self, model) -> np.ndarray:
-        """Boolean mask over ``model.item_ids_`` (read-only: copy it before changing it)."""
-        key = (id(model), len(model.item_ids_))
+    def mask_for(self, model: Recommender) -> np.ndarray:
+        """``model.eligible_mask(slugs)``, computed once per model (read-only: the models copy
+        it, or take ``exclude=`` instead of a changed mask).
+
+        Keyed by the model's identity: a reloaded model or a rebuilt fallback gets its own
+        mask, and the last two models are kept (the trained one and the fallback it falls
+        back to).
+        """
+        key = id(model)
         cached = self._masks.get(key)
         if cached is None or cached[0] is not model:
             mask = model.eligible_mask(self.slugs)
             mask.flags.writeable = False
-            self._masks = {key: (model, mask)}  # one model at a time: drop older ones
-            cached = self._masks[key]
+            masks = {k: v for k, v in self._masks.items() if k != key}
+            self._masks = {**dict(list(masks.items())[-1:]), key: (model, mask)}
+            cached = (model, mask)
         return cached[1]
 
 

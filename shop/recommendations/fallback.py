@@ -1,23 +1,25 @@
 """Popularity from the database: what the shop serves when no trained model can be used.
 
-A missing, stale or corrupt model must never cost a shopper a page. This fallback answers
-the same four calls as :class:`recommender.hybrid.HybridRecommender` (``recommend``,
-``similar_items``, ``bought_together``, ``popular``) from what shoppers did lately (one
-aggregate query) and the catalog's ratings, with a little context: an article's topics,
-a product's category, footwear on the footwear finder. Rebuilt at most once a minute.
+A missing, stale or corrupt model must never cost a shopper a page. This fallback implements
+the same :class:`recommender.types.Recommender` protocol as the trained hybrid
+(``eligible_mask``, ``recommend``, ``similar_items``, ``bought_together``, ``popular``, each
+with ``eligible`` and ``exclude=``) from what shoppers did lately (one aggregate query) and
+the catalog's ratings, with a little context: an article's topics, a product's category,
+footwear on the footwear finder. Rebuilt at most once a minute.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from catalog.models import Article, ArticleTopic, Product, ProductLabel
-from recommender.hybrid import Recommendation, VisitorContext
+from recommender.types import Eligible, Recommendation, VisitorContext
 
 from ..models import Event, utcnow
 from .bridge import ARTICLE_PREFIX, category_paths
@@ -51,6 +53,7 @@ class PopularityFallback:
     def __init__(self, items: list[_Item], article_topics: dict[str, frozenset[str]]):
         self.items = items
         self.by_slug = {item.slug: item for item in items}
+        self.position = {item.slug: i for i, item in enumerate(items)}
         self.article_topics = article_topics
 
     @classmethod
@@ -89,10 +92,20 @@ class PopularityFallback:
         return cls(items, {k: frozenset(v) for k, v in topics.items()})
 
     # ------------------------------------------------------------------ the model API
-    def recommend(self, context: VisitorContext, n: int = 10,
-                  eligible: Collection[str] | None = None) -> list[Recommendation]:
-        exclude = {context.anchor_id, *context.cart}
-        exclude |= {s for s in context.purchased if s in self.by_slug and not self.by_slug[s].consumable}
+    def eligible_mask(self, item_ids: Iterable[str] | None) -> np.ndarray:
+        """Boolean mask over ``items`` (this fallback's own order) for some slugs; unknown
+        slugs ignored, ``None`` allows every product."""
+        if item_ids is None:
+            return np.ones(len(self.items), dtype=bool)
+        mask = np.zeros(len(self.items), dtype=bool)
+        rows = [self.position[slug] for slug in item_ids if slug in self.position]
+        mask[rows] = True
+        return mask
+
+    def recommend(self, context: VisitorContext, n: int = 10, eligible: Eligible = None, *,
+                  exclude: Collection[str] = ()) -> list[Recommendation]:
+        drop = {context.anchor_id, *context.cart, *exclude}
+        drop |= {s for s in context.purchased if s in self.by_slug and not self.by_slug[s].consumable}
         topics = self.article_topics.get(context.anchor_id or "", frozenset())
         anchor = self.by_slug.get(context.anchor_id or "")
 
@@ -105,10 +118,10 @@ class PopularityFallback:
                 return 0.5, f"Like *{anchor.name}*"
             return 0.0, None
 
-        return self._rank(n, eligible, exclude, boost)
+        return self._rank(n, eligible, drop, boost)
 
-    def similar_items(self, item_id: str, n: int = 10,
-                      eligible: Collection[str] | None = None) -> list[Recommendation]:
+    def similar_items(self, item_id: str, n: int = 10, eligible: Eligible = None, *,
+                      exclude: Collection[str] = ()) -> list[Recommendation]:
         anchor = self.by_slug.get(item_id)
         if anchor is None:
             return []
@@ -120,10 +133,10 @@ class PopularityFallback:
                 return 0.5, f"Like *{anchor.name}*"
             return 0.0, None
 
-        return self._rank(n, eligible, {item_id}, boost)
+        return self._rank(n, eligible, {item_id, *exclude}, boost)
 
-    def bought_together(self, item_id: str, n: int = 10,
-                        eligible: Collection[str] | None = None) -> list[Recommendation]:
+    def bought_together(self, item_id: str, n: int = 10, eligible: Eligible = None, *,
+                        exclude: Collection[str] = ()) -> list[Recommendation]:
         anchor = self.by_slug.get(item_id)
         if anchor is None:
             return []
@@ -133,17 +146,28 @@ class PopularityFallback:
                 return 0.5, f"Goes well with *{anchor.name}*"
             return 0.0, None
 
-        return self._rank(n, eligible, {item_id}, boost)
+        return self._rank(n, eligible, {item_id, *exclude}, boost)
 
-    def popular(self, n: int = 10, eligible: Collection[str] | None = None) -> list[Recommendation]:
-        return self._rank(n, eligible, set(), lambda item: (0.0, None))
+    def popular(self, n: int = 10, eligible: Eligible = None, *,
+                exclude: Collection[str] = ()) -> list[Recommendation]:
+        return self._rank(n, eligible, set(exclude), lambda item: (0.0, None))
 
     # ------------------------------------------------------------------ internals
+    def _allowed(self, eligible: Eligible) -> np.ndarray | None:
+        """``eligible`` as a mask over ``items`` (``None``: every product)."""
+        if eligible is None:
+            return None
+        if isinstance(eligible, np.ndarray) and eligible.dtype == bool:
+            if eligible.shape != (len(self.items),):
+                raise ValueError(f"an eligible mask must have shape ({len(self.items)},)")
+            return eligible
+        return self.eligible_mask(eligible)
+
     def _rank(self, n, eligible, exclude, boost) -> list[Recommendation]:
-        allowed = None if eligible is None else set(eligible)
+        allowed = self._allowed(eligible)
         scored = []
-        for item in self.items:
-            if item.slug in exclude or (allowed is not None and item.slug not in allowed):
+        for row, item in enumerate(self.items):
+            if item.slug in exclude or (allowed is not None and not allowed[row]):
                 continue
             extra, reason = boost(item)
             if extra < 0:

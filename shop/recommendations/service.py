@@ -10,9 +10,9 @@ is the popularity fallback's.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from recommender.hybrid import Recommendation
+from recommender.types import Eligible, Recommendation, Recommender
 
 from ..extensions import db
 from .eligibility import EligibleSnapshot, eligible, eligible_slugs
@@ -25,13 +25,18 @@ RECENTLY_VIEWED_REASON = "You looked at this recently"
 
 
 # ---------------------------------------------------------------------- the model
+#: A question for a served model: ``ask(model, eligible, exclude)``, e.g.
+#: ``lambda m, eligible, exclude: m.popular(n, eligible, exclude=exclude)``.
+Ask = Callable[[Recommender, Eligible, list[str]], list[Recommendation]]
+
+
 def served() -> Served:
     return get_store().current()
 
 
-def engine():
-    """The trained model, or the database popularity fallback (same four methods)."""
-    current = served()
+def engine(current: Served | None = None) -> Recommender:
+    """The trained model, or the database popularity fallback (the same protocol)."""
+    current = served() if current is None else current
     if current.model is not None:
         return current.model
     return get_store().fallback(db.session)
@@ -41,37 +46,26 @@ def model_version() -> str:
     return served().version
 
 
-def _restrict(model, snapshot: EligibleSnapshot, exclude: Iterable[str]):
-    """``eligible`` for ``model``: its cached mask with ``exclude`` switched off by position
-    (the popularity fallback takes slugs)."""
+def _call(ask: Ask, *, eligible: EligibleSnapshot, exclude: Iterable[str] = ()) -> list[Recommendation]:
+    """Ask the served model with the snapshot's mask in its item order (computed once per
+    snapshot and model) and ``exclude``; if it fails at serving time, log and answer with the
+    fallback."""
     exclude = [slug for slug in exclude if slug]
-    if current_model_is_fallback(model):
-        return snapshot.slugs - set(exclude) if exclude else snapshot.slugs
-    mask = snapshot.mask_for(model)
-    if not exclude:
-        return mask  # read-only; the model copies it
-    rows = model.content_.item_index_  # product id -> position in the mask (as the model's own _drop)
-    mask = mask.copy()
-    mask[[rows[slug] for slug in exclude if slug in rows]] = False
-    return mask
-
-
-def _call(method: str, *args, eligible: EligibleSnapshot, exclude: Iterable[str] = ()) -> list[Recommendation]:
-    """Call the model (``eligible`` last); if it fails at serving time, log and answer with the fallback."""
-    exclude = list(exclude)
-    model = engine()
+    current = served()
+    model = engine(current)
     try:
-        return getattr(model, method)(*args, _restrict(model, eligible, exclude))
+        return ask(model, eligible.mask_for(model), exclude)
     except Exception:  # noqa: BLE001 - a broken model must not break the page
-        if current_model_is_fallback(model):
+        if current_model_is_fallback(current):
             raise
-        log.warning("Recommender: the model failed in %s; serving popularity instead", method, exc_info=True)
+        log.warning("Recommender: the model failed; serving popularity instead", exc_info=True)
         fallback = get_store().fallback(db.session)
-        return getattr(fallback, method)(*args, _restrict(fallback, eligible, exclude))
+        return ask(fallback, eligible.mask_for(fallback), exclude)
 
 
-def current_model_is_fallback(model) -> bool:
-    return not hasattr(model, "item_ids_")
+def current_model_is_fallback(current: Served | None = None) -> bool:
+    """Whether the popularity fallback serves (no usable trained model)."""
+    return (served() if current is None else current).model is None
 
 
 # ---------------------------------------------------------------------- raw recommendations
@@ -82,21 +76,27 @@ def for_context(kind: str, anchor: str | None = None, n: int = 6, *,
     profile = sig.profile if profile is None else profile
     snapshot = eligible(profile)
     if kind == "product":
-        return _call("similar_items", anchor, n, eligible=snapshot, exclude=exclude)
-    return _call("recommend", sig.context(kind, anchor, profile), n, eligible=snapshot, exclude=exclude)
+        return _call(lambda m, ok, ex: m.similar_items(anchor, n, ok, exclude=ex),
+                     eligible=snapshot, exclude=exclude)
+    context = sig.context(kind, anchor, profile)
+    return _call(lambda m, ok, ex: m.recommend(context, n, ok, exclude=ex),
+                 eligible=snapshot, exclude=exclude)
 
 
 def similar(slug: str, n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:
-    return _call("similar_items", slug, n, eligible=eligible(signals().profile), exclude=exclude)
+    return _call(lambda m, ok, ex: m.similar_items(slug, n, ok, exclude=ex),
+                 eligible=eligible(signals().profile), exclude=exclude)
 
 
 def bought_together(slug: str, n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:
     sig = signals()
-    return _call("bought_together", slug, n, eligible=eligible(sig.profile), exclude=[*exclude, *sig.cart])
+    return _call(lambda m, ok, ex: m.bought_together(slug, n, ok, exclude=ex),
+                 eligible=eligible(sig.profile), exclude=[*exclude, *sig.cart])
 
 
 def trending(n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:
-    return _call("popular", n, eligible=eligible(signals().profile), exclude=exclude)
+    return _call(lambda m, ok, ex: m.popular(n, ok, exclude=ex),
+                 eligible=eligible(signals().profile), exclude=exclude)
 
 
 def recently_viewed(n: int = 4, exclude: Iterable[str] = ()) -> list[Recommendation]:

@@ -24,7 +24,7 @@ from ..extensions import db
 from . import registry, service
 from .bridge import ARTICLE_PREFIX
 from .eligibility import EligibleSnapshot, eligible, eligible_cache
-from .service import _restrict, current_model_is_fallback, served
+from .service import current_model_is_fallback, served
 from .signals import signals
 
 
@@ -100,7 +100,7 @@ def _product_lists(slug: str, n: int, snapshot: EligibleSnapshot, spares: bool) 
         return None
     current = served()
     model = current.model
-    if model is None or current_model_is_fallback(model):
+    if current_model_is_fallback(current):
         return None
     key = ("product-page", current.version, slug, n)
     entry = snapshot.recall(key)
@@ -109,12 +109,13 @@ def _product_lists(slug: str, n: int, snapshot: EligibleSnapshot, spares: bool) 
     part = "spares" if spares else "together"
     try:
         if "similar" not in entry:
-            entry["similar"] = model.similar_items(slug, n, _restrict(model, snapshot, ()))
+            entry["similar"] = model.similar_items(slug, n, snapshot.mask_for(model))
         if part not in entry:
             # Exactly what the uncached path asks for (the MMR pool depends on n), or more.
             size = n + PRODUCT_OVERFETCH if spares else n
             exclude = [r.item_id for r in entry["similar"]]
-            entry[part] = model.bought_together(slug, size, _restrict(model, snapshot, exclude))
+            entry[part] = model.bought_together(slug, size, snapshot.mask_for(model),
+                                                 exclude=exclude)
     except Exception:  # noqa: BLE001 - the uncached path logs it and serves the fallback
         return None
     snapshot.remember(key, entry)

@@ -117,6 +117,15 @@ def test_weighted_similarities_equal_the_weighted_sum_of_cosines(model):
     np.testing.assert_allclose(got, np.clip(expected, 0, 1), atol=1e-6)
 
 
+def test_score_terms_is_the_query_behind_every_similarity(model):
+    row = model.doc_vector("article:walking")
+    np.testing.assert_array_equal(
+        model.score_terms(row.indices, row.data), model.doc_similarities("article:walking"))
+    assert not model.score_terms(np.empty(0, dtype=np.intp), np.empty(0)).any()
+    with pytest.raises(NotFittedError):
+        ContentModel().score_terms(row.indices, row.data)
+
+
 def test_cosine_block_matches_the_sparse_product(model):
     a = model.item_matrix_[[0, 1]]
     b = model.doc_matrix_

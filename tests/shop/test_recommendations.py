@@ -278,6 +278,22 @@ def test_a_corrupt_model_degrades_to_popularity_with_a_warning(trained, client, 
     assert section(client.get("/articles/walking-for-back-pain").get_data(as_text=True), "article")
 
 
+def test_a_model_failing_at_serving_time_is_answered_by_the_fallback(trained, client, caplog, monkeypatch):
+    from shop.recommendations.store import get_store
+
+    with trained.app_context():
+        model = get_store().current().model
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("model bug")
+
+    monkeypatch.setattr(model, "similar_items", broken)
+    caplog.set_level(logging.WARNING, logger="shop.recommendations")
+    payload = recommend(client, "product:strideline-comfort-walker", 4)
+    assert payload["items"] and "strideline-comfort-walker" not in slugs(payload)
+    assert any("the model failed" in r.getMessage() for r in caplog.records)
+
+
 def test_a_missing_model_serves_popularity_and_warns(demo, client, caplog):
     caplog.set_level(logging.WARNING, logger="shop.recommendations")
     payload = recommend(client, "article:walking-for-back-pain", 4)

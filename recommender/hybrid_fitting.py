@@ -1,0 +1,167 @@
+"""The hybrid's fit, step by step: catalog, content, profile, interactions, popularity.
+
+Kept apart from serving so each step can be read (and timed) on its own; the steps set the
+fitted attributes documented on :class:`recommender.hybrid.HybridRecommender`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from recommender.collaborative import EASE, ItemKNN, RP3beta
+from recommender.content import ContentModel
+from recommender.interactions import IdIndex, Interactions, to_matrix
+from recommender.popularity import Popularity
+from recommender.profile import ProfileScorer
+from recommender.types import Document, ItemInfo
+
+__all__ = ["COLLABORATIVE_MODELS", "HybridFitSteps", "attribute_words"]
+
+COLLABORATIVE_MODELS = {"rp3beta": RP3beta, "itemknn": ItemKNN, "ease": EASE}
+#: Events that make a basket, for "bought together".
+BUY_EVENTS = ("cart", "purchase")
+
+
+def attribute_words(info: ItemInfo) -> str:
+    """Attribute and category words, so "arch support" in an article meets ``arch_support``."""
+    words = [" ".join(info.category_path).replace("-", " ")]
+    for key, value in info.attributes.items():
+        if key in ("drop_mm", "weight_g", "consumable") or value is None:
+            continue
+        name = key.replace("_", " ")
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            v = str(v).replace("-", " ")
+            words.append(v if key in ("terrain", "conditions", "stability") else f"{v} {name}")
+    words.extend(f"{w.replace('-', ' ')} fit" for w in info.widths)
+    return ". ".join(words)
+
+
+class HybridFitSteps:
+    """The named steps of ``HybridRecommender.fit`` (a mixin: they read its parameters)."""
+
+    def _check_params(self) -> None:
+        if self.collaborative not in COLLABORATIVE_MODELS:
+            raise ValueError(
+                f"collaborative must be one of {', '.join(COLLABORATIVE_MODELS)}, "
+                f"got {self.collaborative!r}"
+            )
+        if not 0.0 <= self.diversity <= 1.0:
+            raise ValueError(f"diversity must be in [0, 1], got {self.diversity}")
+
+    def _fit_catalog(self, items: list[ItemInfo], documents: list[Document]) -> None:
+        """Ids, the joint product+article space, titles, consumables and categories."""
+        if not items:
+            raise ValueError("HybridRecommender needs at least one item")
+        item_ids = [str(info.item_id) for info in items]
+        doc_ids = [str(doc.doc_id) for doc in documents]
+        all_ids = item_ids + doc_ids
+        if len(set(all_ids)) != len(all_ids):
+            seen: set[str] = set()
+            dup = next(i for i in all_ids if i in seen or seen.add(i))
+            raise ValueError(f"item and document ids must be unique; {dup!r} appears twice")
+        self.item_ids_ = np.asarray(item_ids, dtype=object)
+        self.doc_ids_ = np.asarray(doc_ids, dtype=object)
+        self.space_ = IdIndex(np.asarray(all_ids, dtype=object))
+        self.titles_ = {info.item_id: info.title for info in items}
+        self.titles_.update({doc.doc_id: doc.title for doc in documents})
+        self.n_items_ = len(items)
+        self.consumable_ = np.array(
+            [bool(info.consumable or info.attributes.get("consumable")) for info in items]
+        )
+        paths = [tuple(info.category_path) for info in items]
+        self.leaf_category_ = pd.factorize(pd.Series([p[-1] if p else "" for p in paths]))[0]
+        self.root_category_ = pd.factorize(pd.Series([p[0] if p else "" for p in paths]))[0]
+        self.is_footwear_ = np.array([self.footwear_category in p for p in paths])
+
+    def _fit_content(self, items: list[ItemInfo], documents: list[Document]) -> None:
+        """TF-IDF of products (with attribute words) and articles in one vocabulary."""
+        self.content_ = ContentModel(**(self.content_params or {})).fit(
+            self.item_ids_.tolist(),
+            [f"{info.title}. {info.text}. {attribute_words(info)}" for info in items],
+            self.doc_ids_.tolist(),
+            [f"{doc.title}. {doc.text}" for doc in documents],
+        )
+        self.space_tfidf_ = sp.vstack(
+            [self.content_.item_matrix_, self.content_.doc_matrix_], format="csr"
+        )
+
+    def _fit_profile(self, items: list[ItemInfo]) -> None:
+        self.profile_ = ProfileScorer(rules_path=self.rules_path).fit(
+            self.item_ids_.tolist(),
+            [
+                {**info.attributes, "category": tuple(info.category_path),
+                 "widths": tuple(info.widths)}
+                for info in items
+            ],
+        )
+
+    def _new_collaborative(self):
+        return COLLABORATIVE_MODELS[self.collaborative](**(self.collaborative_params or {}))
+
+    def _fit_interactions(self, interactions: Interactions | None) -> dict:
+        """Collaborative and co-purchase models, supports and popularity; returns the counts
+        recorded in ``stats_``."""
+        n_space, n_items = len(self.space_), self.n_items_
+        self.collaborative_ = None
+        self.bought_together_ = None
+        self.item_popularity_ = np.zeros(n_items, dtype=np.float32)
+        self.support_ = np.zeros(n_space, dtype=np.int64)
+        self.buy_support_ = np.zeros(n_space, dtype=np.int64)
+        n_known = n_users = n_buy = 0
+        n_rows = 0 if interactions is None else len(interactions)
+        if n_rows:
+            known = self.space_.get_indexer(interactions.item_ids) >= 0
+            n_known = int(known.sum())
+            X, users, _ = to_matrix(
+                interactions, items=self.space_, event_weights=self.event_weights
+            )
+            n_users = len(users)
+            if X.nnz:
+                self.support_ = np.diff(X.tocsc().indptr).astype(np.int64)
+                self.collaborative_ = self._new_collaborative().fit(X)
+                popularity = Popularity(half_life_days=self.half_life_days).fit(
+                    X, interactions=interactions, items=self.space_
+                )
+                self.item_popularity_ = popularity.popularity_[:n_items].astype(np.float32)
+            n_buy = self._fit_bought_together(interactions)
+        return {
+            "n_interactions": n_rows,
+            "n_interactions_known_ids": n_known,
+            "n_users": n_users,
+            "n_buy_pairs": n_buy,
+        }
+
+    def _fit_bought_together(self, interactions: Interactions) -> int:
+        """The co-purchase model on cart and purchase events; returns their (user, item) pairs."""
+        buy = np.isin(interactions.events.astype(str), BUY_EVENTS)
+        if not buy.any():
+            return 0
+        Xb, _, _ = to_matrix(
+            interactions.take(buy), items=self.space_, event_weights=self.event_weights
+        )
+        # Co-purchase needs baskets of two or more.
+        if Xb.nnz and (np.diff(Xb.indptr) >= 2).any():
+            self.buy_support_ = np.diff(Xb.tocsc().indptr).astype(np.int64)
+            self.bought_together_ = self._new_collaborative().fit(Xb)
+        return int(Xb.nnz)
+
+    def _fit_popularity_norm(self) -> None:
+        """Popularity as a share of the best seller's, the popularity signal."""
+        top = float(self.item_popularity_.max()) if self.n_items_ else 0.0
+        self.popularity_norm_ = (
+            (self.item_popularity_ / np.float32(top)).astype(np.float32)
+            if top > 0
+            else np.zeros(self.n_items_, dtype=np.float32)
+        )
+
+    def _record_stats(self, counts: dict) -> None:
+        """Data statistics, recorded in saved artifacts."""
+        self.stats_ = {
+            "n_items": self.n_items_,
+            "n_documents": len(self.doc_ids_),
+            **counts,
+            "has_collaborative": self.collaborative_ is not None,
+            "has_bought_together": self.bought_together_ is not None,
+        }

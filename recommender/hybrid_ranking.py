@@ -1,0 +1,130 @@
+"""Turning the hybrid's signals into one ranked, diverse list.
+
+Each signal is normalised to [0, 1] over the eligible products, so weights mean shares; a
+signal that says nothing about them (all zero) drops out and the others are re-normalised.
+Maximal marginal relevance then trades relevance against similarity (same category, similar
+text) to what is already picked, so a list is not six versions of one shoe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommender.sparse import cosine_rows, top_indices
+
+__all__ = ["EPS", "Ranking", "blend", "mmr", "rank"]
+
+EPS = 1e-9
+
+
+@dataclass
+class Ranking:
+    """The picked product rows, best first, with the blended relevance over all products and
+    each contributing signal's normalised scores and final weight."""
+
+    chosen: np.ndarray
+    relevance: np.ndarray
+    weights: dict[str, float]
+    normed: dict[str, np.ndarray]
+
+    def contributions(self) -> dict[str, np.ndarray]:
+        """Per signal, its weighted share of each chosen product's relevance."""
+        return {name: self.weights[name] * self.normed[name][self.chosen] for name in self.weights}
+
+
+def blend(
+    signals: Mapping[str, tuple[float, np.ndarray | None]], mask: np.ndarray
+) -> tuple[np.ndarray, dict[str, float], dict[str, np.ndarray]]:
+    """Weighted sum of the signals normalised over ``mask``; ``-inf`` outside it.
+
+    Returns the relevance, the re-normalised weights and the normalised scores of the signals
+    that count (a signal counts when its weight is positive and it scores an eligible item).
+    """
+    weights: dict[str, float] = {}
+    normed: dict[str, np.ndarray] = {}
+    for name, (weight, scores) in signals.items():
+        if scores is None or weight <= 0:
+            continue
+        top = float(np.max(scores, where=mask, initial=0.0))
+        if top <= EPS:
+            continue  # this signal says nothing about the eligible items
+        weights[name] = weight
+        normed[name] = np.clip(scores / np.float32(top), 0.0, 1.0)
+    total = sum(weights.values())
+    relevance = np.zeros(mask.shape[0], dtype=np.float32)
+    for name, weight in weights.items():
+        weights[name] = weight / total
+        relevance += np.float32(weights[name]) * normed[name]
+    relevance[~mask] = -np.inf
+    return relevance, weights, normed
+
+
+def mmr(
+    pool: np.ndarray,
+    relevance: np.ndarray,
+    n: int,
+    diversity: float,
+    *,
+    leaf: np.ndarray,
+    root: np.ndarray,
+    item_matrix: sp.csr_matrix,
+) -> np.ndarray:
+    """Positions in ``pool`` (sorted, best first) picked by maximal marginal relevance.
+
+    Similarity between two products is half category (``root`` and ``leaf`` codes per product
+    row, equal halves) and half TF-IDF cosine of their ``item_matrix`` rows.
+    """
+    if diversity <= 0 or len(pool) <= 1:
+        return np.arange(min(n, len(pool)))
+    top = float(relevance.max())
+    rel = relevance / top if top > 0 else np.zeros_like(relevance)
+    leaf, root = leaf[pool], root[pool]
+
+    def similarity(position: int) -> np.ndarray:
+        # One row of the pool's similarity matrix (category + content), only for the
+        # items actually picked: n - 1 rows instead of the whole pool x pool block.
+        category = 0.5 * (root[position] == root) + 0.5 * (leaf[position] == leaf)
+        content = cosine_rows(item_matrix, pool[position : position + 1], item_matrix, pool)[0]
+        return 0.5 * category + 0.5 * content
+
+    picked = [0]  # the pool is sorted: the most relevant goes first
+    available = np.ones(len(pool), dtype=bool)
+    available[0] = False
+    if n <= 1:
+        return np.asarray(picked, dtype=np.intp)
+    max_sim = similarity(0)
+    while len(picked) < n:
+        value = (1.0 - diversity) * rel - diversity * max_sim
+        value[~available] = -np.inf
+        best = int(np.argmax(value))
+        picked.append(best)
+        available[best] = False
+        if len(picked) < n:
+            np.maximum(max_sim, similarity(best), out=max_sim)
+    return np.asarray(picked, dtype=np.intp)
+
+
+def rank(
+    signals: Mapping[str, tuple[float, np.ndarray | None]],
+    mask: np.ndarray,
+    n: int,
+    diversity: float,
+    *,
+    leaf: np.ndarray,
+    root: np.ndarray,
+    item_matrix: sp.csr_matrix,
+) -> Ranking:
+    """Blend the signals and pick at most ``n`` eligible products, diverse when asked.
+
+    MMR re-ranks a pool of the most relevant ``max(4n, n + 20)`` products only.
+    """
+    relevance, weights, normed = blend(signals, mask)
+    n = min(n, int(mask.sum()))
+    pool_size = n if diversity <= 0 else min(int(mask.sum()), max(4 * n, n + 20))
+    pool = top_indices(relevance, pool_size)
+    picked = mmr(pool, relevance[pool], n, diversity, leaf=leaf, root=root, item_matrix=item_matrix)
+    return Ranking(pool[picked], relevance, weights, normed)
