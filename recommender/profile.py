@@ -27,8 +27,8 @@ from sklearn.utils.validation import check_is_fitted
 from recommender.profile_rules import (
     DEFAULT_RULES_PATH,
     Rule,
-    RuleTable,
     RulesError,
+    RuleTable,
     Vocabulary,
     _as_list,
     _Want,
@@ -155,7 +155,7 @@ class ProfileScorer(BaseEstimator):
 
     def fit(
         self, item_ids: Sequence[str], item_attributes: Sequence[Mapping[str, Any]]
-    ) -> "ProfileScorer":
+    ) -> ProfileScorer:
         """Load the rules and evaluate every rule's *want* clause on every item.
 
         Parameters

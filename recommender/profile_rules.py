@@ -94,6 +94,7 @@ class Vocabulary:
         return out
 
     def of(self, part: str, kind: str) -> dict[str, Trait]:
+        """The traits of one type in ``profile`` or ``item``."""
         return {name: t for name, t in getattr(self, part).items() if t.type == kind}
 
 
@@ -245,7 +246,9 @@ def _check_want(want: Any, where: str, vocab: Vocabulary | None) -> tuple[_Want,
     return tuple(out)
 
 
-def load_rules(path: str | Path | None = None, vocabulary: Mapping[str, Any] | Vocabulary | None = None) -> list[Rule]:
+def load_rules(
+    path: str | Path | None = None, vocabulary: Mapping[str, Any] | Vocabulary | None = None
+) -> list[Rule]:
     """Read and validate a rule table.
 
     Parameters
@@ -326,20 +329,16 @@ def load_rules(path: str | Path | None = None, vocabulary: Mapping[str, Any] | V
 
 
 # -------------------------------------------------------------------- profiles
-def _kind(key: str, value: Any, vocab: Vocabulary | None) -> str | None:
-    """A profile trait's type: from the vocabulary, else from the value's shape."""
+def _kind(key: str, value: Any, vocab: Vocabulary | None) -> tuple[str | None, frozenset | None]:
+    """A profile trait's type and allowed values: from the vocabulary, else from the value."""
     if vocab is not None:
         trait = vocab.profile.get(key)
-        return trait.type if trait else None
+        return (trait.type, trait.values) if trait else (None, None)
     if isinstance(value, (list, tuple, set, frozenset)):
-        return "list"
+        return "list", None
     if _is_number(value):
-        return "number"
-    return "choice" if isinstance(value, (str, bool)) else None
-
-
-def _allowed(key: str, vocab: Vocabulary | None) -> frozenset[str] | None:
-    return vocab.profile[key].values if vocab is not None else None
+        return "number", None
+    return ("choice" if isinstance(value, (str, bool)) else None), None
 
 
 def validate_profile(profile: Mapping[str, Any] | None, vocabulary: Mapping[str, Any] | Vocabulary | None = None) -> list[str]:
@@ -351,8 +350,7 @@ def validate_profile(profile: Mapping[str, Any] | None, vocabulary: Mapping[str,
     vocab = Vocabulary.from_data(vocabulary)
     problems = []
     for key, value in (profile or {}).items():
-        kind = _kind(key, value, vocab)
-        allowed = _allowed(key, vocab) if kind else None
+        kind, allowed = _kind(key, value, vocab)
         if kind == "choice":
             if value is not None and allowed is not None and _yes_no(value) not in allowed:
                 problems.append(f"{key}: unknown value {value!r}")
@@ -375,8 +373,7 @@ def normalise_profile(profile: Mapping[str, Any] | None, vocab: Vocabulary | Non
     for key, value in (profile or {}).items():
         if value is None:
             continue
-        kind = _kind(key, value, vocab)
-        allowed = _allowed(key, vocab) if kind else None
+        kind, allowed = _kind(key, value, vocab)
         if kind == "choice":
             value = _yes_no(value)
             if allowed is None or value in allowed:

@@ -8,8 +8,8 @@ from catalog.vocabulary import as_data
 from recommender.profile import (
     DEFAULT_RULES_PATH,
     ProfileScorer,
-    RuleTable,
     RulesError,
+    RuleTable,
     load_rules,
     validate_profile,
 )

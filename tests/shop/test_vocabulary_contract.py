@@ -49,7 +49,7 @@ def _when_words(when):
         elif isinstance(value, float):
             yield key[:-4], None
         else:
-            yield key[:-4] if key.endswith("_any") else key, value
+            yield key.removesuffix("_any"), value
 
 
 def test_every_rule_condition_is_a_profile_question_with_its_answers():
