@@ -19,20 +19,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from .models import Category, Product, ProductLabel, Variant
 from .schemas import CategoryInSchema, ProductInSchema
+from .vocabulary import ATTRIBUTES, COLUMN_ATTRIBUTES, LABEL_ATTRIBUTES, PRODUCT_ATTRIBUTES
 
+ATTRIBUTE_COLUMNS = list(PRODUCT_ATTRIBUTES)
 CSV_COLUMNS = [
     "slug", "name", "brand", "description", "price", "category", "tags", "rating",
-    "rating_count", "active", "created_at", "arch_support", "cushioning", "stability",
-    "drop_mm", "weight_g", "terrain", "conditions", "consumable", "sku", "size_eu", "width",
+    "rating_count", "active", "created_at", *ATTRIBUTE_COLUMNS, "sku", "size_eu", "width",
     "stock",
 ]  # fmt: skip
 PRODUCT_COLUMNS = CSV_COLUMNS[: CSV_COLUMNS.index("sku")]
-ATTRIBUTE_COLUMNS = ["arch_support", "cushioning", "stability", "drop_mm", "weight_g",
-                     "terrain", "conditions", "consumable"]  # fmt: skip
-LIST_COLUMNS = {"tags", "terrain", "conditions"}
-INT_COLUMNS = {"rating_count", "drop_mm", "weight_g", "stock"}
-BOOL_COLUMNS = {"active", "consumable"}
-LABEL_KINDS = {"tags": "tag", "terrain": "terrain", "conditions": "condition"}
+_TYPES = {name: spec.type for name, spec in ATTRIBUTES.items()}
+LIST_COLUMNS = {"tags", *(n for n in ATTRIBUTE_COLUMNS if _TYPES[n] == "list")}
+INT_COLUMNS = {"rating_count", "stock", *(n for n in ATTRIBUTE_COLUMNS if _TYPES[n] == "integer")}
+BOOL_COLUMNS = {"active", *(n for n in ATTRIBUTE_COLUMNS if _TYPES[n] == "flag")}
 
 
 @dataclass
@@ -282,12 +281,11 @@ def _apply_product(product: Product, row: dict, category: Category) -> None:
     product.category = category
     product.rating, product.rating_count = row["rating"], row["rating_count"]
     product.active, product.created_at = row["active"], row["created_at"]
-    for key in ("arch_support", "cushioning", "stability", "drop_mm", "weight_g"):
-        setattr(product, key, attrs.get(key))
-    product.consumable = attrs.get("consumable", False)
+    for key in COLUMN_ATTRIBUTES:
+        setattr(product, key, attrs.get(key, False if ATTRIBUTES[key].type == "flag" else None))
     wanted = [("tag", v) for v in row["tags"]]
-    wanted += [("terrain", v) for v in attrs.get("terrain", [])]
-    wanted += [("condition", v) for v in attrs.get("conditions", [])]
+    for key in LABEL_ATTRIBUTES:
+        wanted += [(ATTRIBUTES[key].label_kind, v) for v in attrs.get(key, [])]
     current = {(label.kind, label.value): label for label in product.labels}
     product.labels = []
     for position, (kind, value) in enumerate(dict.fromkeys(wanted)):

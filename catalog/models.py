@@ -16,10 +16,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_expression, relationship
 
-from .vocabulary import eu_to_uk, eu_to_us
+from .vocabulary import ATTRIBUTES, PRODUCT_ATTRIBUTES, eu_to_uk, eu_to_us
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -83,6 +84,7 @@ class Product(Base):
     drop_mm: Mapped[int | None] = mapped_column(Integer)
     weight_g: Mapped[int | None] = mapped_column(Integer)
     consumable: Mapped[bool] = mapped_column(default=False)
+    waterproof: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     category: Mapped[Category] = relationship(lazy="joined")
     variants: Mapped[list[Variant]] = relationship(
@@ -114,19 +116,14 @@ class Product(Base):
 
     @property
     def attributes(self) -> dict:
-        """The product's attributes as in the data files; absent ones are left out."""
-        values = {
-            "arch_support": self.arch_support,
-            "cushioning": self.cushioning,
-            "stability": self.stability,
-            "drop_mm": self.drop_mm,
-            "weight_g": self.weight_g,
-            "terrain": self.terrain or None,
-            "conditions": self.conditions or None,
-        }
-        attrs = {key: value for key, value in values.items() if value is not None}
-        if self.consumable:
-            attrs["consumable"] = True
+        """The product's attributes as in the data files (registry order); absent ones, empty
+        lists and false flags are left out."""
+        attrs = {}
+        for name in PRODUCT_ATTRIBUTES:
+            spec = ATTRIBUTES[name]
+            value = self._labels(spec.label_kind) if spec.stored == "label" else getattr(self, name)
+            if value is not None and value is not False and value != []:
+                attrs[name] = value
         return attrs
 
     @property

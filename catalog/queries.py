@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload, with_expression
 
 from .models import Article, ArticleTopic, Category, Product, ProductLabel, Variant
+from .vocabulary import FILTERS, Attribute
 
 
 @dataclass
@@ -26,6 +27,7 @@ class ProductQuery:
     arch_support: list[str] = field(default_factory=list)
     cushioning: list[str] = field(default_factory=list)
     stability: list[str] = field(default_factory=list)
+    waterproof: bool = False
     condition: list[str] = field(default_factory=list)
     size: Decimal | None = None
     width: list[str] = field(default_factory=list)
@@ -103,6 +105,18 @@ def _search_clause(text: str):
     return and_(*clauses)
 
 
+def _attribute_clause(spec: Attribute, wanted):
+    """A registry attribute's filter: a flag is set, a column or a label is one of ``wanted``."""
+    if spec.stored == "label":
+        # Subqueries use aliases so they never correlate with a facet query's own joins.
+        label = aliased(ProductLabel)
+        return exists().where(
+            label.product_id == Product.id, label.kind == spec.label_kind, label.value.in_(wanted)
+        )
+    column = getattr(Product, spec.name)
+    return column.is_(True) if spec.type == "flag" else column.in_(wanted)
+
+
 def _product_clauses(session: Session, query: ProductQuery, skip: str | None = None) -> list:
     """Every filter but ``skip`` as SQL clauses on Product (variant filters as one EXISTS)."""
     clauses = [Product.active.is_(True)]
@@ -114,20 +128,10 @@ def _product_clauses(session: Session, query: ProductQuery, skip: str | None = N
         clauses.append(Product.price >= query.min_price)
     if query.max_price is not None:
         clauses.append(Product.price <= query.max_price)
-    for name in ("arch_support", "cushioning", "stability"):
-        values = getattr(query, name)
-        if values and skip != name:
-            clauses.append(getattr(Product, name).in_(values))
-    # Subqueries use aliases so they never correlate with a facet query's own joins.
-    if query.condition and skip != "condition":
-        label = aliased(ProductLabel)
-        clauses.append(
-            exists().where(
-                label.product_id == Product.id,
-                label.kind == "condition",
-                label.value.in_(query.condition),
-            )
-        )
+    for spec in FILTERS:
+        wanted = getattr(query, spec.filter)
+        if wanted and skip != spec.filter:
+            clauses.append(_attribute_clause(spec, wanted))
     variant = aliased(Variant)
     variant_clauses = _variant_clauses(query, skip, variant)
     if variant_clauses:
@@ -170,14 +174,20 @@ def _facet_key(value) -> str:
 
 def facet_counts(session: Session, query: ProductQuery) -> dict[str, dict[str, int]]:
     facets: dict[str, dict[str, int]] = {}
-    for name in ("arch_support", "cushioning", "stability"):
-        facets[name] = _count_by(session, getattr(Product, name), _product_clauses(session, query, name))
-    facets["condition"] = _count_by(
-        session,
-        ProductLabel.value,
-        [*_product_clauses(session, query, "condition"), ProductLabel.kind == "condition"],
-        (ProductLabel, ProductLabel.product_id == Product.id),
-    )
+    for spec in FILTERS:
+        clauses = _product_clauses(session, query, spec.filter)
+        if spec.stored == "label":
+            facets[spec.filter] = _count_by(
+                session, ProductLabel.value, [*clauses, ProductLabel.kind == spec.label_kind],
+                (ProductLabel, ProductLabel.product_id == Product.id),
+            )
+        elif spec.type == "flag":
+            count = session.scalar(
+                select(func.count(Product.id)).where(*clauses, getattr(Product, spec.name).is_(True))
+            )
+            facets[spec.filter] = {"true": count or 0}
+        else:
+            facets[spec.filter] = _count_by(session, getattr(Product, spec.name), clauses)
     variant_join = (Variant, Variant.product_id == Product.id)
     for name, column in (("size", Variant.size_eu), ("width", Variant.width)):
         clauses = _product_clauses(session, query, skip=name) + _variant_clauses(query, skip=name)

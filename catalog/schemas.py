@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from .vocabulary import (
-    CONDITIONS,
-    LEVELS,
-    MAX_SIZE_EU,
-    MIN_SIZE_EU,
-    STABILITY,
-    TERRAINS,
-    WIDTHS,
-)
+from .vocabulary import ATTRIBUTES, PRODUCT_ATTRIBUTES, Attribute
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case words joined by -.")
 SKU = validate.Regexp(r"^[A-Z0-9][A-Z0-9.\-]{1,58}$", error="Use upper-case letters, digits, . and -.")
@@ -34,22 +26,37 @@ class CategoryInSchema(Schema):
     description = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class AttributesSchema(Schema):
-    """Footwear and support attributes; every one optional, absent when it does not apply."""
+def _input_field(spec: Attribute) -> fields.Field:
+    """The data-file field of a registry attribute."""
+    if spec.type == "choice":
+        return fields.String(validate=validate.OneOf(spec.codes))
+    if spec.type == "list":
+        return fields.List(fields.String(validate=validate.OneOf(spec.codes)))
+    if spec.type == "integer":
+        return fields.Integer(strict=True, validate=validate.Range(min=spec.minimum, max=spec.maximum))
+    if spec.type == "flag":
+        return fields.Boolean()
+    raise ValueError(f"no data-file field for {spec.type} attribute {spec.name!r}")
 
-    arch_support = fields.String(validate=validate.OneOf(LEVELS))
-    cushioning = fields.String(validate=validate.OneOf(LEVELS))
-    stability = fields.String(validate=validate.OneOf(STABILITY))
-    drop_mm = fields.Integer(strict=True, validate=validate.Range(min=0, max=20))
-    weight_g = fields.Integer(strict=True, validate=validate.Range(min=1, max=5000))
-    terrain = fields.List(fields.String(validate=validate.OneOf(TERRAINS)))
-    conditions = fields.List(fields.String(validate=validate.OneOf(CONDITIONS)))
-    consumable = fields.Boolean()
+
+def _output_field(spec: Attribute) -> fields.Field:
+    return {"choice": fields.String, "integer": fields.Integer, "flag": fields.Boolean}.get(
+        spec.type, lambda: fields.List(fields.String())
+    )()
+
+
+class _AttributesBase(Schema):
+    """Footwear and support attributes; every one optional, absent when it does not apply."""
 
     @post_load
     def _drop_defaults(self, data, **_kwargs):
         """Defaults are absences: ``consumable: false`` and empty lists mean "not given"."""
-        return {key: value for key, value in data.items() if value not in (False, [])}
+        return {key: value for key, value in data.items() if value is not False and value != []}
+
+
+AttributesSchema = _AttributesBase.from_dict(
+    {name: _input_field(ATTRIBUTES[name]) for name in PRODUCT_ATTRIBUTES}, name="AttributesSchema"
+)
 
 
 class VariantInSchema(Schema):
@@ -58,9 +65,9 @@ class VariantInSchema(Schema):
         allow_none=True,
         load_default=None,
         places=1,
-        validate=[validate.Range(min=MIN_SIZE_EU, max=MAX_SIZE_EU), half_size],
+        validate=[validate.Range(min=ATTRIBUTES["size_eu"].minimum, max=ATTRIBUTES["size_eu"].maximum), half_size],
     )
-    width = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(WIDTHS))
+    width = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(ATTRIBUTES["width"].codes))
     stock = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100000))
 
 
@@ -118,15 +125,9 @@ class VariantSchema(Schema):
     label = fields.String()
 
 
-class ProductAttributesSchema(Schema):
-    arch_support = fields.String()
-    cushioning = fields.String()
-    stability = fields.String()
-    drop_mm = fields.Integer()
-    weight_g = fields.Integer()
-    terrain = fields.List(fields.String())
-    conditions = fields.List(fields.String())
-    consumable = fields.Boolean()
+ProductAttributesSchema = Schema.from_dict(
+    {name: _output_field(ATTRIBUTES[name]) for name in PRODUCT_ATTRIBUTES}, name="ProductAttributesSchema"
+)
 
 
 class ProductSummarySchema(Schema):

@@ -1,4 +1,5 @@
-"""Template filters and globals: Markdown rendered and sanitised, money, sizes."""
+"""Template filters and globals: Markdown rendered and sanitised, money, sizes, and the
+catalog's attribute registry (so forms, filters and the product page never list words)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import markdown as md
 import nh3
 from flask import Flask, request, url_for
 from markupsafe import Markup
+
+from catalog import vocabulary
 
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "code",
@@ -45,3 +48,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["size"] = size
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals.update(
+        attributes=vocabulary.ATTRIBUTES, questions=vocabulary.QUESTIONS, filters=vocabulary.FILTERS
+    )

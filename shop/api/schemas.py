@@ -9,7 +9,7 @@ from apispec import BasePlugin
 from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from catalog.queries import ProductQuery
-from catalog.vocabulary import CONDITIONS, LEVELS, MAX_SIZE_EU, MIN_SIZE_EU, SORTS, STABILITY, WIDTHS
+from catalog.vocabulary import ATTRIBUTES, FILTERS, SORTS, Attribute
 
 from ..errors import PROBLEM_JSON
 
@@ -29,7 +29,19 @@ class ChoiceList(fields.List):
         return super()._deserialize(parts, attr, data, **kwargs)
 
 
-class ProductQueryArgs(Schema):
+def _filter_field(spec: Attribute) -> fields.Field:
+    """A registry attribute as a query parameter: a flag is ``true``, words are a ChoiceList."""
+    if spec.type == "flag":
+        return fields.Boolean(load_default=False, metadata={"description": f"Only products that are {spec.label.lower()}."})
+    return ChoiceList(spec.codes)
+
+
+_SIZES = ATTRIBUTES["size_eu"]
+
+
+class _ProductQueryArgs(Schema):
+    """The fixed parameters; the attribute filters are added from the registry below."""
+
     class Meta:
         unknown = RAISE
 
@@ -37,12 +49,8 @@ class ProductQueryArgs(Schema):
     category = fields.String(validate=validate.Regexp(r"^[a-z0-9-]{1,80}$"), load_default=None)
     min_price = fields.Decimal(validate=validate.Range(min=0, max=100000), load_default=None, places=2)
     max_price = fields.Decimal(validate=validate.Range(min=0, max=100000), load_default=None, places=2)
-    arch_support = ChoiceList(LEVELS)
-    cushioning = ChoiceList(LEVELS)
-    stability = ChoiceList(STABILITY)
-    condition = ChoiceList(CONDITIONS)
-    size = fields.Decimal(validate=validate.Range(min=MIN_SIZE_EU, max=MAX_SIZE_EU), load_default=None, places=1)
-    width = ChoiceList(WIDTHS)
+    size = fields.Decimal(validate=validate.Range(min=_SIZES.minimum, max=_SIZES.maximum), load_default=None, places=1)
+    width = ChoiceList(ATTRIBUTES["width"].codes)
     in_stock = fields.Boolean(load_default=False)
     sort = fields.String(validate=validate.OneOf(SORTS), load_default="relevance")
     page = fields.Integer(validate=validate.Range(min=1, max=10000), load_default=1)
@@ -61,6 +69,11 @@ class ProductQueryArgs(Schema):
         return ProductQuery(**data)
 
 
+ProductQueryArgs = _ProductQueryArgs.from_dict(
+    {spec.filter: _filter_field(spec) for spec in FILTERS}, name="ProductQueryArgs"
+)
+
+
 class PageProductQueryArgs(ProductQueryArgs):
     """The storefront ignores parameters it does not know (tracking tags and the like)."""
 
@@ -68,15 +81,15 @@ class PageProductQueryArgs(ProductQueryArgs):
         unknown = EXCLUDE
 
 
-class FacetsSchema(Schema):
-    category = fields.Dict(keys=fields.String(), values=fields.Integer())
-    arch_support = fields.Dict(keys=fields.String(), values=fields.Integer())
-    cushioning = fields.Dict(keys=fields.String(), values=fields.Integer())
-    stability = fields.Dict(keys=fields.String(), values=fields.Integer())
-    condition = fields.Dict(keys=fields.String(), values=fields.Integer())
-    size = fields.Dict(keys=fields.String(), values=fields.Integer())
-    width = fields.Dict(keys=fields.String(), values=fields.Integer())
-    in_stock = fields.Dict(keys=fields.String(), values=fields.Integer())
+def _counts() -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+#: Products per value of each filter (a flag's count is under ``"true"``).
+FacetsSchema = Schema.from_dict(
+    {name: _counts() for name in ("category", *(spec.filter for spec in FILTERS), "size", "width", "in_stock")},
+    name="FacetsSchema",
+)
 
 
 class ArticleQueryArgs(Schema):

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 
-from catalog.vocabulary import TERRAINS, WIDTHS
+from catalog.vocabulary import QUESTIONS, Question
 
-AGE_BANDS = ("under-30", "30-44", "45-59", "60-74", "75-plus")
-FITNESS_LEVELS = ("inactive", "beginner", "regular", "active")
-GOALS = ("pain-relief", "walk-daily", "prevent-relapse", "lose-weight", "build-strength")
-ARCHES = ("flat", "neutral", "high", "unknown")
-OVERPRONATION = ("yes", "no", "unknown")
-PAIN_AREAS = ("lower-back", "upper-back", "neck", "hips", "knees", "feet")
-MIN_SHOE_EU, MAX_SHOE_EU = 35, 50
+# The footwear finder's view imports these word lists by name.
+ARCHES = QUESTIONS["arch"].codes
+FITNESS_LEVELS = QUESTIONS["fitness_level"].codes
+OVERPRONATION = QUESTIONS["overpronation"].codes
+PAIN_AREAS = QUESTIONS["pain_areas"].codes
+MIN_SHOE_EU, MAX_SHOE_EU = QUESTIONS["shoe_size_eu"].bounds
 
-LIST_FIELDS = ("goals", "pain_areas", "terrain")
+LIST_FIELDS = tuple(name for name, question in QUESTIONS.items() if question.type == "list")
 
 
 def _one_of(choices: tuple[str, ...]) -> validate.OneOf:
@@ -77,24 +76,30 @@ def _number(low: float, high: float, message: str) -> fields.Float:
                                         "special": "Enter a number. " + message})
 
 
-class ProfileSchema(Schema):
+#: Range messages in the shopper's words; the bounds come from the registry.
+_RANGE_NAMES = {
+    "height_cm": "Height", "weight_kg": "Weight", "walks_per_week": "Walks per week",
+    "minutes_per_walk": "Minutes per walk",
+}  # fmt: skip
+
+
+def _field(question: Question) -> fields.Field:
+    """The schema field of a registry question."""
+    if question.type == "choice":
+        return _choice(question.codes)
+    if question.type == "list":
+        return ChoiceList(question.codes)
+    low, high = question.bounds
+    if question.type == "size":
+        return _number(low, high, f"EU shoe size must be between {low:g} and {high:g}.")
+    unit = f" {question.unit}" if question.unit else ""
+    message = f"{_RANGE_NAMES[question.name]} must be between {low:g} and {high:g}{unit}."
+    return (_integer if question.type == "integer" else _number)(low, high, message)
+
+
+class _ProfileBase(Schema):
     class Meta:
         unknown = RAISE
-
-    age_band = _choice(AGE_BANDS)
-    height_cm = _integer(100, 230, "Height must be between 100 and 230 cm.")
-    weight_kg = _number(30, 250, "Weight must be between 30 and 250 kg.")
-    fitness_level = _choice(FITNESS_LEVELS)
-    goals = ChoiceList(GOALS)
-    arch = _choice(ARCHES)
-    overpronation = _choice(OVERPRONATION)
-    shoe_size_eu = _number(MIN_SHOE_EU, MAX_SHOE_EU,
-                           f"EU shoe size must be between {MIN_SHOE_EU} and {MAX_SHOE_EU}.")
-    width = _choice(WIDTHS)
-    pain_areas = ChoiceList(PAIN_AREAS)
-    terrain = ChoiceList(TERRAINS)
-    walks_per_week = _integer(0, 21, "Walks per week must be between 0 and 21.")
-    minutes_per_walk = _integer(0, 300, "Minutes per walk must be between 0 and 300.")
 
     @validates("shoe_size_eu")
     def _whole_or_half(self, value, **_kwargs):
@@ -112,4 +117,8 @@ class ProfileSchema(Schema):
         return clean
 
 
+#: Every question of the registry, in its order; each optional and bounded.
+ProfileSchema = _ProfileBase.from_dict(
+    {name: _field(question) for name, question in QUESTIONS.items()}, name="ProfileSchema"
+)
 PROFILE_FIELDS = tuple(ProfileSchema().fields)

@@ -7,16 +7,13 @@ import math
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from catalog.vocabulary import TERRAINS, WIDTHS, eu_to_uk, eu_to_us, uk_to_eu, us_to_eu
+from catalog.vocabulary import eu_to_uk, eu_to_us, uk_to_eu, us_to_eu
 
 from .. import visitor
 from ..accounts.forms import field_errors
 from ..extensions import db
 from . import bp, service
-from .schema import (
-    AGE_BANDS, ARCHES, FITNESS_LEVELS, GOALS, LIST_FIELDS, MAX_SHOE_EU, MIN_SHOE_EU, OVERPRONATION,
-    PAIN_AREAS, PROFILE_FIELDS, ProfileSchema,
-)  # fmt: skip
+from .schema import LIST_FIELDS, MAX_SHOE_EU, MIN_SHOE_EU, PROFILE_FIELDS, ProfileSchema
 
 SIZE_SYSTEMS = {
     "eu": ("EU", lambda size: size, MIN_SHOE_EU, MAX_SHOE_EU),
@@ -104,8 +101,6 @@ def _owner(create: bool) -> dict:
 def _render(values: dict, errors: dict, status: int = 200):
     return render_template(
         "profile/edit.html", values=values, errors=errors, logged_in=visitor.user_id() is not None,
-        age_bands=AGE_BANDS, fitness_levels=FITNESS_LEVELS, goals=GOALS, arches=ARCHES,
-        overpronation=OVERPRONATION, widths=WIDTHS, pain_areas=PAIN_AREAS, terrains=TERRAINS,
         size_systems={key: spec[0] for key, spec in SIZE_SYSTEMS.items()},
     ), status
 

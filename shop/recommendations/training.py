@@ -16,8 +16,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from catalog import vocabulary
 from recommender.hybrid import HybridRecommender
 from recommender.persistence import save_artifact
+from recommender.profile import RuleTable
 
 from . import bridge
 
@@ -72,7 +74,10 @@ def train(session: Session, model_dir: str | Path, *, params: dict | None = None
         raise ValueError("there are no active products to recommend; import a catalog first")
     documents = step("articles", lambda: bridge.load_documents(session))
     interactions = step("events", lambda: bridge.load_interactions(session, since=since))
-    hybrid = HybridRecommender(**(DEFAULT_PARAMS if params is None else params))
+    chosen = dict(DEFAULT_PARAMS if params is None else params)
+    # The profile rules speak the catalog's words: its registry travels with the rule file.
+    chosen["rules_path"] = RuleTable(chosen.get("rules_path"), vocabulary.as_data())
+    hybrid = HybridRecommender(**chosen)
     model = step("fit", lambda: hybrid.fit(items, interactions, documents))
 
     directory = Path(model_dir)

@@ -6,7 +6,7 @@ from flask import abort, render_template, request
 from marshmallow import ValidationError
 
 from catalog import queries
-from catalog.vocabulary import CONDITIONS, LEVELS, SORTS, STABILITY, WIDTHS
+from catalog.vocabulary import SORTS
 
 from .. import events
 from ..api.schemas import ArticleQueryArgs, PageProductQueryArgs, load_args
@@ -52,7 +52,6 @@ def product_list():
         abort(404, description=f"There is no category called {query.category!r}.")
     return render_template(
         "products/list.html", page=page, query=query, categories=queries.category_tree(db.session),
-        levels=LEVELS, stabilities=STABILITY, widths=WIDTHS, conditions=CONDITIONS,
         sorts=SORTS, sort_labels=SORT_LABELS,
     )
 

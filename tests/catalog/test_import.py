@@ -162,6 +162,10 @@ def test_export_then_import_is_lossless(session, tmp_path, suffix):
         again = reread[product["slug"]]
         for key in ("name", "price", "category", "tags", "attributes", "variants", "rating", "active"):
             assert again[key] == product[key], (product["slug"], key)
+    assert reread["tarnfield-ridgeback-waterproof"]["attributes"]["waterproof"] is True
+    assert "waterproof" not in reread["velmora-restore-slide"]["attributes"]
+    header = second.read_text().splitlines()[0]
+    assert ("waterproof" in header.split(",")) if suffix == "csv" else '"waterproof": true' in header + second.read_text()
 
 
 def test_unreadable_file_is_a_clear_error(tmp_path):

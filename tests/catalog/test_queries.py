@@ -33,6 +33,8 @@ def matches(product: Product, q: ProductQuery, skip: str | None = None) -> bool:
             return False
     if q.condition and skip != "condition" and not set(product.conditions) & set(q.condition):
         return False
+    if q.waterproof and skip != "waterproof" and not product.waterproof:
+        return False
     return any(variant_matches(v, q, skip) for v in product.variants) if has_variant_filter(q, skip) else True
 
 
@@ -55,6 +57,7 @@ QUERIES = [
     ProductQuery(condition=["lower-back-pain"], cushioning=["high"], max_price=Decimal("150")),
     ProductQuery(min_price=Decimal("20"), max_price=Decimal("60"), condition=["plantar-fasciitis", "flat-feet"]),
     ProductQuery(size=Decimal("40.5"), width=["regular"], in_stock=True),
+    ProductQuery(waterproof=True, category="footwear", stability=["stability"]),
 ]
 
 
@@ -91,6 +94,20 @@ def test_facet_counts_ignore_their_own_filter(session, products, query):
     in_stock = sum(1 for p in products if matches(p, query, skip="in_stock")
                    and any(v.stock > 0 and variant_matches(v, query, "in_stock") for v in p.variants))
     assert facets["in_stock"] == {"true": in_stock}
+    waterproof = sum(1 for p in products if matches(p, query, skip="waterproof") and p.waterproof)
+    assert facets["waterproof"] == {"true": waterproof}
+
+
+def test_waterproof_filter_and_facet_count_on_the_demo_catalog(session, products):
+    page = queries.search_products(session, ProductQuery(waterproof=True, per_page=60))
+    slugs = {p.slug for p in page.items}
+    assert slugs == {p.slug for p in products if p.waterproof and p.active}
+    assert {"tarnfield-ridgeback-waterproof", "velmora-aurelia-waterproof"} <= slugs
+    assert not any(p.category.slug == "recovery-sandals" for p in page.items)
+    # The count next to the box is what ticking it gives, within the other filters.
+    trail = ProductQuery(category="trail-walking-shoes")
+    assert queries.facet_counts(session, trail)["waterproof"] == {
+        "true": queries.search_products(session, ProductQuery(category="trail-walking-shoes", waterproof=True)).total}
 
 
 def test_category_facet_counts_roll_up_to_parents(session, products):

@@ -4,13 +4,18 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
+from catalog.vocabulary import as_data
 from recommender.profile import (
     DEFAULT_RULES_PATH,
     ProfileScorer,
     RulesError,
+    RuleTable,
     load_rules,
     validate_profile,
 )
+
+#: The words the shop hands the recommender (the library itself declares none).
+VOCABULARY = as_data()
 
 ITEMS = {
     "steady-walker": {
@@ -33,7 +38,7 @@ ITEMS = {
     },
     "trail-grip": {
         "arch_support": "medium", "cushioning": "medium", "stability": "neutral",
-        "drop_mm": 4, "weight_g": 310, "terrain": ["trail", "hills"],
+        "drop_mm": 4, "weight_g": 310, "terrain": ["trail", "hills"], "waterproof": True,
         "category": ("footwear", "trail-shoes"), "widths": ("regular", "extra-wide"),
     },
     "posture-brace": {"conditions": ["posture", "upper-back-pain"], "category": ("supports",)},
@@ -47,7 +52,7 @@ IDS = list(ITEMS)
 
 @pytest.fixture(scope="module")
 def scorer():
-    return ProfileScorer().fit(IDS, list(ITEMS.values()))
+    return ProfileScorer(vocabulary=VOCABULARY).fit(IDS, list(ITEMS.values()))
 
 
 def ranked(scores):
@@ -55,11 +60,11 @@ def ranked(scores):
 
 
 def test_shipped_rules_load_and_have_unique_ids():
-    rules = load_rules()
+    rules = load_rules(vocabulary=VOCABULARY)
     assert len(rules) >= 20
     assert len({rule.id for rule in rules}) == len(rules)
     assert all(rule.reason for rule in rules)
-    assert load_rules(DEFAULT_RULES_PATH) == rules
+    assert load_rules(DEFAULT_RULES_PATH) == rules  # the same rules without the word check
 
 
 def test_flat_footed_lower_back_visitor_gets_stability_with_high_arch_support_first(scorer):
@@ -164,8 +169,9 @@ def test_not_fitted_raises():
 
 
 def test_validate_profile_reports_problems():
-    assert validate_profile({"arch": "flat", "pain_areas": ["lower-back"], "height_cm": 180}) == []
-    problems = validate_profile({"arch": "round", "pain_areas": ["toes"], "shoe": 42})
+    good = {"arch": "flat", "pain_areas": ["lower-back"], "height_cm": 180}
+    assert validate_profile(good, VOCABULARY) == []
+    problems = validate_profile({"arch": "round", "pain_areas": ["toes"], "shoe": 42}, VOCABULARY)
     assert problems == [
         "arch: unknown value 'round'",
         "pain_areas: unknown value 'toes'",
@@ -191,7 +197,7 @@ def write_rules(tmp_path, body):
 
 def test_custom_rules_file_is_used(tmp_path):
     path = write_rules(tmp_path, GOOD_RULE)
-    scorer = ProfileScorer(rules_path=path).fit(IDS, list(ITEMS.values()))
+    scorer = ProfileScorer(rules_path=path, vocabulary=VOCABULARY).fit(IDS, list(ITEMS.values()))
     assert [rule.id for rule in scorer.rules_] == ["flat"]
     scores, reasons = scorer.score({"arch": "flat"})
     assert reasons[IDS.index("steady-walker")] == [("Stability for flat feet", 2.0)]
@@ -225,7 +231,7 @@ def test_custom_rules_file_is_used(tmp_path):
 def test_malformed_rules_give_a_clear_error_naming_the_rule(tmp_path, rule, message):
     path = write_rules(tmp_path, rule)
     with pytest.raises(RulesError, match=message):
-        ProfileScorer(rules_path=path).fit(IDS, list(ITEMS.values()))
+        ProfileScorer(rules_path=path, vocabulary=VOCABULARY).fit(IDS, list(ITEMS.values()))
 
 
 def test_missing_and_unparsable_files_are_reported(tmp_path):
@@ -239,3 +245,38 @@ def test_missing_and_unparsable_files_are_reported(tmp_path):
     wrong.write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(RulesError, match="'rules' list"):
         load_rules(wrong)
+
+
+# ------------------------------------------------------------------ the vocabulary seam
+def test_wet_weather_walkers_get_waterproof_shoes_first_with_a_reason(scorer):
+    scores, reasons = scorer.score({"terrain": ["wet"]})
+    assert ranked(scores)[0] == "trail-grip"
+    assert reasons[IDS.index("trail-grip")] == [("Waterproof for wet-weather walks", 1.5)]
+    assert not scores[IDS.index("steady-walker")]  # not waterproof: the rule says nothing
+
+
+def test_a_rule_table_carries_the_vocabulary_through_rules_path(tmp_path):
+    """The hybrid forwards only ``rules_path``; a RuleTable there brings the words along."""
+    bad = write_rules(tmp_path, GOOD_RULE.replace("values: [stability]", "values: [wobbly]"))
+    with pytest.raises(RulesError, match="bad value 'wobbly'"):
+        ProfileScorer(rules_path=RuleTable(bad, VOCABULARY)).fit(IDS, list(ITEMS.values()))
+    scorer = ProfileScorer(rules_path=RuleTable(None, VOCABULARY)).fit(IDS, list(ITEMS.values()))
+    assert scorer.vocabulary_ is not None
+    assert scorer.score_vector({"terrain": ["wet", "sea"]}).tolist() == scorer.score_vector({"terrain": ["wet"]}).tolist()
+    with pytest.raises(ValueError, match="either"):
+        ProfileScorer(rules_path=RuleTable(None, VOCABULARY), vocabulary=VOCABULARY).fit(["a"], [{}])
+
+
+def test_without_a_vocabulary_only_the_shape_is_checked(tmp_path):
+    """The library declares no words: new ones (here a colour) need no library release."""
+    path = write_rules(tmp_path, GOOD_RULE.replace("arch: [flat]", "colour: [red]")
+                       .replace("stability, values: [stability]", "shade, values: [blue]"))
+    scorer = ProfileScorer(rules_path=path).fit(["sky", "grass"], [{"shade": "blue"}, {"shade": "green"}])
+    assert scorer.score_vector({"colour": "red"}).tolist() == [1.0, 0.0]
+    with pytest.raises(RulesError, match="unknown key 'wehn'"):
+        ProfileScorer(rules_path=write_rules(tmp_path, GOOD_RULE.replace("when:", "wehn:"))).fit(["a"], [{}])
+
+
+def test_a_malformed_vocabulary_is_refused():
+    with pytest.raises(RulesError, match="needs a type"):
+        ProfileScorer(vocabulary={"item": {"waterproof": {"type": "yes-ish"}}}).fit(["a"], [{}])

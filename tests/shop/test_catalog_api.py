@@ -101,6 +101,25 @@ def test_articles_list_filter_and_detail(client, demo):
     assert client.get("/api/articles?topic=Bad Topic").status_code == 400
 
 
+def test_waterproof_filter_and_its_facet(client, demo):
+    body = client.get("/api/products?waterproof=true&per_page=60").get_json()
+    assert body["total"] == 6 and all(item["attributes"]["waterproof"] for item in body["items"])
+    assert body["facets"]["waterproof"] == {"true": 6}
+    everything = client.get("/api/products?category=trail-walking-shoes").get_json()
+    assert everything["facets"]["waterproof"]["true"] == client.get(
+        "/api/products?category=trail-walking-shoes&waterproof=true").get_json()["total"]
+    bad = client.get("/api/products?waterproof=maybe")
+    assert bad.status_code == 400 and bad.get_json()["invalid_params"][0]["name"] == "waterproof"
+
+
+def test_openapi_document_describes_the_waterproof_filter(client):
+    spec = client.get("/api/openapi.json").get_json()
+    params = {p["name"]: p for p in spec["paths"]["/api/products"]["get"]["parameters"]}
+    assert params["waterproof"]["schema"]["type"] == "boolean"
+    assert params["waterproof"]["in"] == "query"
+    assert "waterproof" in spec["components"]["schemas"]["ProductAttributes"]["properties"]
+
+
 def test_openapi_document_describes_the_endpoints(client):
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")

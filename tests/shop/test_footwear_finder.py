@@ -100,3 +100,16 @@ def test_skipping_the_questions_still_shows_shoes(trained, client):
     html = client.get("/footwear?show=1").get_data(as_text=True)
     assert shown(html)
     assert "most popular" in html
+
+
+def test_wet_weather_walkers_see_waterproof_shoes_with_the_reason(trained, client, session):
+    answers = {**FLAT_FOOTED_LOWER_BACK, "arch": "neutral", "overpronation": "no", "pain_areas": [],
+               "terrain": ["wet"], "width": "regular", "shoe_size": "42"}
+    response = client.post("/footwear", data=answers)
+    assert response.status_code == 302
+    assert client.get("/api/profile").get_json()["terrain"] == ["wet"]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    slugs = shown(html)
+    waterproof = set(session.scalars(select(Product.slug).where(Product.waterproof.is_(True))))
+    assert slugs and slugs[0] in waterproof
+    assert "Waterproof for wet-weather walks" in html

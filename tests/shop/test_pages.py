@@ -44,6 +44,20 @@ def test_product_page_shows_sizes_widths_and_stock(client, demo):
     assert "Sizes and stock" in html
 
 
+def test_waterproof_is_a_filter_with_a_count_and_shown_on_the_product_page(client, demo):
+    html = client.get("/products?category=trail-walking-shoes").get_data(as_text=True)
+    assert '<legend>Waterproof</legend>' in html
+    # Ridgeback Waterproof, Fellside Mid, Trailguard Stability and Countryside Wide.
+    assert 'name="waterproof" value="true" > Waterproof only <span class="count">(4)</span>' in html
+    ticked = client.get("/products?category=trail-walking-shoes&waterproof=true").get_data(as_text=True)
+    assert 'name="waterproof" value="true" checked>' in ticked and "4 products" in ticked
+    page = client.get("/products/tarnfield-ridgeback-waterproof").get_data(as_text=True)
+    assert '<tr><th scope="row">Waterproof</th><td>Yes</td></tr>' in page
+    assert '<tr><th scope="row">Terrain</th><td>Trail, Hills</td></tr>' in page  # labels, not codes
+    sandal = client.get("/products/velmora-restore-slide").get_data(as_text=True)
+    assert "Waterproof</th>" not in sandal
+
+
 def test_article_page_renders_markdown_and_related_products(client, demo):
     html = client.get("/articles/walking-for-back-pain").get_data(as_text=True)
     assert "<h2" in html

@@ -88,7 +88,7 @@ FORM_ERRORS = [
     ({"width": "xxl"}, "width", "Choose one of: narrow, regular, wide, extra-wide."),
     ({"goals": ["fly"]}, "goals", "Choose any of: pain-relief, walk-daily, prevent-relapse, lose-weight, build-strength."),
     ({"pain_areas": ["elbow"]}, "pain_areas", "Choose any of: lower-back, upper-back, neck, hips, knees, feet."),
-    ({"terrain": ["sea"]}, "terrain", "Choose any of: pavement, trail, hills."),
+    ({"terrain": ["sea"]}, "terrain", "Choose any of: pavement, trail, hills, wet."),
     ({"shoe_size": "60", "size_system": "eu"}, "shoe_size", "EU shoe size must be between 35 and 50."),
     ({"shoe_size": "42.3", "size_system": "eu"}, "shoe_size", "Use a whole or half size, like 42 or 42.5."),
     ({"shoe_size": "20", "size_system": "uk"}, "shoe_size", "UK shoe size must be between 1.5 and 16.5."),
