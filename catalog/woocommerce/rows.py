@@ -213,7 +213,7 @@ def _variant_of(row: Row, sku: str, woo_id: int | None) -> Variant | None:
     return Variant(
         sku=sku, regular_price=regular, sale_price=sale, sale_starts=starts, sale_ends=ends,
         stock_status=STOCK_STATUS_CELLS.get(in_stock, "instock"), stock=_int(row, "Stock"),
-        name=row.get("Name"), description=row.get("Description"), enabled=published == 1,
+        name=row.get("Name").strip(), description=row.get("Description"), enabled=published == 1,
         images=tuple(split_list(row.get("Images"))), position=_int(row, "Position", 0) or 0,
         woo_id=woo_id, line=row.line,
     )  # fmt: skip
