@@ -22,16 +22,24 @@ SaleDate = dt.date | dt.datetime
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a file cannot be imported, with where it is."""
+    """One reason a file cannot be imported, with where it is: a CSV line and column, or
+    an order page and the JSON path inside it (``[3].line_items[0].quantity``)."""
 
     line: int | None
     column: str
     message: str
+    file: str = ""
+    path: str = ""
 
     def __str__(self) -> str:
-        where = f"line {self.line}" if self.line is not None else "file"
-        column = f', column "{self.column}"' if self.column else ""
-        return f"{where}{column}: {self.message}"
+        where = [self.file] if self.file else []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column:
+            where.append(f'column "{self.column}"')
+        if self.path:
+            where.append(self.path)
+        return f"{', '.join(where) or 'file'}: {self.message}"
 
 
 class WooCommerceFileError(Exception):
