@@ -113,7 +113,7 @@ def _link_to_parent(row: ParsedRow, index: _Index) -> None:
             row.skipped = f"its parent {reference} (line {parent.row.line}) is not imported"
 
 
-def _unique(base: str, taken: set[str]) -> str:
+def unique_sku(base: str, taken: set[str]) -> str:
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -123,7 +123,7 @@ def _unique(base: str, taken: set[str]) -> str:
 
 def _product(row: ParsedRow, taken: set[str]) -> Product | None:
     product = row.product
-    sku = row.sku or _unique(slug(product.name) or f"woo-{row.woo_id}", taken)
+    sku = row.sku or unique_sku(slug(product.name) or f"woo-{row.woo_id}", taken)
     if row.kind == "simple":
         variants = (replace(row.variant, sku=sku, sku_generated=not row.sku),)
     else:
@@ -146,7 +146,7 @@ def _variations(parent: ParsedRow, parent_sku: str, taken: set[str]) -> tuple[Va
         sku = row.sku
         if not sku:
             tail = "-".join(slug(value) or "any" for _, value in options) or str(row.variant.position)
-            sku = _unique(f"{parent_sku}-{tail}", taken)
+            sku = unique_sku(f"{parent_sku}-{tail}", taken)
         variants.append(replace(row.variant, sku=sku, options=options, sku_generated=not row.sku))
     return tuple(variants)
 
