@@ -37,7 +37,7 @@ def parse_products(data: bytes | str) -> ProductFile:
             raise WooCommerceFileError([Problem(line, "", message)]) from exc
     problems: list[Problem] = []
     rows = read_rows(data.removeprefix("\ufeff"), problems)
-    if problems:
+    if not rows and problems:
         raise WooCommerceFileError(problems)
     result = _assemble([parse_row(row) for row in rows], problems)
     if problems:
