@@ -11,7 +11,7 @@ value that does not map.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .csvformat import attribute_column
@@ -30,6 +30,8 @@ class MappedVariant:
     options: tuple[tuple[str, str], ...]
     size_eu: Decimal | None = None
     width: str | None = None
+    #: Spelled out from an "Any <option>" variation rather than a row of its own.
+    from_any: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class _Mapper:
             for a in product.attributes
             if a.name in options and a.default
         )
-        return MappedProduct(product, attributes, tuple(plain), names, defaults, _first_of_each(variants))
+        return MappedProduct(product, attributes, tuple(plain), names, defaults, self.first_of_each(variants))
 
     def rule(self, name: str) -> Rule:
         return self.mapping.rule(name) or Rule(name)
@@ -158,17 +160,20 @@ class _Mapper:
                 if from_any:
                     extra.append(slug(value))
             sku = unique_sku("-".join([variant.sku, *extra]), self.taken) if extra else variant.sku
-            expanded.append(MappedVariant(sku, variant, tuple(options), fields.get("size_eu"), fields.get("width")))
+            expanded.append(MappedVariant(sku, variant, tuple(options), fields.get("size_eu"),
+                                          fields.get("width"), from_any=bool(extra)))  # fmt: skip
         return expanded
 
 
-def _first_of_each(variants: tuple[MappedVariant, ...]) -> tuple[MappedVariant, ...]:
-    """Where an "Any" variation and a specific one offer the same combination, the first
-    in WooCommerce's order (``Position``) wins, as on a WooCommerce product page."""
-    ordered = sorted(variants, key=lambda v: v.source.position)
-    seen, kept = set(), set()
-    for variant in ordered:
-        if variant.options not in seen:
-            seen.add(variant.options)
-            kept.add(id(variant))
-    return tuple(v for v in variants if id(v) in kept)
+    def first_of_each(self, variants: list[MappedVariant]) -> tuple[MappedVariant, ...]:
+        """Where an "Any" variation and another offer the same combination, the first in
+        WooCommerce's order (``Position``) wins, as on a WooCommerce product page; two rows
+        of their own that map onto one combination ("42" and "9.5 US") are an error."""
+        first: dict[tuple, MappedVariant] = {}
+        for variant in sorted(variants, key=lambda v: v.source.position):
+            earlier = first.setdefault(variant.options, variant)
+            if earlier is not variant and not (earlier.from_any or variant.from_any):
+                message = f"the same options as line {earlier.source.line} once mapped: {dict(variant.options)}"
+                self.problems.append(Problem(variant.source.line, "Parent", message))
+        kept = {id(v) for v in first.values()}
+        return tuple(v for v in variants if id(v) in kept)
