@@ -46,15 +46,18 @@ class LineItemSchema(_Strict):
         )
 
 
+def _email_or_blank(value: str | None) -> None:
+    """Guest and imported orders may have no e-mail; one that is given must be one."""
+    if value and value.strip():
+        validate.Email(error="not an e-mail address: {input}")(value.strip())
+
+
 class BillingSchema(_Strict):
-    email = fields.String(load_default="", allow_none=True)
+    email = fields.String(load_default="", allow_none=True, validate=_email_or_blank)
 
     @post_load
-    def check_email(self, data, **kwargs):
-        email = (data["email"] or "").strip()
-        if email:
-            validate.Email(error="not an e-mail address: {input}")(email)
-        return email or None
+    def to_email(self, data, **kwargs) -> str | None:
+        return (data["email"] or "").strip() or None
 
 
 class OrderSchema(_Strict):
@@ -106,11 +109,16 @@ def parse_orders(pages: Iterable[tuple[str, str]]) -> OrderHistory:
             problems.append(Problem(None, "", "expected a JSON array of orders (one API page)", file=name))
             continue
         for i, raw in enumerate(document):
+            if not isinstance(raw, dict):
+                problems.append(Problem(None, "", "not an object", file=name, path=f"[{i}]"))
+                continue
             try:
-                order = schema.load(raw if isinstance(raw, dict) else {"_": raw})
+                order = schema.load(raw)
             except ValidationError as exc:
-                messages = exc.messages if isinstance(raw, dict) else {"_": ["not an object"]}
-                problems.extend(Problem(None, "", msg, file=name, path=f"[{i}].{path}") for path, msg in _flatten(messages))
+                problems.extend(
+                    Problem(None, "", message, file=name, path=f"[{i}].{path}")
+                    for path, message in _flatten(exc.messages)
+                )
                 continue
             if order.order_id in orders:
                 first = orders[order.order_id][0]
