@@ -76,7 +76,7 @@ class OrderSchema(_Strict):
         return Purchase(
             order_id=data["id"],
             status=data["status"],
-            created_at=data["date_created_gmt"].replace(tzinfo=dt.timezone.utc),
+            created_at=data["date_created_gmt"].replace(tzinfo=dt.UTC),
             customer_id=data["customer_id"] or None,
             email=billing if isinstance(billing, str) else None,
             lines=tuple(data["line_items"]),

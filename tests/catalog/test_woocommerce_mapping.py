@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from woocommerce_rows import HEADER, INSOLE, csv_text, row, variation
 
 from catalog.woocommerce import (
     SizeLabelError,
@@ -15,8 +16,6 @@ from catalog.woocommerce import (
     read_products,
     size_label_to_eu,
 )
-
-from woocommerce_rows import HEADER, INSOLE, csv_text, row, variation
 
 MAPPING = """
 attributes:
@@ -37,12 +36,12 @@ attributes:
 
 
 def shoe(**cells) -> str:
-    defaults = dict(
-        ID=10, Type="variable", SKU="walker", Name="Trail Walker",
-        Attribute_1_name="Colour", Attribute_1_value="Black, Blue",
-        Attribute_2_name="Shoe size", Attribute_2_value="UK 8, 43, 9.5 US",
-    )  # fmt: skip
-    return row(**{**defaults, **cells})
+    cells = {
+        "ID": 10, "Type": "variable", "SKU": "walker", "Name": "Trail Walker",
+        "Attribute_1_name": "Colour", "Attribute_1_value": "Black, Blue",
+        "Attribute_2_name": "Shoe size", "Attribute_2_value": "UK 8, 43, 9.5 US", **cells,
+    }  # fmt: skip
+    return row(**cells)
 
 
 def with_attributes() -> str:
@@ -83,8 +82,8 @@ def test_mapped_attributes_become_catalog_words_and_sizes_eu():
     assert skus == [
         ("w-black-8", Decimal("41.5"), (("Color", "Black"), ("size_eu", "41.5"))),
         ("w-blue-uk-8", Decimal("41.5"), (("Color", "Blue"), ("size_eu", "41.5"))),
-        ("w-blue-43", Decimal("43"), (("Color", "Blue"), ("size_eu", "43"))),
-        ("w-blue-9-5-us", Decimal("42"), (("Color", "Blue"), ("size_eu", "42"))),
+        ("w-blue-43", Decimal(43), (("Color", "Blue"), ("size_eu", "43"))),
+        ("w-blue-9-5-us", Decimal(42), (("Color", "Blue"), ("size_eu", "42"))),
     ]
     # a simple product's single-valued size and width apply to its one variant
     (only,) = insole.variants

@@ -6,9 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from woocommerce_rows import HEADER, INSOLE, SHOE, SOCKS, csv_text, row, shoe, variation
 
 from catalog.woocommerce import WooCommerceFileError, parse_products, read_products
-from woocommerce_rows import HEADER, INSOLE, SHOE, SOCKS, csv_text, row, shoe, variation
 
 
 def good_file() -> str:
@@ -46,8 +46,8 @@ def test_woocommerce_sample_catalog_imports_all_but_grouped_external_and_downloa
     assert len(hoodie.variants) == 6
     red = next(v for v in hoodie.variants if v.sku == "cc-hoodie-red")
     assert (red.regular_price, red.sale_price, red.options) == (
-        Decimal("45"), Decimal("42"), (("Color", "Red"), ("Logo", "No")))
-    assert products["cc-beanie"].variants[0].sale_price == Decimal("18")
+        Decimal(45), Decimal(42), (("Color", "Red"), ("Logo", "No")))
+    assert products["cc-beanie"].variants[0].sale_price == Decimal(18)
     assert products["cc-hoodie-with-pocket"].listed is False
     assert products["cc-belt"].categories == (("Clothing", "Accessories"),)
 

@@ -41,7 +41,7 @@ TRICKY = (
         ),
     ),
     Product(sku="insole", name="-Insole", type="simple", published=0, visibility="hidden",
-            variants=(Variant(sku="insole", regular_price=Decimal("29"), stock_status="outofstock",
+            variants=(Variant(sku="insole", regular_price=Decimal(29), stock_status="outofstock",
                               name="-Insole", enabled=False),)),
     Product(sku="insole-2", name="Insole 2", type="simple", published=-1, visibility="search",
             variants=(Variant(sku="insole-2", regular_price=Decimal("0.00"), name="Insole 2",

@@ -42,11 +42,11 @@ SHOE = shoe()
 
 
 def variation(id_, sku, colour, size, parent="walker", price="99.50", **cells) -> str:
-    defaults = dict(ID=id_, Type="variation", SKU=sku, Name=f"Trail Walker - {colour}, {size}",
-                    Published=1, In_stock=1, Stock=3, Regular_price=price, Parent=parent,
-                    Attribute_1_name="Colour", Attribute_1_value=colour,
-                    Attribute_2_name="Shoe size", Attribute_2_value=size)  # fmt: skip
-    return row(**{**defaults, **cells})
+    cells = {"ID": id_, "Type": "variation", "SKU": sku, "Name": f"Trail Walker - {colour}, {size}",
+             "Published": 1, "In_stock": 1, "Stock": 3, "Regular_price": price, "Parent": parent,
+             "Attribute_1_name": "Colour", "Attribute_1_value": colour,
+             "Attribute_2_name": "Shoe size", "Attribute_2_value": size, **cells}  # fmt: skip
+    return row(**cells)
 
 
 INSOLE = row(ID=20, Type="simple", SKU="insole", Name="Arch Insole", Published=1,
