@@ -3,27 +3,26 @@
 Design note
 -----------
 This package reads and writes WooCommerce's own files into plain dataclasses
-(``types``) and never touches the database, so it can be tested without a shop and
-the catalog's models can change underneath it. Stage 2 maps those structures onto the
-catalog; the proposed model shape (also in ``docs/woocommerce.md``):
+(``types``) and never touches the database, so it can be tested without a shop and the
+catalog's models can change underneath it. Stage 2 maps those structures onto the catalog;
+the proposed model shape (more in ``docs/woocommerce.md``):
 
-* ``products.option_names`` (JSON list) names the options a shopper picks by, in order,
-  e.g. ``["Colour", "size_eu"]``; ``variants.options`` (JSON object) holds each
-  variant's values, e.g. ``{"Colour": "Blue", "size_eu": "42"}``. ``size_eu`` and
-  ``width`` stay typed, indexed columns (the finder and eligibility filter on them) and
-  are also listed in ``options`` so the selector treats every option alike; a
-  ``UniqueConstraint`` on (product_id, options) is replaced by a check in the importer.
-* ``variants``: ``sale_price`` Numeric(10, 2) NULL, ``sale_starts`` / ``sale_ends``
-  DateTime NULL (UTC); the storefront shows the was-price while ``now`` is inside the
-  window, checkout charges the sale price by the same rule (one function).
-* ``product_attributes`` (product_id, position, name, values JSON, visible): unmapped
-  WooCommerce attributes, shown on the product page.
-* ``product_links`` (product_id, linked_product_id, kind ``upsell``/``cross_sell``,
-  position): hand-set "Frequently bought together" links; the shop passes them to the
-  recommender as pinned items ahead of its own ``bought_together`` list.
-* ``products.woo_id`` / ``variants.woo_id`` (nullable, unique): what was imported from
-  where, so re-importing updates instead of duplicating and order line items can be
-  matched by id when their SKU is empty.
+* Options: ``products.option_names`` (JSON list, the selectors in order, e.g.
+  ``["Colour", "size_eu"]``) and ``variants.options`` (JSON object, e.g.
+  ``{"Colour": "Blue", "size_eu": "42"}``), filled from ``MappedProduct``. ``size_eu`` and
+  ``width`` stay typed, indexed columns (finder, filters and eligibility query them) and
+  are listed in ``options`` too, so the product page treats every option alike.
+* Sales: ``variants.sale_price`` Numeric(10, 2) NULL, ``sale_starts`` / ``sale_ends``
+  DateTime NULL (UTC); one "price now" function serves the page (was-price) and checkout.
+* ``product_attributes`` (product_id, position, name, values JSON, visible): attributes no
+  mapping claimed, shown on the product page.
+* ``product_links`` (product_id, linked_product_id, kind upsell/cross_sell, position):
+  hand-set "Frequently bought together" items, shown before the recommender's
+  ``bought_together`` and passed to it in ``exclude=`` (the protocol does not change).
+* ``product_categories`` (product_id, category_id, position): several category paths per
+  product; ``products.category_id`` keeps the first as the main one.
+* ``products.source_ref`` / ``variants.source_ref`` (``woocommerce:741``, unique, NULL):
+  re-imports update rather than duplicate, and order lines without a SKU match by id.
 
 Modules: ``reader`` (CSV -> ``ProductFile``), ``writer`` (back to CSV), ``mapping``
 (the YAML mapping file), ``mapped`` (mapping applied: catalog words, Any-variations
