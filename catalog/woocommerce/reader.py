@@ -9,6 +9,7 @@ come back in ``ProductFile.skipped`` with the reason, and links to them are drop
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,7 +47,10 @@ def parse_products(data: bytes | str) -> ProductFile:
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+    """ASCII words joined by hyphens, for generated SKUs: "Größe Grün 42½" -> "grosse-grun-42-1-2"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    ascii_text = "".join(c if c.isascii() else "" if unicodedata.combining(c) else " " for c in decomposed)
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
 class _Index:

@@ -40,6 +40,9 @@ SKIPPED_TYPES = {
 FLAGS = {"downloadable", "virtual"}
 TEXT_COLUMNS = {"name", "short description", "description", "sku"}
 SINGLE_LINE_COLUMNS = {"name", "sku"}
+#: Other spellings WooCommerce's importer accepts in "In stock?".
+STOCK_STATUS_ALIASES = {"instock": "1", "outofstock": "0", "onbackorder": "backorder",
+                        "yes": "1", "no": "0", "true": "1", "false": "0"}  # fmt: skip
 
 
 @dataclass
@@ -205,6 +208,7 @@ def _variant_of(row: Row, sku: str, woo_id: int | None) -> Variant | None:
     if starts and ends and _as_datetime(ends) < _as_datetime(starts):
         row.error("Date sale price ends", "the sale ends before it starts")
     in_stock = row.get("In stock?").lower() or "1"
+    in_stock = STOCK_STATUS_ALIASES.get(in_stock, in_stock)
     if in_stock not in STOCK_STATUS_CELLS:
         row.error("In stock?", f"expected 1, 0 or backorder: {in_stock!r}")
     published = _int(row, "Published", 1)
@@ -235,6 +239,8 @@ def _categories(row: Row) -> tuple[tuple[str, ...], ...]:
 
 
 def parse_row(row: Row) -> ParsedRow:
+    """Read one row's cells; a row of a kind this shop does not sell is only identified
+    (ID, SKU) and skipped, so a bad cell it never uses does not stop the import."""
     tokens = [t.lower() for t in split_list(row.get("Type"))]
     woo_id, sku = _int(row, "ID"), row.get("SKU").strip()
     kinds = [t for t in tokens if t in SOLD_TYPES or t in SKIPPED_TYPES]
@@ -247,11 +253,13 @@ def parse_row(row: Row) -> ParsedRow:
         parsed.skipped = SKIPPED_TYPES[parsed.kind]
     elif FLAGS & set(tokens):
         parsed.skipped = f"{' and '.join(sorted(FLAGS & set(tokens)))} product: nothing to ship"
+    if parsed.skipped:
+        return parsed
     if parsed.kind != "variation" and not row.get("Name").strip():
         row.error("Name", "a product needs a name")
     if parsed.kind in ("simple", "variation"):
         parsed.variant = _variant_of(row, sku, woo_id)
-        if parsed.variant is None and not parsed.skipped:
+        if parsed.variant is None:
             parsed.skipped = "no regular price: WooCommerce does not sell it"
     parsed.attributes = _attributes(row)
     if parsed.kind in ("simple", "variable"):

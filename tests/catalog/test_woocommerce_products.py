@@ -112,6 +112,16 @@ def test_rows_this_shop_does_not_sell_are_skipped_with_the_reason(cells, reason)
     assert reason in skipped.reason
 
 
+def test_a_skipped_row_is_not_checked_beyond_what_identifies_it():
+    result = parse_products(csv_text(row(ID=40, Type="external", Name="Donation", Regular_price="any")))
+    assert (result.products, [s.woo_id for s in result.skipped]) == ((), [40])
+
+
+def test_other_stock_status_spellings_woocommerce_accepts():
+    result = parse_products(csv_text(INSOLE.replace(",1,12,", ",onbackorder,12,")))
+    assert result.products[0].variants[0].stock_status == "onbackorder"
+
+
 def test_variations_of_a_skipped_parent_are_skipped_and_links_to_skipped_rows_dropped():
     parent = row(ID=50, Type="variable, virtual", SKU="gift", Name="Gift card",
                  Attribute_1_name="Amount", Attribute_1_value="10, 20")  # fmt: skip
@@ -227,3 +237,8 @@ def test_multi_line_descriptions_keep_line_numbers_right():
     described = row(Type="simple", SKU="d", Name="D", Regular_price=5, Description="one\ntwo\nthree")
     problems = problems_of(csv_text(described, INSOLE.replace("29.00", "x")))
     assert problems == ["line 5, column \"Regular price\": not a number: 'x'"]
+
+
+def test_generated_skus_are_ascii_words():
+    text = csv_text(row(Type="simple", Name="Größe Grün 42½", Regular_price=5))
+    assert parse_products(text).products[0].sku == "grosse-grun-42-1-2"
