@@ -48,6 +48,7 @@ def parse_products(data: bytes | str) -> ProductFile:
 
 def slug(text: str) -> str:
     """ASCII words joined by hyphens, for generated SKUs: "Größe Grün 42½" -> "grosse-grun-42-1-2"."""
+    text = re.sub(r"[\u00bc-\u00be\u2150-\u215e]", lambda m: f" {m.group()} ", text)  # ½ -> " 1/2 "
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     ascii_text = "".join(c if c.isascii() else "" if unicodedata.combining(c) else " " for c in decomposed)
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
