@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from .csvformat import (
     ATTRIBUTE_COLUMN,
@@ -113,14 +113,16 @@ def _header(cells: list[str], problems: list[Problem]) -> dict[str, str]:
     header: dict[str, str] = {}
     for cell in cells:
         name = cell.strip()
-        if name.lower() in header:
+        if name and name.lower() in header:
             problems.append(Problem(1, name, "column appears twice (names are case-insensitive)"))
         header[name.lower()] = name
     missing = [name for name in REQUIRED_COLUMNS if name.lower() not in header]
     if missing:
-        problems.append(
-            Problem(1, "", f"not a WooCommerce product CSV: no {', '.join(missing)} column")
-        )
+        message = f"not a WooCommerce product CSV: no {', '.join(missing)} column"
+        separator = next((s for s in (";", "\t") if len(cells) == 1 and s in cells[0]), None)
+        if separator:
+            message += f" (the cells are separated by {separator!r}; WooCommerce writes commas)"
+        problems.append(Problem(1, "", message))
     return header
 
 
@@ -141,13 +143,10 @@ def _price(row: Row, column: str) -> Decimal | None:
     cell = row.get(column)
     if cell == "":
         return None
-    try:
-        value = Decimal(cell)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite():
+    if not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", cell):
         row.error(column, f"not a number: {cell!r}")
         return None
+    value = Decimal(cell)
     if value < 0:
         row.error(column, f"a price cannot be negative: {cell!r}")
     elif value.as_tuple().exponent < -2:
@@ -156,16 +155,19 @@ def _price(row: Row, column: str) -> Decimal | None:
 
 
 def _date(row: Row, column: str) -> dt.date | dt.datetime | None:
+    """A date, or a date and time; one with an offset is turned into UTC (naive, as
+    WooCommerce's own dates are) so every sale window compares with every other."""
     cell = row.get(column)
     if cell == "":
         return None
     try:
         if len(cell) == 10:
             return dt.date.fromisoformat(cell)
-        return dt.datetime.fromisoformat(cell)
+        value = dt.datetime.fromisoformat(cell)
     except ValueError:
         row.error(column, f"not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS): {cell!r}")
         return None
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _flag(row: Row, column: str, default: bool) -> bool:

@@ -149,6 +149,9 @@ def test_a_file_that_is_not_csv_at_all():
     assert problems_of('{"products": []}\n') == [
         "line 1: not a WooCommerce product CSV: no Type, Name column"]
     assert problems_of("") == ["line 1: empty file: expected a WooCommerce product CSV"]
+    assert problems_of("ID;Type;Name\n1;simple;X\n") == [
+        "line 1: not a WooCommerce product CSV: no Type, Name column"
+        " (the cells are separated by ';'; WooCommerce writes commas)"]
     assert "not a valid CSV file" in problems_of(csv_text('1,simple,"a"b,c'))[0]
 
 
@@ -180,6 +183,8 @@ def test_a_control_byte_in_a_name():
         ({"Sale_price": "40"}, "Sale price", "not below the regular price"),
         ({"Regular_price": "-1"}, "Regular price", "negative"),
         ({"Regular_price": "9.999"}, "Regular price", "two decimal places"),
+        ({"Regular_price": "1_000"}, "Regular price", "not a number"),
+        ({"Regular_price": "NaN"}, "Regular price", "not a number"),
         ({"Date_sale_price_ends": "31/05/2026"}, "Date sale price ends", "not a date"),
         ({"Date_sale_price_starts": "2026-06-01", "Date_sale_price_ends": "2026-05-01"},
          "Date sale price ends", "ends before it starts"),
@@ -237,6 +242,13 @@ def test_multi_line_descriptions_keep_line_numbers_right():
     described = row(Type="simple", SKU="d", Name="D", Regular_price=5, Description="one\ntwo\nthree")
     problems = problems_of(csv_text(described, INSOLE.replace("29.00", "x")))
     assert problems == ["line 5, column \"Regular price\": not a number: 'x'"]
+
+
+def test_sale_dates_with_an_offset_are_read_as_utc():
+    text = csv_text(row(Type="simple", SKU="s", Name="S", Regular_price=5, Sale_price=4,
+                        Date_sale_price_starts="2026-05-01",
+                        Date_sale_price_ends="2026-05-31T23:59:59+02:00"))  # fmt: skip
+    assert parse_products(text).products[0].variants[0].sale_ends == dt.datetime(2026, 5, 31, 21, 59, 59)
 
 
 def test_generated_skus_are_ascii_words():
