@@ -21,6 +21,9 @@ from .sizes import SizeLabelError, size_label_to_eu
 from .types import Attribute, Problem, Product, Variant, WooCommerceFileError
 
 
+BOOL_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+
 @dataclass(frozen=True)
 class MappedVariant:
     sku: str
@@ -56,7 +59,9 @@ def map_products(products: tuple[Product, ...], mapping: Mapping) -> tuple[Mappe
 
 
 class _Mapper:
-    def __init__(self, product: Product, mapping: Mapping, problems: list[Problem], taken: set[str]):
+    def __init__(
+        self, product: Product, mapping: Mapping, problems: list[Problem], taken: set[str]
+    ):
         self.product, self.mapping, self.problems, self.taken = product, mapping, problems, taken
 
     def error(self, line, attribute: Attribute, part: str, message: str) -> None:
@@ -81,7 +86,9 @@ class _Mapper:
                     self.error(product.line, attribute, "value(s)",
                                f"{rule.target} needs one value here, or variations that choose it")  # fmt: skip
                 else:
-                    fixed[rule.target] = self.word(rule, attribute, attribute.values[0], product.line)
+                    fixed[rule.target] = self.word(
+                        rule, attribute, attribute.values[0], product.line
+                    )
             else:
                 value = self.product_value(rule, attribute)
                 if value is not None:
@@ -93,7 +100,9 @@ class _Mapper:
             for a in product.attributes
             if a.name in options and a.default
         )
-        return MappedProduct(product, attributes, tuple(plain), names, defaults, self.first_of_each(variants))
+        return MappedProduct(
+            product, attributes, tuple(plain), names, defaults, self.first_of_each(variants)
+        )
 
     def rule(self, name: str) -> Rule:
         return self.mapping.rule(name) or Rule(name)
@@ -110,7 +119,12 @@ class _Mapper:
         if target.kind == "labels":
             return tuple(dict.fromkeys(words))
         if len(words) != 1:
-            self.error(self.product.line, attribute, "value(s)", f"{rule.target} takes one value, not {len(words)}")
+            self.error(
+                self.product.line,
+                attribute,
+                "value(s)",
+                f"{rule.target} takes one value, not {len(words)}",
+            )
             return None
         return words[0]
 
@@ -126,12 +140,13 @@ class _Mapper:
             if target.kind == "int":
                 return int(mapped or value)
             if target.kind == "bool":
-                return {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}[
-                    (mapped or value).casefold()]  # fmt: skip
+                return BOOL_WORDS[(mapped or value).casefold()]
             word = mapped or (WIDTH_WORDS.get(value.casefold()) if target.kind == "width" else None)
             word = word or slug(value)
             if target.choices and word not in target.choices:
-                raise ValueError(f"{value!r} is not one of {', '.join(target.choices)}; map it under values:")
+                raise ValueError(
+                    f"{value!r} is not one of {', '.join(target.choices)}; map it under values:"
+                )
             return word
         except SizeLabelError as exc:
             self.error(line, attribute, "value(s)", str(exc))
@@ -156,14 +171,18 @@ class _Mapper:
                 word = self.word(rule, attribute, value, variant.line)
                 if rule.target in ("size_eu", "width"):
                     fields[rule.target] = word
-                options.append((self.option_name(name), f"{word:f}" if isinstance(word, Decimal) else str(word)))
+                options.append(
+                    (
+                        self.option_name(name),
+                        f"{word:f}" if isinstance(word, Decimal) else str(word),
+                    )
+                )
                 if from_any:
                     extra.append(slug(value))
             sku = unique_sku("-".join([variant.sku, *extra]), self.taken) if extra else variant.sku
             expanded.append(MappedVariant(sku, variant, tuple(options), fields.get("size_eu"),
                                           fields.get("width"), from_any=bool(extra)))  # fmt: skip
         return expanded
-
 
     def first_of_each(self, variants: list[MappedVariant]) -> tuple[MappedVariant, ...]:
         """Where an "Any" variation and another offer the same combination, the first in

@@ -120,7 +120,9 @@ def parse_mapping(text: str, name: str = "mapping") -> Mapping:
         raise WooCommerceFileError([Problem(1, "", message, file=name)])
     entries = document.get("attributes") or {}
     if not isinstance(entries, dict):
-        raise WooCommerceFileError([Problem(lines.get("attributes"), "", "expected attribute names", file=name)])
+        raise WooCommerceFileError(
+            [Problem(lines.get("attributes"), "", "expected attribute names", file=name)]
+        )
     problems, rules = [], {}
     for attribute, entry in entries.items():
         line = lines.get(str(attribute))
@@ -134,7 +136,9 @@ def parse_mapping(text: str, name: str = "mapping") -> Mapping:
     return Mapping(rules)
 
 
-def _rule(attribute: str, entry, line: int | None, name: str, problems: list[Problem]) -> Rule | None:
+def _rule(
+    attribute: str, entry, line: int | None, name: str, problems: list[Problem]
+) -> Rule | None:
     def problem(message: str) -> None:
         problems.append(Problem(line, "", message, file=name, path=f"attributes.{attribute}"))
 
@@ -149,7 +153,11 @@ def _rule(attribute: str, entry, line: int | None, name: str, problems: list[Pro
     except ValidationError as exc:
         for key, messages in exc.messages.items():
             for message in messages if isinstance(messages, list) else [messages]:
-                problem(f"{key or 'entry'}: {message}" if key else "expected to:, label:, values: or sizes:")
+                problem(
+                    f"{key or 'entry'}: {message}"
+                    if key
+                    else "expected to:, label:, values: or sizes:"
+                )
         return None
     target = data.get("to")
     values = {}

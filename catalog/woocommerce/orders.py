@@ -32,7 +32,9 @@ class LineItemSchema(_Strict):
     product_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     variation_id = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
     sku = fields.String(load_default="", allow_none=True)
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100_000))
+    quantity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=100_000)
+    )
     price = fields.Decimal(required=True, validate=validate.Range(min=0))
 
     @post_load
@@ -106,7 +108,9 @@ def parse_orders(pages: Iterable[tuple[str, str]]) -> OrderHistory:
             problems.append(Problem(exc.lineno, "", f"not JSON: {exc.msg}", file=name))
             continue
         if not isinstance(document, list):
-            problems.append(Problem(None, "", "expected a JSON array of orders (one API page)", file=name))
+            problems.append(
+                Problem(None, "", "expected a JSON array of orders (one API page)", file=name)
+            )
             continue
         for i, raw in enumerate(document):
             if not isinstance(raw, dict):
@@ -122,7 +126,15 @@ def parse_orders(pages: Iterable[tuple[str, str]]) -> OrderHistory:
                 continue
             if order.order_id in orders:
                 first = orders[order.order_id][0]
-                problems.append(Problem(None, "", f"order {order.order_id} is also in {first}", file=name, path=f"[{i}].id"))
+                problems.append(
+                    Problem(
+                        None,
+                        "",
+                        f"order {order.order_id} is also in {first}",
+                        file=name,
+                        path=f"[{i}].id",
+                    )
+                )
                 continue
             orders[order.order_id] = (name, order)
     if problems:
@@ -130,7 +142,9 @@ def parse_orders(pages: Iterable[tuple[str, str]]) -> OrderHistory:
     kept = sorted((order for _, order in orders.values()), key=lambda o: (o.created_at, o.order_id))
     return OrderHistory(
         purchases=tuple(o for o in kept if o.status in PURCHASE_STATUSES),
-        not_purchases=tuple((o.order_id, o.status) for o in kept if o.status in NOT_PURCHASE_STATUSES),
+        not_purchases=tuple(
+            (o.order_id, o.status) for o in kept if o.status in NOT_PURCHASE_STATUSES
+        ),
     )
 
 
@@ -146,7 +160,11 @@ def _flatten(messages, prefix="") -> list[tuple[str, str]]:
             pairs.extend(_flatten(value, name))
     elif isinstance(messages, list):
         for message in messages:
-            pairs.extend(_flatten(message, prefix) if isinstance(message, (dict, list)) else [(prefix, str(message))])
+            pairs.extend(
+                _flatten(message, prefix)
+                if isinstance(message, (dict, list))
+                else [(prefix, str(message))]
+            )
     else:
         pairs.append((prefix, str(messages)))
     return pairs

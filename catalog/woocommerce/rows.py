@@ -94,14 +94,22 @@ def read_rows(text: str, problems: list[Problem]) -> list[Row]:
             if not record or record == [""]:
                 continue
             if len(record) != len(header_cells):
-                problems.append(Problem(start, "", f"{len(record)} cells, but the header has {len(header_cells)}"))
+                problems.append(
+                    Problem(
+                        start, "", f"{len(record)} cells, but the header has {len(header_cells)}"
+                    )
+                )
                 continue
             cells = {name.strip().lower(): cell for name, cell in zip(header_cells, record)}
             row = Row(start, cells, problems, header)
             for name, cell in zip(header_cells, record):
-                bad = CONTROL.search(cell) or (name.strip().lower() in SINGLE_LINE_COLUMNS and re.search(r"[\r\n]", cell))
+                bad = CONTROL.search(cell) or (
+                    name.strip().lower() in SINGLE_LINE_COLUMNS and re.search(r"[\r\n]", cell)
+                )
                 if bad:
-                    row.error(name.strip(), f"control character 0x{ord(bad.group()):02X} is not allowed")
+                    row.error(
+                        name.strip(), f"control character 0x{ord(bad.group()):02X} is not allowed"
+                    )
             rows.append(row)
         return rows
     except csv.Error as exc:
@@ -246,7 +254,9 @@ def parse_row(row: Row) -> ParsedRow:
     tokens = [t.lower() for t in split_list(row.get("Type"))]
     woo_id, sku = _int(row, "ID"), row.get("SKU").strip()
     kinds = [t for t in tokens if t in SOLD_TYPES or t in SKIPPED_TYPES]
-    unknown = [t for t in tokens if t not in SOLD_TYPES and t not in SKIPPED_TYPES and t not in FLAGS]
+    unknown = [
+        t for t in tokens if t not in SOLD_TYPES and t not in SKIPPED_TYPES and t not in FLAGS
+    ]
     if len(kinds) != 1 or unknown:
         row.error("Type", f"unknown product type {row.get('Type')!r}")
         return ParsedRow(row, "invalid", woo_id, sku)
@@ -267,7 +277,10 @@ def parse_row(row: Row) -> ParsedRow:
     if parsed.kind in ("simple", "variable"):
         visibility = row.get("Visibility in catalog").lower() or "visible"
         if visibility not in VISIBILITIES:
-            row.error("Visibility in catalog", f"expected one of {', '.join(VISIBILITIES)}: {visibility!r}")
+            row.error(
+                "Visibility in catalog",
+                f"expected one of {', '.join(VISIBILITIES)}: {visibility!r}",
+            )
         published = _int(row, "Published", 1)
         if published not in (-1, 0, 1):
             row.error("Published", f"expected 1, 0 or -1: {published}")

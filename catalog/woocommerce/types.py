@@ -101,7 +101,9 @@ class Product:
     visibility: str = "visible"
     short_description: str = ""
     description: str = ""
-    categories: tuple[tuple[str, ...], ...] = ()  # each a path from the root: ("Clothing", "Tshirts")
+    categories: tuple[
+        tuple[str, ...], ...
+    ] = ()  # each a path from the root: ("Clothing", "Tshirts")
     tags: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     upsells: tuple[str, ...] = ()  # SKUs of products or variants in the same file

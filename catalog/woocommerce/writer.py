@@ -33,7 +33,10 @@ def write_products(path: str | Path, products: Iterable[Product]) -> None:
 def products_csv(products: Iterable[Product]) -> str:
     products = list(products)
     count = max((len(product.attributes) for product in products), default=0)
-    header = [*COLUMNS, *(attribute_column(n, part) for n in range(1, count + 1) for part in ATTRIBUTE_FIELDS)]
+    header = [
+        *COLUMNS,
+        *(attribute_column(n, part) for n in range(1, count + 1) for part in ATTRIBUTE_FIELDS),
+    ]
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, header, lineterminator="\n")
     writer.writeheader()

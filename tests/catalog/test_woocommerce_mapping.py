@@ -69,7 +69,10 @@ def good_products():
         variation(11, "w-black-8", "Black", "UK 8", parent="walker"),
         variation(12, "w-blue", "Blue", "", parent="walker"),  # Any shoe size
         INSOLE,
-        extra={0: {"Arch support": "Firm", "Terrain": "Trail, Road"}, 3: {"Fit": "2E", "Shoe size": "UK 8"}},
+        extra={
+            0: {"Arch support": "Firm", "Terrain": "Trail, Road"},
+            3: {"Fit": "2E", "Shoe size": "UK 8"},
+        },
     )
 
 
@@ -87,7 +90,12 @@ def test_mapped_attributes_become_catalog_words_and_sizes_eu():
     ]
     # a simple product's single-valued size and width apply to its one variant
     (only,) = insole.variants
-    assert (only.sku, only.size_eu, only.width, only.options) == ("insole", Decimal("41.5"), "wide", ())
+    assert (only.sku, only.size_eu, only.width, only.options) == (
+        "insole",
+        Decimal("41.5"),
+        "wide",
+        (),
+    )
 
 
 def test_unmapped_attributes_stay_plain_and_options_keep_their_names():
@@ -95,7 +103,10 @@ def test_unmapped_attributes_stay_plain_and_options_keep_their_names():
     assert walker.option_names == ("Colour", "Shoe size")
     assert walker.variants[0].options == (("Colour", "Black"), ("Shoe size", "UK 8"))
     assert walker.variants[0].size_eu is None
-    assert walker.plain_attributes == (("Arch support", ("Firm",), True), ("Terrain", ("Trail", "Road"), True))
+    assert walker.plain_attributes == (
+        ("Arch support", ("Firm",), True),
+        ("Terrain", ("Trail", "Road"), True),
+    )
     assert insole.attributes == {}
 
 
@@ -103,7 +114,9 @@ def test_sample_catalog_variants_with_their_colours_and_sizes(shared_data):
     path = shared_data / "woocommerce" / "sample_products.csv"
     if not path.is_file():
         pytest.skip(f"WooCommerce's sample catalog is not at {path}")
-    products = {p.source.sku: p for p in map_products(read_products(path).products, parse_mapping(""))}
+    products = {
+        p.source.sku: p for p in map_products(read_products(path).products, parse_mapping(""))
+    }
     tee = products["cc-tee"]
     assert tee.option_names == ("Color", "Size")
     assert {v.options for v in tee.variants} == {

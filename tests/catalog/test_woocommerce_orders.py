@@ -12,7 +12,9 @@ import pytest
 
 from catalog.woocommerce import WooCommerceFileError, parse_orders, read_orders
 
-PAGES = [Path(__file__).parents[1] / "data" / "woocommerce" / f"orders_page{n}.json" for n in (1, 2)]
+PAGES = [
+    Path(__file__).parents[1] / "data" / "woocommerce" / f"orders_page{n}.json" for n in (1, 2)
+]
 
 
 def test_saved_api_pages_become_purchases_in_time_order():
@@ -21,13 +23,26 @@ def test_saved_api_pages_become_purchases_in_time_order():
     assert [p.order_id for p in history.purchases] == [1021, 1022, 1025]
     assert history.not_purchases == ((1023, "cancelled"), (1024, "refunded"), (1026, "failed"))
     first, guest, on_hold = history.purchases
-    assert (first.customer_id, first.email, first.status) == (26, "anna.berg@example.com", "completed")
+    assert (first.customer_id, first.email, first.status) == (
+        26,
+        "anna.berg@example.com",
+        "completed",
+    )
     assert first.created_at == dt.datetime(2026, 3, 2, 16, 28, 2, tzinfo=dt.UTC)
     hoodie, sunglasses = first.lines
     assert (hoodie.product_id, hoodie.variation_id, hoodie.sku, hoodie.quantity, hoodie.price) == (
-        742, 758, "cc-hoodie-red", 1, Decimal(42))
+        742,
+        758,
+        "cc-hoodie-red",
+        1,
+        Decimal(42),
+    )
     assert (sunglasses.variation_id, sunglasses.price) == (None, Decimal("45.0"))
-    assert (guest.customer_id, guest.email, guest.lines[0].quantity) == (None, "guest@example.org", 2)
+    assert (guest.customer_id, guest.email, guest.lines[0].quantity) == (
+        None,
+        "guest@example.org",
+        2,
+    )
     assert on_hold.lines[1].sku is None  # an empty SKU is kept as unknown, never guessed
 
 

@@ -32,7 +32,9 @@ def test_woocommerce_sample_catalog_imports_all_but_grouped_external_and_downloa
 
     reasons = {skipped.name: skipped.reason for skipped in result.skipped}
     assert set(reasons) == {"Album", "Single", "Logo Collection", "ClassicPress Donation"}
-    assert "grouped" in reasons["Logo Collection"] and "external" in reasons["ClassicPress Donation"]
+    assert (
+        "grouped" in reasons["Logo Collection"] and "external" in reasons["ClassicPress Donation"]
+    )
     assert "downloadable" in reasons["Album"] and "virtual" in reasons["Single"]
     assert len(result.products) == 11
 
@@ -46,7 +48,10 @@ def test_woocommerce_sample_catalog_imports_all_but_grouped_external_and_downloa
     assert len(hoodie.variants) == 6
     red = next(v for v in hoodie.variants if v.sku == "cc-hoodie-red")
     assert (red.regular_price, red.sale_price, red.options) == (
-        Decimal(45), Decimal(42), (("Color", "Red"), ("Logo", "No")))
+        Decimal(45),
+        Decimal(42),
+        (("Color", "Red"), ("Logo", "No")),
+    )
     assert products["cc-beanie"].variants[0].sale_price == Decimal(18)
     assert products["cc-hoodie-with-pocket"].listed is False
     assert products["cc-belt"].categories == (("Clothing", "Accessories"),)
@@ -68,7 +73,11 @@ def test_simple_and_variable_products_with_their_variants():
     assert walker.attribute("colour").default == "Black"
     black, blue = walker.variants
     assert black.options == (("Colour", "Black"), ("Shoe size", "UK 8"))
-    assert (black.stock, black.stock_status, black.regular_price) == (3, "instock", Decimal("99.50"))
+    assert (black.stock, black.stock_status, black.regular_price) == (
+        3,
+        "instock",
+        Decimal("99.50"),
+    )
     assert blue.sku == "walker-blue-uk-9" and blue.sku_generated  # parent given as id:10
     assert blue.sale_price == Decimal("79.50")
 
@@ -78,7 +87,10 @@ def test_simple_and_variable_products_with_their_variants():
     assert (insole.active, insole.listed) == (True, False)
     sale = insole.variants[0]
     assert (sale.sale_price, sale.sale_starts, sale.sale_ends) == (
-        Decimal("24.00"), dt.date(2026, 5, 1), dt.datetime(2026, 5, 31, 23, 59, 59))
+        Decimal("24.00"),
+        dt.date(2026, 5, 1),
+        dt.datetime(2026, 5, 31, 23, 59, 59),
+    )
 
 
 def test_column_names_are_matched_case_insensitively_and_a_bom_is_ignored():
@@ -113,7 +125,9 @@ def test_rows_this_shop_does_not_sell_are_skipped_with_the_reason(cells, reason)
 
 
 def test_a_skipped_row_is_not_checked_beyond_what_identifies_it():
-    result = parse_products(csv_text(row(ID=40, Type="external", Name="Donation", Regular_price="any")))
+    result = parse_products(
+        csv_text(row(ID=40, Type="external", Name="Donation", Regular_price="any"))
+    )
     assert (result.products, [s.woo_id for s in result.skipped]) == ((), [40])
 
 
@@ -145,13 +159,16 @@ def problems_of(data) -> list[str]:
 
 def test_a_file_that_is_not_csv_at_all():
     assert problems_of(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xd8") == [
-        "line 1: not UTF-8 text: this is not a CSV file"]
+        "line 1: not UTF-8 text: this is not a CSV file"
+    ]
     assert problems_of('{"products": []}\n') == [
-        "line 1: not a WooCommerce product CSV: no Type, Name column"]
+        "line 1: not a WooCommerce product CSV: no Type, Name column"
+    ]
     assert problems_of("") == ["line 1: empty file: expected a WooCommerce product CSV"]
     assert problems_of("ID;Type;Name\n1;simple;X\n") == [
         "line 1: not a WooCommerce product CSV: no Type, Name column"
-        " (the cells are separated by ';'; WooCommerce writes commas)"]
+        " (the cells are separated by ';'; WooCommerce writes commas)"
+    ]
     assert "not a valid CSV file" in problems_of(csv_text('1,simple,"a"b,c'))[0]
 
 
@@ -167,13 +184,15 @@ def test_a_variation_whose_parent_is_missing():
 def test_a_price_that_is_not_a_number():
     bad = INSOLE.replace("29.00", '"29,00 EUR"')
     assert problems_of(csv_text(SHOE, bad)) == [
-        "line 3, column \"Regular price\": not a number: '29,00 EUR'"]
+        "line 3, column \"Regular price\": not a number: '29,00 EUR'"
+    ]
 
 
 def test_a_control_byte_in_a_name():
     bad = INSOLE.replace("Arch Insole", "Arch\x1fInsole")
     assert problems_of(csv_text(bad)) == [
-        'line 2, column "Name": control character 0x1F is not allowed']
+        'line 2, column "Name": control character 0x1F is not allowed'
+    ]
 
 
 @pytest.mark.parametrize(
@@ -186,8 +205,11 @@ def test_a_control_byte_in_a_name():
         ({"Regular_price": "1_000"}, "Regular price", "not a number"),
         ({"Regular_price": "NaN"}, "Regular price", "not a number"),
         ({"Date_sale_price_ends": "31/05/2026"}, "Date sale price ends", "not a date"),
-        ({"Date_sale_price_starts": "2026-06-01", "Date_sale_price_ends": "2026-05-01"},
-         "Date sale price ends", "ends before it starts"),
+        (
+            {"Date_sale_price_starts": "2026-06-01", "Date_sale_price_ends": "2026-05-01"},
+            "Date sale price ends",
+            "ends before it starts",
+        ),
         ({"In_stock": "maybe"}, "In stock?", "expected 1, 0 or backorder"),
         ({"Published": "2"}, "Published", "expected 1, 0 or -1"),
         ({"Visibility_in_catalog": "secret"}, "Visibility in catalog", "expected one of"),
@@ -208,7 +230,11 @@ def test_each_bad_cell_is_reported_with_its_line_and_column(cells, column, messa
     ("cells", "column", "message"),
     [
         ({"Attribute_1_name": "Material"}, "Attribute 1 name", "no attribute 'Material'"),
-        ({"Attribute_1_value": "Pink"}, "Attribute 1 value(s)", "not one of the parent's Colour values"),
+        (
+            {"Attribute_1_value": "Pink"},
+            "Attribute 1 value(s)",
+            "not one of the parent's Colour values",
+        ),
         ({"Attribute_1_value": "Black, Blue"}, "Attribute 1 value(s)", "takes one value"),
         ({"SKU": "walker"}, "SKU", "also used on line 2"),
         ({"Parent": "insole"}, "Parent", "is a simple product, not a variable one"),
@@ -222,7 +248,9 @@ def test_bad_variations_are_reported_with_their_line_and_column(cells, column, m
 
 
 def test_two_variations_with_the_same_options_are_an_error():
-    problems = problems_of(csv_text(SHOE, variation(11, "a", "Black", "UK 8"), variation(12, "b", "black", "uk 8")))
+    problems = problems_of(
+        csv_text(SHOE, variation(11, "a", "Black", "UK 8"), variation(12, "b", "black", "uk 8"))
+    )
     assert problems == ['line 4, column "Parent": the same options as the variation on line 3']
 
 
@@ -239,7 +267,9 @@ def test_a_record_with_the_wrong_number_of_cells():
 
 
 def test_multi_line_descriptions_keep_line_numbers_right():
-    described = row(Type="simple", SKU="d", Name="D", Regular_price=5, Description="one\ntwo\nthree")
+    described = row(
+        Type="simple", SKU="d", Name="D", Regular_price=5, Description="one\ntwo\nthree"
+    )
     problems = problems_of(csv_text(described, INSOLE.replace("29.00", "x")))
     assert problems == ["line 5, column \"Regular price\": not a number: 'x'"]
 
@@ -248,7 +278,9 @@ def test_sale_dates_with_an_offset_are_read_as_utc():
     text = csv_text(row(Type="simple", SKU="s", Name="S", Regular_price=5, Sale_price=4,
                         Date_sale_price_starts="2026-05-01",
                         Date_sale_price_ends="2026-05-31T23:59:59+02:00"))  # fmt: skip
-    assert parse_products(text).products[0].variants[0].sale_ends == dt.datetime(2026, 5, 31, 21, 59, 59)
+    assert parse_products(text).products[0].variants[0].sale_ends == dt.datetime(
+        2026, 5, 31, 21, 59, 59
+    )
 
 
 def test_generated_skus_are_ascii_words():

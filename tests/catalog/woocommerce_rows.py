@@ -20,7 +20,9 @@ def _key(column: str) -> str:
 
 def row(**cells) -> str:
     """One CSV line; keyword names are the columns with spaces as underscores."""
-    values = {next(c for c in COLUMNS if _key(c) == _key(name)): value for name, value in cells.items()}
+    values = {
+        next(c for c in COLUMNS if _key(c) == _key(name)): value for name, value in cells.items()
+    }
     out = []
     for column in COLUMNS:
         value = str(values.get(column, ""))
