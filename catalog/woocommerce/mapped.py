@@ -20,7 +20,6 @@ from .reader import slug, unique_sku
 from .sizes import SizeLabelError, size_label_to_eu
 from .types import Attribute, Problem, Product, Variant, WooCommerceFileError
 
-
 BOOL_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
 

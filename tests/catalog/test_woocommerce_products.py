@@ -166,8 +166,10 @@ def test_a_file_that_is_not_csv_at_all():
     ]
     assert problems_of("") == ["line 1: empty file: expected a WooCommerce product CSV"]
     assert problems_of("ID;Type;Name\n1;simple;X\n") == [
-        "line 1: not a WooCommerce product CSV: no Type, Name column"
-        " (the cells are separated by ';'; WooCommerce writes commas)"
+        (
+            "line 1: not a WooCommerce product CSV: no Type, Name column"
+            " (the cells are separated by ';'; WooCommerce writes commas)"
+        )
     ]
     assert "not a valid CSV file" in problems_of(csv_text('1,simple,"a"b,c'))[0]
 
