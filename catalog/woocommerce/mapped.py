@@ -53,7 +53,7 @@ def map_products(products: tuple[Product, ...], mapping: Mapping) -> tuple[Mappe
     taken = {v.sku for p in products for v in p.variants}
     mapped = tuple(_Mapper(product, mapping, problems, taken).run() for product in products)
     if problems:
-        raise WooCommerceFileError(problems)
+        raise WooCommerceFileError(sorted(problems, key=lambda p: (p.line or 0, p.column)))
     return mapped
 
 
@@ -76,6 +76,8 @@ class _Mapper:
                 if target is not None and not target.per_variant:
                     self.error(product.line, attribute, "name",
                                f"{rule.target} is a product attribute: variations cannot differ by it")  # fmt: skip
+                for value in attribute.values:  # each value is checked once, where it is listed
+                    self.word(rule, attribute, value, product.line)
                 continue
             if target is None:
                 words = tuple(rule.values.get(v.casefold(), v) for v in attribute.values)
@@ -95,7 +97,10 @@ class _Mapper:
         names = tuple(self.option_name(name) for name in product.option_names)
         variants = tuple(v for variant in product.variants for v in self.expand(variant, fixed))
         defaults = tuple(
-            (self.option_name(a.name), self.word(self.rule(a.name), a, a.default, product.line))
+            (
+                self.option_name(a.name),
+                _text(self.word(self.rule(a.name), a, a.default, product.line)),
+            )
             for a in product.attributes
             if a.name in options and a.default
         )
@@ -127,8 +132,15 @@ class _Mapper:
             return None
         return words[0]
 
-    def word(self, rule: Rule, attribute: Attribute, value: str, line):
-        """One WooCommerce value as the catalog's word (or number), or None after an error."""
+    def word(self, rule: Rule, attribute: Attribute, value: str, line, report: bool = True):
+        """One WooCommerce value as the catalog's word (or number), or None after an error
+        (reported at ``line`` unless ``report`` is false)."""
+        if not report:
+            problems, self.problems = self.problems, []
+            try:
+                return self.word(rule, attribute, value, line)
+            finally:
+                self.problems = problems
         target = TARGETS.get(rule.target) if rule.target else None
         mapped = rule.values.get(value.casefold())
         if target is None:
@@ -167,15 +179,11 @@ class _Mapper:
             options, extra, fields = [], [], dict(fixed)
             for name, value, from_any in combination:
                 rule, attribute = self.rule(name), self.product.attribute(name)
-                word = self.word(rule, attribute, value, variant.line)
+                # the parent's line already reported a value that does not map
+                word = self.word(rule, attribute, value, variant.line, report=False)
                 if rule.target in ("size_eu", "width"):
                     fields[rule.target] = word
-                options.append(
-                    (
-                        self.option_name(name),
-                        f"{word:f}" if isinstance(word, Decimal) else str(word),
-                    )
-                )
+                options.append((self.option_name(name), _text(word)))
                 if from_any:
                     extra.append(slug(value))
             sku = unique_sku("-".join([variant.sku, *extra]), self.taken) if extra else variant.sku
@@ -195,3 +203,8 @@ class _Mapper:
                 self.problems.append(Problem(variant.source.line, "Parent", message))
         kept = {id(v) for v in first.values()}
         return tuple(v for v in variants if id(v) in kept)
+
+
+def _text(word) -> str:
+    """An option value as stored: EU sizes without exponent or trailing zeros ("42.5")."""
+    return f"{word:f}" if isinstance(word, Decimal) else str(word)

@@ -156,8 +156,8 @@ def test_values_that_do_not_map_are_reported_with_line_and_column():
         extra={0: {"Arch support": "Extreme"}, 2: {"Fit": "4E"}},
     )
     assert problems_of(products, MAPPING) == [
+        "line 2, column \"Attribute 2 value(s)\": not a shoe size: 'XL' (write e.g. 42, UK 8 or 9.5 US)",
         "line 2, column \"Attribute 3 value(s)\": 'Extreme' is not one of low, medium, high; map it under values:",
-        "line 3, column \"Attribute 2 value(s)\": not a shoe size: 'XL' (write e.g. 42, UK 8 or 9.5 US)",
         "line 4, column \"Attribute 3 value(s)\": '4E' is not one of narrow, regular, wide, extra-wide; map it under values:",
     ]
 

@@ -288,3 +288,10 @@ def test_sale_dates_with_an_offset_are_read_as_utc():
 def test_generated_skus_are_ascii_words():
     text = csv_text(row(Type="simple", Name="Größe Grün 42½", Regular_price=5))
     assert parse_products(text).products[0].sku == "grosse-grun-42-1-2"
+
+
+def test_a_variations_options_follow_its_parents_attribute_order():
+    swapped = variation(11, "w-8", "Black", "UK 8", Attribute_1_name="Shoe size",
+                        Attribute_1_value="uk 8", Attribute_2_name="colour", Attribute_2_value="BLACK")  # fmt: skip
+    (walker,) = parse_products(csv_text(SHOE, swapped)).products
+    assert walker.variants[0].options == (("Colour", "Black"), ("Shoe size", "UK 8"))
