@@ -24,7 +24,9 @@ the proposed model shape (more in ``docs/woocommerce.md``):
 * ``products.source_ref`` / ``variants.source_ref`` (``woocommerce:741``, unique, NULL):
   re-imports update rather than duplicate, and order lines without a SKU match by id.
 
-Modules: ``reader`` (CSV -> ``ProductFile``), ``writer`` (back to CSV), ``mapping``
+Modules: ``types`` (the neutral dataclasses), ``csvformat`` (cell rules shared by reading
+and writing), ``rows`` (one record's cells), ``reader`` (the file: parents, SKUs, links ->
+``ProductFile``), ``writer`` (back to CSV), ``mapping``
 (the YAML mapping file), ``mapped`` (mapping applied: catalog words, Any-variations
 spelled out), ``sizes`` (UK/US/EU labels), ``orders`` (REST API v3 pages -> purchases).
 It imports only ``catalog.vocabulary``, never ``shop``.
