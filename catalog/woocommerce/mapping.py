@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from catalog.vocabulary import CONDITIONS, LEVELS, STABILITY, TERRAINS, WIDTHS
+from catalog.vocabulary import ATTRIBUTES
 
 from .sizes import SYSTEMS
 from .types import Problem, WooCommerceFileError
@@ -42,19 +42,19 @@ class Target:
     per_variant: bool = False
 
 
-# Stage 2 takes these from the catalog's attribute registry (catalog.vocabulary).
+#: How each registry type is read from a WooCommerce value.
+_KINDS = {"choice": "choice", "list": "labels", "integer": "int", "flag": "bool", "size": "size"}
+
+
+def _target(attribute) -> Target:
+    kind = "width" if attribute.name == "width" else _KINDS[attribute.type]
+    return Target(kind, attribute.codes, per_variant=attribute.stored == "variant")
+
+
+#: The catalog words an attribute can be mapped onto: the attribute registry, plus tags.
 TARGETS = {
-    "arch_support": Target("choice", LEVELS),
-    "cushioning": Target("choice", LEVELS),
-    "stability": Target("choice", STABILITY),
-    "terrain": Target("labels", TERRAINS),
-    "conditions": Target("labels", CONDITIONS),
+    **{name: _target(attribute) for name, attribute in ATTRIBUTES.items()},
     "tags": Target("labels"),
-    "drop_mm": Target("int"),
-    "weight_g": Target("int"),
-    "consumable": Target("bool"),
-    "size_eu": Target("size", per_variant=True),
-    "width": Target("width", WIDTHS, per_variant=True),
 }
 
 #: Width words shops use for the catalog's widths, when the mapping file names none.
