@@ -31,6 +31,10 @@ def attribute_words(info: ItemInfo) -> str:
         if key in ("drop_mm", "weight_g", "consumable") or value is None:
             continue
         name = key.replace("_", " ")
+        if isinstance(value, bool):  # a flag is its own word when set ("waterproof")
+            if value:
+                words.append(name)
+            continue
         for v in value if isinstance(value, (list, tuple)) else [value]:
             v = str(v).replace("-", " ")
             words.append(v if key in ("terrain", "conditions", "stability") else f"{v} {name}")
