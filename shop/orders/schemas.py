@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
-from ..api.schemas import UtcDateTime
 from ..cart.schemas import LineSchema
+from ..schemas import UtcDateTime
 from .service import DELIVERY_OPTIONS
 
 COUNTRIES = {

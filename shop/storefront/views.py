@@ -8,12 +8,12 @@ from marshmallow import ValidationError
 from catalog import queries
 from catalog.vocabulary import CONDITIONS, LEVELS, SORTS, STABILITY, WIDTHS
 
-from ..api.schemas import ArticleQueryArgs, PageProductQueryArgs, load_args
 from .. import events
 from ..errors import abort_with
 from ..extensions import db
 from ..recommendations.service import slot_from_request
 from ..related import related_suggestions
+from ..schemas import ArticleQueryArgs, PageProductQueryArgs, load_args
 from . import bp
 
 SORT_LABELS = {
