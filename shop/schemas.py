@@ -37,7 +37,8 @@ class ChoiceList(fields.List):
     is_multiple = True
 
     def __init__(self, choices, **kwargs):
-        super().__init__(fields.String(validate=validate.OneOf(choices)), load_default=list, **kwargs)
+        item = fields.String(validate=validate.OneOf(choices))
+        super().__init__(item, load_default=list, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
@@ -46,19 +47,24 @@ class ChoiceList(fields.List):
         return super()._deserialize(parts, attr, data, **kwargs)
 
 
+PRICE_RANGE = validate.Range(min=0, max=100000)
+
+
 class ProductQueryArgs(Schema):
     class Meta:
         unknown = RAISE
 
     q = fields.String(validate=validate.Length(max=100), load_default=None)
     category = fields.String(validate=validate.Regexp(r"^[a-z0-9-]{1,80}$"), load_default=None)
-    min_price = fields.Decimal(validate=validate.Range(min=0, max=100000), load_default=None, places=2)
-    max_price = fields.Decimal(validate=validate.Range(min=0, max=100000), load_default=None, places=2)
+    min_price = fields.Decimal(validate=PRICE_RANGE, load_default=None, places=2)
+    max_price = fields.Decimal(validate=PRICE_RANGE, load_default=None, places=2)
     arch_support = ChoiceList(LEVELS)
     cushioning = ChoiceList(LEVELS)
     stability = ChoiceList(STABILITY)
     condition = ChoiceList(CONDITIONS)
-    size = fields.Decimal(validate=validate.Range(min=MIN_SIZE_EU, max=MAX_SIZE_EU), load_default=None, places=1)
+    size = fields.Decimal(
+        validate=validate.Range(min=MIN_SIZE_EU, max=MAX_SIZE_EU), load_default=None, places=1
+    )
     width = ChoiceList(WIDTHS)
     in_stock = fields.Boolean(load_default=False)
     sort = fields.String(validate=validate.OneOf(SORTS), load_default="relevance")

@@ -1,4 +1,7 @@
-"""The API's own schemas: facet counts and RFC 9457 problem details (shared query args: ``shop.schemas``)."""
+"""The API's own schemas: facet counts and RFC 9457 problem details.
+
+Query arguments shared with the pages live in ``shop.schemas``.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +25,9 @@ class FacetsSchema(Schema):
 
 
 class InvalidParamSchema(Schema):
-    name = fields.String(required=True, metadata={"description": "The parameter or body field, dotted."})
+    name = fields.String(
+        required=True, metadata={"description": "The parameter or body field, dotted."}
+    )
     reason = fields.String(required=True)
 
 
@@ -51,7 +56,9 @@ class ProblemResponsesPlugin(BasePlugin):
             if not isinstance(operation, dict):
                 continue
             for status, response in operation.get("responses", {}).items():
-                if not _is_error_status(status) or not isinstance(response, dict) or "$ref" in response:
+                if not _is_error_status(status) or not isinstance(response, dict):
+                    continue
+                if "$ref" in response:
                     continue
                 content = response.setdefault("content", {})
                 if "application/json" in content and PROBLEM_JSON not in content:
@@ -77,4 +84,7 @@ def decimal2properties(self, field, ret, **_kwargs) -> dict:
     if field.as_string:
         return {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
                 **{f"x-{key}": str(value) for key, value in bounds.items()}}
-    return {key: float(value) if isinstance(value, (Decimal, str)) else value for key, value in bounds.items()}
+    return {
+        key: float(value) if isinstance(value, (Decimal, str)) else value
+        for key, value in bounds.items()
+    }
