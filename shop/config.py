@@ -1,10 +1,143 @@
-"""Configuration read from the environment, with sensible local defaults."""
+"""Every setting the shop reads from the environment, declared once with its default.
+
+``SETTINGS`` is the one list: the factory reads the environment through it (nothing else in
+``shop/`` looks at ``os.environ``), and README.md's "Configuration" table is generated from it
+(``configuration_table()``; tests/shop/test_config.py fails when the README drifts and prints
+the table to paste).
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+
+def _flag(raw: str) -> bool:
+    return raw.lower() in ("1", "true", "yes")
+
+
+def _threads(raw: str) -> int | None:
+    return None if raw.lower() == "default" else int(raw)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: how to read it, its default, and what it is for.
+
+    ``default`` is the value used when the variable is unset, or a function of the instance
+    folder; ``shown`` is the default as the README states it when ``default`` cannot say it.
+    ``parse`` is None for a variable the app itself never reads (the Makefile's ``HOST``).
+    """
+
+    name: str
+    meaning: str
+    default: object = None
+    parse: Callable[[str], object] | None = str
+    shown: str | None = None
+    testing_default: object = None  # the default under TESTING, when it differs
+
+    @property
+    def documented_default(self) -> str:
+        if self.shown is not None:
+            return self.shown
+        return f"`{self.default}`" if isinstance(self.default, str) else f"{self.default:g}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        "any SQLAlchemy URL; PostgreSQL (`postgresql+psycopg://…`, install the `postgres` extra) "
+        "for several app processes",
+        default=lambda instance: "sqlite:///" + str(Path(instance) / "shop.db"),
+        shown="`sqlite:///instance/shop.db`",
+    ),
+    Setting(
+        "SECRET_KEY",
+        "session signing key; set it in production",
+        parse=None,  # read by load_secret_key (the factory), never copied into a default
+        shown="generated once into `instance/secret_key`",
+    ),
+    Setting(
+        "INSTANCE_PATH",
+        "where the database, key and models live",
+        parse=None,  # read by instance_path() before the app exists
+        shown="`./instance` beside the package",
+    ),
+    Setting(
+        "MODEL_DIR",
+        "trained recommender artifacts",
+        default=lambda instance: str(Path(instance) / "models"),
+        shown="`instance/models`",
+    ),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        "`1` forces Secure session cookies",
+        default=False,
+        parse=_flag,
+        shown="off (on automatically over HTTPS)",
+    ),
+    Setting(
+        "PROXY_FIX_HOPS",
+        "number of reverse proxies whose `X-Forwarded-*` headers to trust",
+        default=0,
+        parse=int,
+    ),
+    Setting(
+        "LOGIN_MAX_FAILURES",
+        "failed log-ins allowed per account and per address within the window",
+        default=5,
+        parse=int,
+    ),
+    Setting(
+        "LOGIN_WINDOW_SECONDS",
+        "the log-in throttling window",
+        default=900.0,
+        parse=float,
+    ),
+    Setting(
+        "RECOMMENDER_CHECK_SECONDS",
+        "how often a worker looks for a newer model file",
+        default=5.0,
+        parse=float,
+    ),
+    Setting(
+        "RECOMMENDER_MAX_AGE_DAYS",
+        "an older model is stale: popularity is served instead (0: never stale)",
+        default=30.0,
+        parse=float,
+    ),
+    Setting(
+        "RECOMMENDER_FALLBACK_SECONDS",
+        "how long a worker reuses the popularity fallback it computed from the database",
+        default=60.0,
+        parse=float,
+    ),
+    Setting(
+        "RECOMMENDER_ELIGIBLE_SECONDS",
+        "how long a worker reuses its in-stock snapshot (at most 5; 0 under TESTING)",
+        default=2.0,
+        parse=float,
+        testing_default=0.0,
+    ),
+    Setting(
+        "BLAS_THREADS",
+        "BLAS threads per worker process (`default` leaves the library's choice)",
+        default=1,
+        parse=_threads,
+    ),
+    Setting("LOG_LEVEL", "the root logger's level", default="INFO"),
+    Setting("HOST", "where `make run` listens (read by the Makefile)", parse=None,
+            shown="`127.0.0.1`"),
+    Setting("PORT", "the port of `make run` (read by the Makefile)", parse=None, shown="`5000`"),
+)  # fmt: skip
+
+
+def instance_path() -> str | None:
+    """``INSTANCE_PATH`` from the environment; None lets Flask use ``instance/`` by the package."""
+    return os.environ.get("INSTANCE_PATH") or None
 
 
 def load_secret_key(instance_path: str) -> str:
@@ -22,35 +155,39 @@ def load_secret_key(instance_path: str) -> str:
     return key
 
 
-#: Optional settings read from the environment when set, with their types.
-TUNABLES: dict[str, type] = {
-    "LOG_LEVEL": str,
-    "PROXY_FIX_HOPS": int,
-    "LOGIN_MAX_FAILURES": int,
-    "LOGIN_WINDOW_SECONDS": float,
-    "RECOMMENDER_CHECK_SECONDS": float,
-    "RECOMMENDER_MAX_AGE_DAYS": float,
-    "RECOMMENDER_FALLBACK_SECONDS": float,
-    "RECOMMENDER_ELIGIBLE_SECONDS": float,
-}
+def settings_from_environment(instance_path: str, *, testing: bool = False) -> dict:
+    """Every app-read setting: the environment's value when set, else its default.
 
-
-def tunables_from_environment() -> dict:
-    """The TUNABLES that are set, converted; a malformed value stops start-up with its name."""
-    settings = {}
-    for name, kind in TUNABLES.items():
-        raw = os.environ.get(name)
+    A malformed value stops start-up with its name.
+    """
+    values = {}
+    for setting in SETTINGS:
+        if setting.parse is None:
+            continue
+        raw = os.environ.get(setting.name)
         if raw is None or raw == "":
+            default = setting.default
+            if testing and setting.testing_default is not None:
+                default = setting.testing_default
+            values[setting.name] = default(instance_path) if callable(default) else default
             continue
         try:
-            settings[name] = kind(raw)
+            values[setting.name] = setting.parse(raw)
         except ValueError:
-            raise RuntimeError(f"{name}={raw!r}: expected {kind.__name__}") from None
-    return settings
+            expected = {_threads: "int or 'default'"}.get(setting.parse) or setting.parse.__name__
+            raise RuntimeError(f"{setting.name}={raw!r}: expected {expected}") from None
+    return values
+
+
+def configuration_table() -> str:
+    """README.md's "Configuration" table, as Markdown."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    rows += [f"| `{s.name}` | {s.documented_default} | {s.meaning} |" for s in SETTINGS]
+    return "\n".join(rows) + "\n"
 
 
 class Config:
-    """Defaults; the factory fills in what depends on the instance folder."""
+    """Fixed defaults; the factory adds ``settings_from_environment`` on top."""
 
     API_TITLE = "Backcare shop API"
     API_VERSION = "1.0"
@@ -69,24 +206,3 @@ class Config:
     PER_PAGE_DEFAULT = 12
     PER_PAGE_MAX = 60
     TESTING = False
-    #: BLAS threads per app process (``None``, or ``BLAS_THREADS=default`` in the environment:
-    #: the libraries' default, one per core).
-    BLAS_THREADS = 1
-    # RECOMMENDER_ELIGIBLE_SECONDS: eligibility snapshot lifetime per worker (default 2, at
-    # most 5; 0 under TESTING), see shop.recommendations.eligibility.
-
-    @staticmethod
-    def from_environment(instance_path: str) -> dict:
-        database_url = os.environ.get("DATABASE_URL") or (
-            "sqlite:///" + str(Path(instance_path) / "shop.db")
-        )
-        settings = tunables_from_environment()
-        if threads := os.environ.get("BLAS_THREADS"):
-            settings["BLAS_THREADS"] = None if threads.lower() == "default" else int(threads)
-        return {
-            **settings,
-            "DATABASE_URL": database_url,
-            "MODEL_DIR": os.environ.get("MODEL_DIR") or str(Path(instance_path) / "models"),
-            "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower()
-            in ("1", "true", "yes"),
-        }

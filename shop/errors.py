@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from flask import Flask, jsonify, render_template, request
@@ -119,6 +120,35 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(OperationalError, _handle_database_down)
     app.register_error_handler(Exception, _handle_unexpected)
+
+
+@functools.cache
+def domain_statuses() -> dict[type[Exception], int]:
+    """The HTTP status of each domain error, for the pages and the API alike.
+
+    The services raise these errors and know nothing of HTTP. Built on first use: the domain
+    packages import this module (their blueprints load their views).
+    """
+    from .cart import errors as cart
+    from .orders import errors as orders
+
+    return {
+        cart.CartError: 400,
+        cart.UnknownVariant: 404,
+        cart.UnknownLine: 404,
+        cart.ProductUnavailable: 422,
+        cart.NotEnoughStock: 409,
+        cart.QuantityOutOfRange: 422,
+        cart.CartBusy: 409,
+        orders.CheckoutError: 409,
+        orders.ShopBusy: 503,
+    }
+
+
+def http_status(exc: Exception) -> int:
+    """The status of a domain error: its class's, else its nearest listed base's (else 500)."""
+    statuses = domain_statuses()
+    return next((statuses[kind] for kind in type(exc).__mro__ if kind in statuses), 500)
 
 
 def abort_with(status: int, detail: str, messages=None, headers: dict | None = None):

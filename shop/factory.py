@@ -8,23 +8,23 @@ import os
 from flask import Flask
 
 from . import models  # noqa: F401  (registers the shop's tables on the shared metadata)
-from .config import Config, load_secret_key
+from .config import Config, instance_path, load_secret_key, settings_from_environment
 from .errors import register_errorhandlers
 from .extensions import csrf, db
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the shop; ``test_config`` (a plain dict) overrides the environment."""
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
-                instance_relative_config=True)
+    app = Flask(__name__, instance_path=instance_path(), instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(Config)
-    app.config.update(Config.from_environment(app.instance_path))
+    testing = bool((test_config or {}).get("TESTING", Config.TESTING))
+    app.config.update(settings_from_environment(app.instance_path, testing=testing))
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
 
     register_extensions(app)
     register_blas_threads(app)
@@ -56,7 +56,7 @@ def register_blas_threads(app: Flask) -> None:
     the other gunicorn workers are using. Process-wide; done after the recommender (numpy,
     scipy) is imported, as ``threadpoolctl`` only sees the libraries already loaded.
     """
-    threads = app.config.get("BLAS_THREADS", 1)
+    threads = app.config["BLAS_THREADS"]
     if threads is None:
         return
     import scipy.linalg  # noqa: F401  (loads scipy's own OpenBLAS, if it has one)
@@ -116,8 +116,8 @@ def register_request_limits(app: Flask) -> None:
 
     @app.before_request
     def _refuse_oversized_body():
-        limit = request.max_content_length
-        if limit is not None and request.content_length is not None and request.content_length > limit:
+        limit, length = request.max_content_length, request.content_length
+        if limit is not None and length is not None and length > limit:
             raise RequestEntityTooLarge()
 
 

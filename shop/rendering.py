@@ -12,6 +12,8 @@ from markupsafe import Markup
 
 from catalog import vocabulary
 
+from .money import money
+
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "code",
     "pre", "table", "thead", "tbody", "tr", "th", "td", "hr", "br",
@@ -22,10 +24,6 @@ def render_markdown(text: str) -> Markup:
     """Article Markdown as HTML, with anything but plain formatting stripped."""
     html = md.markdown(text or "", extensions=["extra", "sane_lists"])
     return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}))
-
-
-def money(value: Decimal | None) -> str:
-    return "" if value is None else f"£{value:,.2f}"
 
 
 def size(value) -> str:

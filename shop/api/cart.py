@@ -15,7 +15,7 @@ from .. import events
 from ..cart import service
 from ..cart.context import current_owner
 from ..cart.schemas import AddItemSchema, CartSchema, QuantitySchema
-from ..errors import abort_with
+from ..errors import abort_with, http_status
 from ..extensions import csrf, db
 
 blp = Blueprint("cart_api", __name__, url_prefix="/api", description="The shopper's cart")
@@ -72,7 +72,7 @@ def add_item(data):
             db.session, current_owner(create=True), data["sku"], data["quantity"]
         )
     except service.CartError as exc:
-        abort_with(exc.status, exc.message)
+        abort_with(http_status(exc), exc.message)
     events.record("cart", change.product_slug, context=change.sku)
     return _summary(), 201 if change.created else 200
 
@@ -87,7 +87,7 @@ def update_item(data, item_id: int):
     try:
         service.set_quantity(db.session, current_owner(), item_id, data["quantity"])
     except service.CartError as exc:
-        abort_with(exc.status, exc.message)
+        abort_with(http_status(exc), exc.message)
     return _summary()
 
 
@@ -99,6 +99,6 @@ def delete_item(item_id: int):
     try:
         change = service.remove_item(db.session, current_owner(), item_id)
     except service.CartError as exc:
-        abort_with(exc.status, exc.message)
+        abort_with(http_status(exc), exc.message)
     events.record("uncart", change.product_slug, context=change.sku)
     return _summary()

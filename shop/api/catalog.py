@@ -15,7 +15,8 @@ from catalog.schemas import (
 )
 
 from ..extensions import csrf, db
-from .schemas import ArticleQueryArgs, FacetsSchema, ProductQueryArgs
+from ..schemas import ArticleQueryArgs, ProductQueryArgs
+from .schemas import FacetsSchema
 
 blp = Blueprint("catalog_api", __name__, url_prefix="/api", description="Products, categories and articles")
 csrf.exempt(blp)

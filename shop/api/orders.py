@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from ..cart.context import current_owner
-from ..errors import abort_with
+from ..errors import abort_with, http_status
 from ..extensions import csrf, db
 from ..orders import service
 from ..orders.checkout import place_for_current_shopper
@@ -57,9 +57,8 @@ def checkout(data):
     try:
         placed = place_for_current_shopper(data, key)
     except service.CheckoutError as exc:
-        abort_with(
-            exc.status, exc.message, headers={"Retry-After": "2"} if exc.status == 503 else None
-        )
+        status = http_status(exc)
+        abort_with(status, exc.message, headers={"Retry-After": "2"} if status == 503 else None)
     order = placed.order
     headers = {"Location": url_for("orders_api.get_order", number=order.number)}
     if not placed.created:

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from .. import events
-from ..errors import abort_with
+from ..errors import abort_with, http_status
 from ..extensions import db
 from . import bp, service
 from .context import current_owner, minicart
@@ -43,7 +43,7 @@ def _form_errors(exc: ValidationError) -> str:
 def _refuse(exc: service.CartError, form):
     """Unknown things are error pages (404/422); stock and quantity are a flash and a way back."""
     if isinstance(exc, (service.UnknownVariant, service.UnknownLine, service.ProductUnavailable)):
-        abort_with(exc.status, exc.message)
+        abort_with(http_status(exc), exc.message)
     flash(exc.message, "error")
     return _back(form)
 

@@ -11,20 +11,21 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from flask import current_app
-
-PAYMENT_STATUSES = ("pending", "authorized", "paid", "failed", "refunded")
+from .statuses import PaymentStatus
 
 
 @dataclass(frozen=True)
 class PaymentStart:
-    status: str = "pending"
+    status: str = PaymentStatus.PENDING
     redirect_url: str | None = None
     reference: str | None = None
 
     def __post_init__(self):
-        if self.status not in PAYMENT_STATUSES:
-            raise ValueError(f"unknown payment status {self.status!r}")
+        try:
+            status = PaymentStatus(self.status)
+        except ValueError:
+            raise ValueError(f"unknown payment status {self.status!r}") from None
+        object.__setattr__(self, "status", status)
 
 
 class PaymentProvider(ABC):
@@ -43,10 +44,5 @@ class PendingPayment(PaymentProvider):
     name = "pending"
 
     def start(self, order) -> PaymentStart:
-        return PaymentStart(status="pending")
+        return PaymentStart(status=PaymentStatus.PENDING)
 
-
-def current_provider() -> PaymentProvider:
-    """``PAYMENT_PROVIDER`` from the app config (an instance), else :class:`PendingPayment`."""
-    provider = current_app.config.get("PAYMENT_PROVIDER")
-    return provider if isinstance(provider, PaymentProvider) else PendingPayment()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
-from ..api.schemas import UtcDateTime
 from ..cart.schemas import LineSchema
-from .service import DELIVERY_OPTIONS
+from ..schemas import UtcDateTime
+from .delivery import DEFAULT_DELIVERY, DELIVERY_METHODS
 
 COUNTRIES = {
     "GB": "United Kingdom", "IE": "Ireland", "FR": "France", "DE": "Germany",
@@ -22,7 +22,7 @@ MESSAGES = {
     "country": "We deliver to "
     + ", ".join(f"{name} ({code})" for code, name in COUNTRIES.items())
     + ".",
-    "delivery": "Choose " + " or ".join(DELIVERY_OPTIONS) + ".",
+    "delivery": "Choose " + " or ".join(DELIVERY_METHODS) + ".",
     "address": "Must be an object with line1, line2, city, postal_code and country.",
 }
 IDEMPOTENCY_KEY = validate.Regexp(r"^[\x21-\x7e]{1,100}$")
@@ -89,8 +89,8 @@ class CheckoutSchema(_Stripped):
     )
     address = _Address(AddressSchema, required=True)
     delivery = fields.String(
-        load_default="standard",
-        validate=validate.OneOf(DELIVERY_OPTIONS, error=MESSAGES["delivery"]),
+        load_default=DEFAULT_DELIVERY,
+        validate=validate.OneOf(DELIVERY_METHODS, error=MESSAGES["delivery"]),
     )
 
 

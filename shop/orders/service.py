@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
@@ -30,7 +30,24 @@ from catalog.models import Variant
 from ..cart import service as carts
 from ..cart.service import EMPTY_MESSAGE, Owner
 from ..models import Order, OrderLine, utcnow
+from .delivery import DEFAULT_DELIVERY, DELIVERY_METHODS, DeliveryMethod
+from .errors import (
+    CartChanged,
+    CartNotBuyable,
+    CheckoutError,
+    EmptyCart,
+    OutOfStock,
+    ShopBusy,
+)
 from .payment import PaymentProvider, PaymentStart, PendingPayment
+from .statuses import OrderStatus, PaymentStatus
+
+__all__ = [  # with the errors and delivery data re-exported for the pages and the API
+    "DELIVERY_METHODS", "DELIVERY_OPTIONS", "CartChanged", "CartNotBuyable", "CheckoutDetails",
+    "CheckoutError", "DeliveryMethod", "DeliveryOption", "EmptyCart", "OutOfStock", "PlacedOrder",
+    "ShopBusy", "count_orders", "get_order", "list_orders", "new_order_number", "place_order",
+    "scoped_key",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -38,33 +55,9 @@ CENT = Decimal("0.01")
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U
 NUMBER_LENGTH = 10
 
-
-@dataclass(frozen=True)
-class DeliveryOption:
-    code: str
-    label: str
-    price: Decimal
-    free_from: Decimal | None = None
-
-    def price_for(self, subtotal: Decimal) -> Decimal:
-        if self.free_from is not None and subtotal >= self.free_from:
-            return Decimal("0.00")
-        return self.price
-
-    @property
-    def description(self) -> str:
-        text = f"{self.label}: £{self.price}"
-        if self.free_from is not None:
-            text += f", free on orders of £{self.free_from:.0f} or more"
-        return text
-
-
-DELIVERY_OPTIONS = {
-    "standard": DeliveryOption(
-        "standard", "Standard delivery (3–5 working days)", Decimal("4.95"), Decimal("75.00")
-    ),
-    "express": DeliveryOption("express", "Express delivery (next working day)", Decimal("9.95")),
-}
+# Earlier names, kept for their importers.
+DeliveryOption = DeliveryMethod
+DELIVERY_OPTIONS = DELIVERY_METHODS
 
 
 @dataclass(frozen=True)
@@ -72,7 +65,7 @@ class CheckoutDetails:
     name: str
     email: str
     address: dict
-    delivery: str = "standard"
+    delivery: str = DEFAULT_DELIVERY
 
 
 @dataclass(frozen=True)
@@ -80,39 +73,6 @@ class PlacedOrder:
     order: Order
     created: bool
     payment: PaymentStart | None = None
-
-
-# ---------------------------------------------------------------- errors
-
-
-class CheckoutError(Exception):
-    """The order was not placed and nothing was written; ``message`` is for the shopper."""
-
-    status = 409
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class EmptyCart(CheckoutError):
-    pass
-
-
-class CartNotBuyable(CheckoutError):
-    """A line is no longer sold, or asks for more than is in stock (seen before writing)."""
-
-
-class OutOfStock(CheckoutError):
-    """Lost the race: someone else took the last units between reading the cart and buying."""
-
-
-class CartChanged(CheckoutError):
-    """The cart changed (or was checked out) by another request while this one was placing it."""
-
-
-class ShopBusy(CheckoutError):
-    status = 503
 
 
 # ---------------------------------------------------------------- helpers
@@ -161,6 +121,19 @@ def _order_for_key(session: Session, key: str) -> Order | None:
     )
 
 
+def _replay(session: Session, key: str | None) -> PlacedOrder | None:
+    """The order this idempotency key already placed, as a replay; None without a key or order.
+
+    The one idempotency check: before the transaction, once the write lock is held (a concurrent
+    submit with the same key may have just committed), and after a failure (that submit won
+    between our check and our write; on PostgreSQL our flush then breaks the unique key).
+    """
+    if key is None:
+        return None
+    existing = _order_for_key(session, key)
+    return None if existing is None else PlacedOrder(existing, created=False)
+
+
 def _stock_message(session: Session, lines: list[carts.CartLine]) -> str:
     """Why the race was lost, from the stock as it is now."""
     stock = dict(
@@ -199,18 +172,18 @@ def place_order(
     payment: PaymentProvider | None = None,
 ) -> PlacedOrder:
     """Turn the owner's cart into an order, or raise :class:`CheckoutError`, writing nothing."""
-    if details.delivery not in DELIVERY_OPTIONS:
+    if details.delivery not in DELIVERY_METHODS:
         raise ValueError(f"unknown delivery option {details.delivery!r}")
     key = scoped_key(owner, idempotency_key) if idempotency_key else None
-    if key and (existing := _order_for_key(session, key)) is not None:
-        return PlacedOrder(existing, created=False)
+    if (replay := _replay(session, key)) is not None:
+        return replay
     payment = payment or PendingPayment()
     lines: list[carts.CartLine] = []
     try:
         _begin_write(session)
-        if key and (existing := _order_for_key(session, key)) is not None:
+        if (replay := _replay(session, key)) is not None:
             session.rollback()  # a concurrent submit with the same key won
-            return PlacedOrder(existing, created=False)
+            return replay
         summary = carts.summarize(carts.find_cart(session, owner, fresh=True))
         lines = summary.lines
         if summary.empty:
@@ -229,18 +202,12 @@ def place_order(
                 "No order was placed; please check your cart and try again."
             )
         session.commit()
-    except CheckoutError as exc:
+    except (CheckoutError, IntegrityError) as exc:
         session.rollback()
-        if key and (existing := _order_for_key(session, key)) is not None:
-            # The same submit won between our key check and our cart read: its order is ours.
-            return PlacedOrder(existing, created=False)
+        if (replay := _replay(session, key)) is not None:
+            return replay
         if isinstance(exc, OutOfStock):
             raise OutOfStock(_stock_message(session, lines)) from None
-        raise
-    except IntegrityError:
-        session.rollback()
-        if key and (existing := _order_for_key(session, key)) is not None:
-            return PlacedOrder(existing, created=False)
         raise
     except OperationalError as exc:
         session.rollback()
@@ -257,7 +224,7 @@ def place_order(
 def _new_order(
     owner: Owner, details: CheckoutDetails, summary: carts.CartSummary, key: str | None
 ) -> Order:
-    option = DELIVERY_OPTIONS[details.delivery]
+    option = DELIVERY_METHODS[details.delivery]
     subtotal = summary.subtotal
     shipping = option.price_for(subtotal)
     order = Order(
@@ -272,8 +239,8 @@ def _new_order(
         subtotal=subtotal,
         shipping=shipping,
         total=(subtotal + shipping).quantize(CENT),
-        status="placed",
-        payment_status="pending",
+        status=OrderStatus.PLACED.value,
+        payment_status=PaymentStatus.PENDING.value,
         created_at=utcnow(),
     )
     order.lines = [
@@ -313,7 +280,7 @@ def _start_payment(session: Session, order: Order, payment: PaymentProvider) -> 
         log.exception("payment provider %s failed to start order %s", payment.name, order.number)
         return None
     if start.status != order.payment_status:
-        order.payment_status = start.status
+        order.payment_status = PaymentStatus(start.status).value
         session.commit()
     return start
 
@@ -358,8 +325,6 @@ def list_orders(session: Session, owner: Owner, *, limit: int = 20, offset: int 
 
 
 def count_orders(session: Session, owner: Owner) -> int:
-    from sqlalchemy import func
-
     if not owner.known:
         return 0
     return session.scalar(select(func.count(Order.id)).where(_visible_to(owner))) or 0

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import User
 from . import bp, service
 from .checkout import place_for_current_shopper
+from .delivery import DEFAULT_DELIVERY, DELIVERY_METHODS
 from .schemas import COUNTRIES, IDEMPOTENCY_KEY, CheckoutSchema
 
 ADDRESS_FIELDS = ("line1", "line2", "city", "postal_code", "country")
@@ -31,7 +32,7 @@ def _prefill() -> dict:
 def _render_form(values: dict, errors: dict, key: str, status: int = 200):
     cart = minicart()
     options = [
-        (option, option.price_for(cart.subtotal)) for option in service.DELIVERY_OPTIONS.values()
+        (option, option.price_for(cart.subtotal)) for option in DELIVERY_METHODS.values()
     ]
     return render_template(
         "checkout/checkout.html",
@@ -60,7 +61,7 @@ def checkout():
     if minicart().empty:
         flash("Your cart is empty, so there is nothing to check out yet.", "info")
         return _see("cart.show")
-    values = {"country": "GB", "delivery": "standard", **_prefill()}
+    values = {"country": "GB", "delivery": DEFAULT_DELIVERY, **_prefill()}
     return _render_form(values, {}, secrets.token_urlsafe(18))
 
 
@@ -102,7 +103,7 @@ def confirmation(number: str):
     return render_template(
         "orders/confirmation.html",
         order=order,
-        delivery=service.DELIVERY_OPTIONS.get(order.delivery),
+        delivery=DELIVERY_METHODS.get(order.delivery),
         countries=COUNTRIES,
     )
 

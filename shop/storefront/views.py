@@ -9,11 +9,11 @@ from catalog import queries
 from catalog.vocabulary import SORTS
 
 from .. import events
-from ..api.schemas import ArticleQueryArgs, PageProductQueryArgs, load_args
 from ..errors import abort_with
 from ..extensions import db
 from ..recommendations.registry import slot_from_request
 from ..recommendations.related import related_suggestions
+from ..schemas import ArticleQueryArgs, PageProductQueryArgs, load_args
 from . import bp
 
 SORT_LABELS = {

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from catalog.models import Product, Variant
 from shop.cart import service as carts
 from shop.cart.service import Owner
+from shop.errors import http_status
 from shop.models import CartItem, Order, OrderLine
 from shop.orders import service
 from shop.orders.payment import PaymentProvider, PaymentStart, PendingPayment
@@ -130,7 +131,7 @@ def assert_nothing_written(session, stock=5):
 def test_an_empty_cart_cannot_be_checked_out(shop):
     with pytest.raises(service.EmptyCart) as caught:
         service.place_order(shop, ANN, DETAILS)
-    assert caught.value.status == 409 and caught.value.message == "No products in the cart."
+    assert http_status(caught.value) == 409 and caught.value.message == "No products in the cart."
     assert_nothing_written(shop)
 
 
@@ -170,7 +171,7 @@ def test_losing_the_stock_race_mid_order_rolls_everything_back(shop, monkeypatch
     monkeypatch.setattr(service, "_take_stock", take_after_a_rival)
     with pytest.raises(service.OutOfStock) as caught:
         service.place_order(shop, ANN, DETAILS)
-    assert caught.value.status == 409
+    assert http_status(caught.value) == 409
     assert caught.value.message.startswith("Sorry, someone else was quicker:")
     assert caught.value.message.endswith("No order was placed; please review your cart.")
     assert_nothing_written(shop)  # Halo Walk's decrement was rolled back too
@@ -203,7 +204,7 @@ def test_a_lock_timeout_becomes_a_busy_refusal(shop, monkeypatch):
     monkeypatch.setattr(service, "_begin_write", locked)
     with pytest.raises(service.ShopBusy) as caught:
         service.place_order(shop, ANN, DETAILS)
-    assert caught.value.status == 503
+    assert http_status(caught.value) == 503
     assert "very busy" in caught.value.message and "not placed" in caught.value.message
     assert_nothing_written(shop)
 

@@ -12,7 +12,8 @@ from catalog import vocabulary
 from catalog.io import CSV_COLUMNS
 from catalog.schemas import AttributesSchema
 from recommender.profile import Vocabulary, load_rules
-from shop.api.schemas import FacetsSchema, ProductQueryArgs
+from shop.api.schemas import FacetsSchema
+from shop.schemas import ProductQueryArgs
 from shop.profile.schema import ProfileSchema
 
 ROOT = Path(__file__).resolve().parents[2]

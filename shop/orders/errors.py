@@ -1,0 +1,31 @@
+"""Why an order was not placed, as domain errors (no HTTP status: the web layer picks one)."""
+
+from __future__ import annotations
+
+
+class CheckoutError(Exception):
+    """The order was not placed and nothing was written; ``message`` is for the shopper."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class EmptyCart(CheckoutError):
+    """There is nothing in the cart to order."""
+
+
+class CartNotBuyable(CheckoutError):
+    """A line is no longer sold, or asks for more than is in stock (seen before writing)."""
+
+
+class OutOfStock(CheckoutError):
+    """Lost the race: someone else took the last units between reading the cart and buying."""
+
+
+class CartChanged(CheckoutError):
+    """The cart changed (or was checked out) by another request while this one was placing it."""
+
+
+class ShopBusy(CheckoutError):
+    """Gave up waiting for a database lock; the shopper may simply try again."""
