@@ -167,9 +167,6 @@ FILTERS = tuple(a for a in ATTRIBUTES.values() if a.filter and a.stored != "vari
 LABEL_KINDS = ("tag", *(a.label_kind for a in ATTRIBUTES.values() if a.label_kind))
 
 MIN_SIZE_EU, MAX_SIZE_EU = ATTRIBUTES["size_eu"].bounds
-#: Code tuples for importers that want only the words (the footwear finder's view).
-WIDTHS = ATTRIBUTES["width"].codes
-TERRAINS = ATTRIBUTES["terrain"].codes
 
 
 def as_data() -> dict:

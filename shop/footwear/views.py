@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from catalog.vocabulary import TERRAINS, WIDTHS
-
 from .. import visitor
 from ..extensions import db
 from ..profile import service as profiles
-from ..profile.schema import ARCHES, FITNESS_LEVELS, OVERPRONATION, PAIN_AREAS
-from ..profile.views import SIZE_SYSTEMS, form_values, parse_form, submitted_values
+from ..profile.forms import SIZE_SYSTEMS, form_values, parse_form, submitted_values
 from ..recommendations import service as recommendations
 from ..recommendations.slots import footwear_for
 from . import bp
@@ -39,8 +36,6 @@ def _owner(create: bool) -> dict:
 def _form(asked: list[str], values: dict, errors: dict, *, refine: bool, status: int = 200):
     return render_template(
         "footwear/questions.html", asked=asked, values=values, errors=errors, refine=refine,
-        arches=ARCHES, overpronation=OVERPRONATION, widths=WIDTHS, pain_areas=PAIN_AREAS,
-        terrains=TERRAINS, fitness_levels=FITNESS_LEVELS,
         size_systems={key: spec[0] for key, spec in SIZE_SYSTEMS.items()},
     ), status
 

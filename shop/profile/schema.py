@@ -10,11 +10,6 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 
 from catalog.vocabulary import QUESTIONS, Question
 
-# The footwear finder's view imports these word lists by name.
-ARCHES = QUESTIONS["arch"].codes
-FITNESS_LEVELS = QUESTIONS["fitness_level"].codes
-OVERPRONATION = QUESTIONS["overpronation"].codes
-PAIN_AREAS = QUESTIONS["pain_areas"].codes
 MIN_SHOE_EU, MAX_SHOE_EU = QUESTIONS["shoe_size_eu"].bounds
 
 LIST_FIELDS = tuple(name for name, question in QUESTIONS.items() if question.type == "list")
