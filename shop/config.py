@@ -32,6 +32,12 @@ TUNABLES: dict[str, type] = {
     "RECOMMENDER_MAX_AGE_DAYS": float,
     "RECOMMENDER_FALLBACK_SECONDS": float,
     "RECOMMENDER_ELIGIBLE_SECONDS": float,
+    # Accounts and sessions (issue 10): see the Config defaults below.
+    "SESSION_IDLE_SECONDS": int,
+    "SESSION_ABSOLUTE_SECONDS": int,
+    "LOGIN_ADDRESS_MAX_FAILURES": int,
+    "REGISTER_MAX_PER_ADDRESS": int,
+    "REGISTER_WINDOW_SECONDS": float,
 }
 
 
@@ -66,6 +72,18 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 30 * 24 * 3600
     WTF_CSRF_TIME_LIMIT = None
+    # -- accounts and sessions (server-side, shop.accounts.sessions): a guest session lives
+    # PERMANENT_SESSION_LIFETIME unused; an account session ends after SESSION_IDLE_SECONDS
+    # unused or SESSION_ABSOLUTE_SECONDS after log-in. Log-in: LOGIN_MAX_FAILURES per account
+    # and address, then a delay that doubles; LOGIN_ADDRESS_MAX_FAILURES per address over all
+    # accounts; REGISTER_MAX_PER_ADDRESS sign-ups per address per REGISTER_WINDOW_SECONDS.
+    SESSION_IDLE_SECONDS = 24 * 3600
+    SESSION_ABSOLUTE_SECONDS = 14 * 24 * 3600
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_WINDOW_SECONDS = 900
+    LOGIN_ADDRESS_MAX_FAILURES = 20
+    REGISTER_MAX_PER_ADDRESS = 10
+    REGISTER_WINDOW_SECONDS = 3600
     PER_PAGE_DEFAULT = 12
     PER_PAGE_MAX = 60
     TESTING = False

@@ -39,13 +39,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import events, recommendations
-    from .accounts.cookies import ShopSessionInterface, trust_proxy
+    from .accounts.cookies import trust_proxy
+    from .accounts.sessions import DatabaseSessionInterface
 
     db.init_app(app)
     csrf.init_app(app)
     events.register(app)
     recommendations.init_app(app)
-    app.session_interface = ShopSessionInterface()
+    app.session_interface = DatabaseSessionInterface()
     trust_proxy(app)
 
 

@@ -12,11 +12,11 @@ import logging
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import LoginAttempt, User, utcnow
+from ..models import Event, LoginAttempt, Order, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -142,11 +142,22 @@ def failure_count(session: Session, key: str, throttle: Throttle = Throttle(),
     ) or 0
 
 
-def after_log_in(session: Session, visitor_id: str, user_id: int) -> list[str]:
-    """Move what the guest did to the account: cart, profile and events. Messages to show."""
+def after_log_in(session: Session, visitor_id: str, user_id: int, new_visitor_id: str | None = None) -> list[str]:
+    """Move what the guest did to the account: cart, profile, events and guest orders.
+
+    The guest's events and orders also take the account session's new visitor id, so nothing
+    is left under the old one for a copy of the pre-login cookie to find. Messages to show.
+    """
     from ..cart.service import merge_guest_cart
     from ..profile.service import adopt_guest_data
 
     messages = merge_guest_cart(session, visitor_id, user_id)
     adopt_guest_data(session, visitor_id, user_id)
+    session.execute(update(Order).where(Order.visitor_id == visitor_id, Order.user_id.is_(None))
+                    .values(user_id=user_id))
+    if new_visitor_id is not None:
+        for table in (Event, Order):
+            session.execute(update(table).where(table.visitor_id == visitor_id, table.user_id == user_id)
+                            .values(visitor_id=new_visitor_id))
+    session.commit()
     return messages

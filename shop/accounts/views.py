@@ -30,8 +30,8 @@ def start_account_session(user, *, flash_messages: bool = True) -> list[str]:
     Returns what the move has to say (a cart line capped by stock, say); pages flash it.
     """
     guest = visitor.visitor_id()
-    visitor.log_in(user.id)
-    messages = service.after_log_in(db.session, guest, user.id)
+    fresh = visitor.log_in(user.id)
+    messages = service.after_log_in(db.session, guest, user.id, fresh)
     if flash_messages:
         for message in messages:
             flash(message, "info")
@@ -93,6 +93,16 @@ def login():
 def logout():
     visitor.log_out()
     flash("You are logged out.", "success")
+    return redirect(url_for("storefront.home"))
+
+
+@bp.post("/logout-everywhere")
+def logout_everywhere():
+    account = visitor.user_id()
+    if account is None:
+        return redirect(url_for("accounts.login", next=url_for("accounts.account")))
+    visitor.log_out_everywhere(account)
+    flash("You are logged out on every device.", "success")
     return redirect(url_for("storefront.home"))
 
 

@@ -95,3 +95,15 @@ class EmptySchema(Schema):
 def logout(_body):
     """End the session (send ``{}`` as JSON: the content type is the CSRF defence)."""
     visitor.log_out()
+
+
+@blp.route("/logout-everywhere", methods=["POST"])
+@blp.arguments(EmptySchema, description="An empty JSON object, {}.")
+@blp.response(204)
+@blp.alt_response(401, description="Not logged in.")
+def logout_everywhere(_body):
+    """End every session of the account on every device, this one included."""
+    account = visitor.user_id()
+    if account is None:
+        abort_with(401, "Not logged in.")
+    visitor.log_out_everywhere(account)

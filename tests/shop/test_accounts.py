@@ -229,7 +229,7 @@ def test_session_cookie_is_secure_when_configured(app_config):
         app.extensions["database"].engine.dispose()
 
 
-def test_login_starts_a_fresh_session_and_keeps_only_the_visitor_id(client):
+def test_login_starts_a_fresh_session_with_a_new_visitor_id(client):
     register(client)
     logout(client)
     with client.session_transaction() as sess:
@@ -238,7 +238,7 @@ def test_login_starts_a_fresh_session_and_keeps_only_the_visitor_id(client):
     login(client)
     after = session_of(client)
     assert "planted" not in after
-    assert after["visitor_id"] == guest
+    assert after["visitor_id"] != guest  # the guest's data moved to the account, not the id
     assert set(after) <= {"visitor_id", "user_id", "_permanent", "_flashes", "csrf_token"}
 
 
