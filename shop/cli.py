@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -20,6 +21,30 @@ def _create_app():
              add_version_option=False, load_dotenv=False)
 def main() -> None:
     """Operate the Backcare shop: database, catalog, recommender."""
+
+
+# ---------------------------------------------------------------- run
+
+
+@click.command("run")
+@click.option("--host", default=lambda: os.environ.get("HOST") or "127.0.0.1", show_default="HOST or 127.0.0.1")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT") or 5000), show_default="PORT or 5000")
+@click.option("--workers", type=click.IntRange(1, 64), default=lambda: int(os.environ.get("WEB_CONCURRENCY") or 2),
+              show_default="WEB_CONCURRENCY or 2", help="gunicorn worker processes.")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Threads per worker.")
+@click.option("--debug", is_flag=True, help="The development server (reloader, debugger) instead of gunicorn.")
+@click.option("--reload/--no-reload", default=True, help="With --debug: restart when the code changes.")
+def run_command(host: str, port: int, workers: int, threads: int, debug: bool, reload: bool) -> None:
+    """Serve the shop with gunicorn (as in production); --debug for the development server."""
+    from .serve import serve, serve_debug
+
+    if debug:
+        serve_debug(host, port, reload=reload)
+    else:
+        serve(host, port, workers=workers, threads=threads)
+
+
+main.add_command(run_command, "run")
 
 
 # ---------------------------------------------------------------- db
@@ -126,3 +151,7 @@ def _register_events() -> None:
 
 
 _register_events()
+
+
+if __name__ == "__main__":  # python -m shop.cli
+    main()

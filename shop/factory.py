@@ -17,11 +17,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the shop; ``test_config`` (a plain dict) overrides the environment."""
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
                 instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(Config)
     app.config.update(Config.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    secure_instance(app.instance_path, app.config["DATABASE_URL"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
@@ -35,6 +35,30 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def secure_instance(instance_path: str, database_url: str) -> None:
+    """The instance folder 0700; a SQLite database, its WAL and shared-memory files 0600.
+
+    The database holds password hashes and addresses. SQLite creates the -wal and -shm files
+    with the mode of the database file, so creating that file 0600 before the first connection
+    (and tightening an existing one) keeps all three private.
+    """
+    os.makedirs(instance_path, mode=0o700, exist_ok=True)
+    os.chmod(instance_path, 0o700)
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") \
+            or url.database.startswith("file:"):
+        return
+    path = os.path.abspath(url.database)
+    if not os.path.isdir(os.path.dirname(path)):
+        return  # a folder that is not there (yet): the engine reports it on first use
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        if os.path.exists(name):
+            os.chmod(name, 0o600)
 
 
 def register_extensions(app: Flask) -> None:
@@ -83,7 +107,18 @@ def register_blueprints(app: Flask) -> None:
     register_api(app, api)
 
 
+#: Pages and APIs about one person: never kept by a browser or a shared cache.
+PERSONAL_PATHS = ("/account", "/orders", "/checkout", "/cart", "/profile",
+                  "/api/orders", "/api/profile", "/api/account", "/api/cart", "/api/checkout")
+
+
+def is_personal(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in PERSONAL_PATHS)
+
+
 def register_security_headers(app: Flask) -> None:
+    from flask import request
+
     policy = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -95,6 +130,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if is_personal(request.path):
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
