@@ -90,6 +90,35 @@ def db_seed_demo(if_empty: bool) -> None:
     )
 
 
+@db_group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def db_backup(path: str) -> None:
+    """Write a consistent backup of the database to PATH, also while the shop serves."""
+    from .backup import BackupError, backup
+
+    try:
+        click.echo(backup(db.engine, path))
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@db_group.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already has orders or accounts.")
+@with_appcontext
+def db_restore(path: str, force: bool) -> None:
+    """Replace the database with the backup in PATH (stop the shop first), then migrate it."""
+    from .backup import BackupError, restore
+
+    try:
+        click.echo(restore(db.engine, path, force=force))
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
 # ---------------------------------------------------------------- catalog
 
 
