@@ -64,13 +64,14 @@ def secure_instance(instance_path: str, database_url: str) -> None:
 def register_extensions(app: Flask) -> None:
     from . import events, recommendations
     from .accounts.cookies import trust_proxy
-    from .accounts.sessions import DatabaseSessionInterface
+    from .accounts.sessions import DatabaseSessionInterface, load_before_request
 
     db.init_app(app)
     csrf.init_app(app)
     events.register(app)
     recommendations.init_app(app)
     app.session_interface = DatabaseSessionInterface()
+    load_before_request(app)
     trust_proxy(app)
 
 

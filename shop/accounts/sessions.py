@@ -5,9 +5,10 @@ days. Here the session is a ``user_sessions`` row keyed by the SHA-256 of a 256-
 token, so logging out (or "log out of every device") deletes it and every copy of the cookie
 then reads an empty guest session.
 
-- The row is read lazily, on the first use of ``session`` in a request, through the request's
-  own database session, and that read's transaction is ended at once: a session never holds a
-  pooled connection (nor a second one) while the view does slow work such as hashing.
+- The row is read at the start of each request (``load_before_request``, inside the dispatch
+  so that a database outage is the usual 503) through the request's own database session, and
+  that read's transaction is ended at once: a session never holds a pooled connection (nor a
+  second one) while the view does slow work such as hashing. Static files skip it.
 - A row is written only when its data changed, or to note the visit when ``last_seen_at`` is
   older than ``TOUCH_SECONDS``: a page view is not a write.
 - Guests (no ``user_id``) expire after ``PERMANENT_SESSION_LIFETIME`` unused (their cart lives
@@ -78,8 +79,11 @@ class ServerSession(SessionMixin):
                 else:  # a test's ``session_transaction`` reads it after the request ended
                     with self.app.app_context():
                         self._load()
-            except Exception:
-                self.load_failed = True  # a database outage: a guest view of the page, no save
+            except SQLAlchemyError:
+                # The database is away: raised once (a 503), then the error page sees a guest;
+                # nothing is saved.
+                self.load_failed = True
+                self._data = {}
                 raise
         return self._data
 
@@ -275,6 +279,15 @@ def _rollback() -> None:
         db.session.rollback()
     except Exception:  # the database may be gone
         log.warning("rollback failed", exc_info=True)
+
+
+def load_before_request(app: Flask) -> None:
+    from flask import session
+
+    @app.before_request
+    def _load_session() -> None:
+        if request.endpoint != "static" and isinstance(session, ServerSession):
+            session._loaded()
 
 
 def end_every_session_of(user_id: int) -> int:
