@@ -120,6 +120,8 @@ def is_personal(path: str) -> bool:
 def register_security_headers(app: Flask) -> None:
     from flask import request
 
+    from . import serve  # noqa: F401  (under a plain ``gunicorn wsgi:app`` too: no "Server: gunicorn")
+
     policy = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
