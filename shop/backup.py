@@ -126,7 +126,7 @@ def pg_command(tool: str, url, arguments: list[str]) -> tuple[list[str], dict[st
 def _run(argv: list[str], env: dict[str, str]) -> None:
     if shutil.which(argv[0]) is None:
         raise BackupError(f"{argv[0]} is not installed (Debian: apt-get install postgresql-client)")
-    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BackupError(f"{argv[0]} failed: {done.stderr.strip()[-2000:]}")
 

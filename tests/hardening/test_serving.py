@@ -75,7 +75,7 @@ def test_make_run_serves_with_gunicorn_workers_and_no_version_header(served):
     with urllib.request.urlopen(base + "/", timeout=20) as response:
         assert response.status == 200
         server = response.headers.get("Server", "")
-    assert not re.search(r"werkzeug|python|gunicorn", server, re.I), server
+    assert not re.search(r"werkzeug|python|gunicorn", server, re.IGNORECASE), server
     booted = set(re.findall(r"Booting worker with pid: (\d+)", log.read_text()))
     assert len(booted) >= 2, log.read_text()
 

@@ -12,13 +12,13 @@ import threading
 import time
 
 import pytest
+from shopping import DRIFT, HALO, INSOLE, seed_tiny_catalog
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from catalog.models import Variant
 from shop import create_app
 from shop.models import Order, OrderLine
-from shopping import DRIFT, HALO, INSOLE, seed_tiny_catalog
 
 pytestmark = pytest.mark.sqlite_only
 STOCK = 10_000
@@ -101,7 +101,7 @@ def test_a_live_shop_backed_up_during_checkouts_restores_every_order(live, tmp_p
         restored, stock = orders_of(fresh.config["DATABASE_URL"])
     finally:
         fresh.extensions["database"].engine.dispose()
-    live_orders, live_stock = orders_of(live.config["DATABASE_URL"])
+    live_orders, _live_stock = orders_of(live.config["DATABASE_URL"])
     assert 0 < len(restored) < len(live_orders)  # the backup caught a moment mid-stream
     assert {number: live_orders[number] for number in restored} == restored  # every line intact
     sold = {sku: 0 for sku in stock}

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from shopping import HALO, seed_tiny_catalog
 from sqlalchemy import select, update
 
 from shop.models import UserSession, utcnow
-from shopping import HALO, seed_tiny_catalog
 
 PASSWORD = "correct horse battery"
 CHECKOUT = {"name": "Ann Example", "email": "ann@example.com", "delivery": "standard",
