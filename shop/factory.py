@@ -120,7 +120,10 @@ def is_personal(path: str) -> bool:
 def register_security_headers(app: Flask) -> None:
     from flask import request
 
-    from . import serve  # noqa: F401  (under a plain ``gunicorn wsgi:app`` too: no "Server: gunicorn")
+    try:  # under a plain ``gunicorn wsgi:app`` too: no "Server: gunicorn"
+        from . import serve  # noqa: F401
+    except ImportError:  # gunicorn is POSIX-only; the development server needs none of it
+        pass
 
     policy = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
