@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+DEBUG ?=
 export HOST PORT
 
 .PHONY: run test bench install clean
@@ -33,7 +34,7 @@ run: $(BIN)/.installed-run
 	$(BIN)/shop db seed-demo --if-empty
 	$(BIN)/shop recommender seed-demo --if-empty
 	$(BIN)/shop recommender train --if-needed
-	$(BIN)/shop run --host $(HOST) --port $(PORT)
+	$(BIN)/shop run --host $(HOST) --port $(PORT)$(if $(DEBUG), --debug)
 
 test: $(BIN)/.installed-test
 	bash scripts/test.sh

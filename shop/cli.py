@@ -22,6 +22,30 @@ def main() -> None:
     """Operate the Backcare shop: database, catalog, recommender."""
 
 
+# ---------------------------------------------------------------- run
+
+
+@click.command("run")
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default="HOST or 127.0.0.1")
+@click.option("--port", type=int, envvar="PORT", default=5000, show_default="PORT or 5000")
+@click.option("--workers", type=click.IntRange(1, 64), envvar="WEB_CONCURRENCY", default=2,
+              show_default="WEB_CONCURRENCY or 2", help="gunicorn worker processes.")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Threads per worker.")
+@click.option("--debug", is_flag=True, help="The development server (reloader, debugger) instead of gunicorn.")
+@click.option("--reload/--no-reload", default=True, help="With --debug: restart when the code changes.")
+def run_command(host: str, port: int, workers: int, threads: int, debug: bool, reload: bool) -> None:
+    """Serve the shop with gunicorn (as in production); --debug for the development server."""
+    from .serve import serve, serve_debug
+
+    if debug:
+        serve_debug(host, port, reload=reload)
+    else:
+        serve(host, port, workers=workers, threads=threads)
+
+
+main.add_command(run_command, "run")
+
+
 # ---------------------------------------------------------------- db
 
 
@@ -63,6 +87,35 @@ def db_seed_demo(if_empty: bool) -> None:
         f"Demo catalog: {report.products_created} products created, {report.products_updated} updated, "
         f"{report.variants_created + report.variants_updated} variants; {articles} articles."
     )
+
+
+@db_group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def db_backup(path: str) -> None:
+    """Write a consistent backup of the database to PATH, also while the shop serves."""
+    from .backup import BackupError, backup
+
+    try:
+        click.echo(backup(db.engine, path))
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@db_group.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already has orders or accounts.")
+@with_appcontext
+def db_restore(path: str, force: bool) -> None:
+    """Replace the database with the backup in PATH (stop the shop first), then migrate it."""
+    from .backup import BackupError, restore
+
+    try:
+        click.echo(restore(db.engine, path, force=force))
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
 
 
 # ---------------------------------------------------------------- catalog
@@ -126,3 +179,7 @@ def _register_events() -> None:
 
 
 _register_events()
+
+
+if __name__ == "__main__":  # python -m shop.cli
+    main()

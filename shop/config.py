@@ -87,7 +87,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "LOGIN_MAX_FAILURES",
-        "failed log-ins allowed per account and per address within the window",
+        "wrong passwords per account and address before that pair waits (1 minute, doubling per "
+        "further failure, at most the window)",
         default=5,
         parse=int,
     ),
@@ -128,11 +129,29 @@ SETTINGS: tuple[Setting, ...] = (
         default=1,
         parse=_threads,
     ),
+    Setting("SESSION_IDLE_SECONDS", "an account session ends after this long unused",
+            default=86400, parse=int),
+    Setting("SESSION_ABSOLUTE_SECONDS", "an account session ends this long after log-in",
+            default=14 * 86400, parse=int),
+    Setting("LOGIN_ADDRESS_MAX_FAILURES",
+            "failed log-ins allowed per address over all accounts within the window",
+            default=20, parse=int),
+    Setting("REGISTER_MAX_PER_ADDRESS", "sign-ups allowed per address within the window",
+            default=10, parse=int),
+    Setting("REGISTER_WINDOW_SECONDS", "the sign-up throttling window", default=3600.0,
+            parse=float),
     Setting("LOG_LEVEL", "the root logger's level", default="INFO"),
+    Setting("WEB_CONCURRENCY", "gunicorn worker processes of `shop run` / `make run`",
+            parse=None, shown="2"),
     Setting("HOST", "where `make run` listens (read by the Makefile)", parse=None,
             shown="`127.0.0.1`"),
     Setting("PORT", "the port of `make run` (read by the Makefile)", parse=None, shown="`5000`"),
 )  # fmt: skip
+
+
+def inherited_environment() -> dict[str, str]:
+    """This process's environment, for a child tool (``pg_dump``) that reads its own variables."""
+    return dict(os.environ)
 
 
 def instance_path() -> str | None:
@@ -203,6 +222,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 30 * 24 * 3600
     WTF_CSRF_TIME_LIMIT = None
+    # -- accounts and sessions (server-side, shop.accounts.sessions): a guest session lives
+    # PERMANENT_SESSION_LIFETIME unused; an account session ends after SESSION_IDLE_SECONDS
+    # unused or SESSION_ABSOLUTE_SECONDS after log-in. Log-in: LOGIN_MAX_FAILURES per account
+    # and address, then a delay that doubles (all in SETTINGS above); LOGIN_ADDRESS_MAX_FAILURES per address over all
+    # accounts; REGISTER_MAX_PER_ADDRESS sign-ups per address per REGISTER_WINDOW_SECONDS.
     PER_PAGE_DEFAULT = 12
     PER_PAGE_MAX = 60
     TESTING = False

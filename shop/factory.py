@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(settings_from_environment(app.instance_path, testing=testing))
     if test_config:
         app.config.update(test_config)
+    secure_instance(app.instance_path, app.config["DATABASE_URL"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
@@ -37,15 +38,41 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def secure_instance(instance_path: str, database_url: str) -> None:
+    """The instance folder 0700; a SQLite database, its WAL and shared-memory files 0600.
+
+    The database holds password hashes and addresses. SQLite creates the -wal and -shm files
+    with the mode of the database file, so creating that file 0600 before the first connection
+    (and tightening an existing one) keeps all three private.
+    """
+    os.makedirs(instance_path, mode=0o700, exist_ok=True)
+    os.chmod(instance_path, 0o700)
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") \
+            or url.database.startswith("file:"):
+        return
+    path = os.path.abspath(url.database)
+    if not os.path.isdir(os.path.dirname(path)):
+        return  # a folder that is not there (yet): the engine reports it on first use
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        if os.path.exists(name):
+            os.chmod(name, 0o600)
+
+
 def register_extensions(app: Flask) -> None:
     from . import events, recommendations
-    from .accounts.cookies import ShopSessionInterface, trust_proxy
+    from .accounts.cookies import trust_proxy
+    from .accounts.sessions import DatabaseSessionInterface, load_before_request
 
     db.init_app(app)
     csrf.init_app(app)
     events.register(app)
     recommendations.init_app(app)
-    app.session_interface = ShopSessionInterface()
+    app.session_interface = DatabaseSessionInterface()
+    load_before_request(app)
     trust_proxy(app)
 
 
@@ -84,7 +111,23 @@ def register_blueprints(app: Flask) -> None:
     register_api(app, api)
 
 
+#: Pages and APIs about one person: never kept by a browser or a shared cache.
+PERSONAL_PATHS = ("/account", "/orders", "/checkout", "/cart", "/profile",
+                  "/api/orders", "/api/profile", "/api/account", "/api/cart", "/api/checkout")
+
+
+def is_personal(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in PERSONAL_PATHS)
+
+
 def register_security_headers(app: Flask) -> None:
+    from flask import request
+
+    try:  # under a plain ``gunicorn wsgi:app`` too: no "Server: gunicorn"
+        from . import serve  # noqa: F401
+    except ImportError:  # gunicorn is POSIX-only; the development server needs none of it
+        pass
+
     policy = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -96,6 +139,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if is_personal(request.path):
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

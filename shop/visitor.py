@@ -1,4 +1,9 @@
-"""Who is asking: a guest visitor id kept in the signed session cookie, and the account."""
+"""Who is asking: a guest visitor id kept in the server-side session, and the account.
+
+The session itself lives in the database (``shop.accounts.sessions``); its cookie is only a
+random id. Log-in and log-out give the browser a new session id *and* a new visitor id, so
+whoever holds a copy of the cookie from before sees nothing of what comes after.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from flask import g, session
 
 
 def visitor_id(create: bool = True) -> str | None:
-    """The visitor's stable id; made on first need and kept for 30 days (permanent session)."""
+    """The visitor's id; made on first need and kept while the session lives."""
     current = session.get("visitor_id")
     if current is None and create:
         current = session["visitor_id"] = uuid.uuid4().hex
@@ -21,16 +26,36 @@ def user_id() -> int | None:
     return session.get("user_id")
 
 
-def log_in(new_user_id: int) -> None:
-    """Start an account session; the visitor id survives so guest history can be moved."""
-    keep = visitor_id()
-    session.clear()
-    session["visitor_id"] = keep
+def log_in(new_user_id: int) -> str:
+    """Start an account session under a new session id and a new visitor id (no fixation of
+    either). Returns the new visitor id; the caller moves the guest's data to the account."""
+    _restart()
+    fresh = session["visitor_id"] = uuid.uuid4().hex
     session["user_id"] = new_user_id
     session.permanent = True
+    return fresh
+
+
+def renew_session() -> None:
+    """Call on any change of privilege: the same session under a new id, the old id dead."""
+    session.renew()
     g.pop("current_user", None)
 
 
 def log_out() -> None:
-    session.clear()
+    """Delete the session row: every copy of the cookie now reads an empty guest session."""
+    _restart()
+
+
+def log_out_everywhere(account: int) -> int:
+    """End every session of the account, this one included. Returns how many ended."""
+    from .accounts.sessions import end_every_session_of
+
+    ended = end_every_session_of(account)
+    _restart()
+    return ended
+
+
+def _restart() -> None:
+    session.end()
     g.pop("current_user", None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
@@ -23,9 +25,10 @@ class RegisterSchema(Schema):
     name = fields.String(load_default="", validate=validate.Length(max=120, error="Use at most 120 characters."))
 
     @pre_load
-    def _strip_email(self, data, **_kwargs):
+    def _normalise_email(self, data, **_kwargs):
+        """NFKC before validating: a full-width ``ａｎｎ@…`` is checked (and stored) as ``ann@…``."""
         if isinstance(data, dict) and isinstance(data.get("email"), str):
-            data = {**data, "email": data["email"].strip()}
+            data = {**data, "email": unicodedata.normalize("NFKC", data["email"]).strip()}
         return data
 
 

@@ -21,7 +21,24 @@ def throttle_from_config() -> service.Throttle:
     return service.Throttle(
         max_failures=config.get("LOGIN_MAX_FAILURES", service.MAX_FAILURES),
         window=dt.timedelta(seconds=config.get("LOGIN_WINDOW_SECONDS", service.WINDOW.total_seconds())),
+        address_max_failures=config.get("LOGIN_ADDRESS_MAX_FAILURES", service.ADDRESS_MAX_FAILURES),
+        register_max=config.get("REGISTER_MAX_PER_ADDRESS", service.REGISTER_MAX),
+        register_window=dt.timedelta(seconds=config.get("REGISTER_WINDOW_SECONDS",
+                                                        service.REGISTER_WINDOW.total_seconds())),
     )
+
+
+def register_account(data: dict) -> tuple[object | None, list[str]]:
+    """Sign up: ``(user, messages)`` for a new account (now logged in), ``(None, [])`` when the
+    address already has one. Both leave the browser with a new session id, so the answers look
+    the same: no one learns from registration which e-mail addresses exist, and nobody is
+    ever logged in to an existing account this way. Raises ``TooManyAttempts``."""
+    try:
+        user = service.register(db.session, **data, address=request.remote_addr, throttle=throttle_from_config())
+    except service.EmailTaken:
+        visitor.renew_session()
+        return None, []
+    return user, start_account_session(user, flash_messages=False)
 
 
 def start_account_session(user, *, flash_messages: bool = True) -> list[str]:
@@ -30,8 +47,8 @@ def start_account_session(user, *, flash_messages: bool = True) -> list[str]:
     Returns what the move has to say (a cart line capped by stock, say); pages flash it.
     """
     guest = visitor.visitor_id()
-    visitor.log_in(user.id)
-    messages = service.after_log_in(db.session, guest, user.id)
+    fresh = visitor.log_in(user.id)
+    messages = service.after_log_in(db.session, guest, user.id, fresh)
     if flash_messages:
         for message in messages:
             flash(message, "info")
@@ -44,23 +61,28 @@ def _next_url() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    errors, values, status = {}, {}, 200
+    errors, values, status, headers, message = {}, {}, 200, {}, None
     if request.method == "POST":
         schema = RegisterSchema()
         values = form_values(schema, request.form)
         try:
-            user = service.register(db.session, **schema.load(values))
+            user, messages = register_account(schema.load(values))
         except ValidationError as exc:
             errors, status = field_errors(exc.messages), 400
-        except service.EmailTaken:
-            errors, status = {"email": "An account with this e-mail address already exists. Log in instead."}, 409
+        except service.TooManyAttempts as exc:
+            message, status, headers = exc.message, 429, {"Retry-After": str(exc.retry_after)}
         else:
-            start_account_session(user)
-            flash("Welcome! Your account is ready.", "success")
+            for text in messages:
+                flash(text, "info")
+            if user is not None:
+                flash("Welcome! Your account is ready.", "success")
+            else:
+                flash("If this e-mail address already has an account, log in with its password.", "info")
             return redirect(_next_url())
     values.pop("password", None)
-    return render_template("accounts/register.html", errors=errors, values=values,
-                           next=request.values.get("next", "")), status
+    page = render_template("accounts/register.html", errors=errors, values=values, message=message,
+                           next=request.values.get("next", ""))
+    return page, status, headers
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -93,6 +115,16 @@ def login():
 def logout():
     visitor.log_out()
     flash("You are logged out.", "success")
+    return redirect(url_for("storefront.home"))
+
+
+@bp.post("/logout-everywhere")
+def logout_everywhere():
+    account = visitor.user_id()
+    if account is None:
+        return redirect(url_for("accounts.login", next=url_for("accounts.account")))
+    visitor.log_out_everywhere(account)
+    flash("You are logged out on every device.", "success")
     return redirect(url_for("storefront.home"))
 
 

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 from .. import visitor
 from ..accounts import service
 from ..accounts.schemas import LoginSchema, RegisterSchema
-from ..accounts.views import start_account_session, throttle_from_config
+from ..accounts.views import register_account, start_account_session, throttle_from_config
 from ..errors import abort_with
 from ..extensions import csrf, db
 
@@ -32,6 +32,13 @@ class AccountSchema(Schema):
     id = fields.Integer()
     email = fields.String()
     name = fields.String()
+
+
+class RegisteredSchema(Schema):
+    email = fields.String()
+    name = fields.String()
+    messages = fields.List(fields.String(), metadata={
+        "description": "What moving the guest cart said, e.g. a quantity capped by stock."})
 
 
 class LoggedInSchema(AccountSchema):
@@ -57,15 +64,21 @@ def me():
 
 @blp.route("/register", methods=["POST"])
 @blp.arguments(RegisterSchema, error_status_code=422)
-@blp.response(201, LoggedInSchema)
-@blp.alt_response(409, description="An account with this e-mail address exists.")
+@blp.response(201, RegisteredSchema)
+@blp.alt_response(429, description="Too many sign-ups from this address; see Retry-After.")
 def register(data):
-    """Create an account and log in; the guest's cart, profile and events move to it."""
+    """Create an account and log in; the guest's cart, profile and events move to it.
+
+    The answer is the same when the address already has an account (which is then neither
+    changed nor logged in): registration does not tell which e-mail addresses exist. Check
+    ``GET /api/account`` to see whether you are logged in.
+    """
     try:
-        user = service.register(db.session, **data)
-    except service.EmailTaken:
-        abort_with(409, "An account with this e-mail address already exists.")
-    return _logged_in(user)
+        _user, messages = register_account(data)
+    except service.TooManyAttempts as exc:
+        abort_with(429, exc.message, headers={"Retry-After": str(exc.retry_after)})
+    return {"email": service.normalize_email(data["email"]), "name": data.get("name", "").strip(),
+            "messages": messages}
 
 
 @blp.route("/login", methods=["POST"])
@@ -95,3 +108,15 @@ class EmptySchema(Schema):
 def logout(_body):
     """End the session (send ``{}`` as JSON: the content type is the CSRF defence)."""
     visitor.log_out()
+
+
+@blp.route("/logout-everywhere", methods=["POST"])
+@blp.arguments(EmptySchema, description="An empty JSON object, {}.")
+@blp.response(204)
+@blp.alt_response(401, description="Not logged in.")
+def logout_everywhere(_body):
+    """End every session of the account on every device, this one included."""
+    account = visitor.user_id()
+    if account is None:
+        abort_with(401, "Not logged in.")
+    visitor.log_out_everywhere(account)

@@ -48,12 +48,17 @@ def test_register_normalises_the_email_address(client, session):
     assert session.scalar(select(User.email)) == "ann@example.com"
 
 
-def test_register_with_a_taken_email_says_so(client):
+def test_register_with_a_taken_email_logs_nobody_in_and_points_to_log_in(client, session):
+    """The answer is the redirect a new account gets (no enumeration, test_accounts_abuse.py);
+    only the page after it, a guest's, suggests logging in."""
     register(client)
     logout(client)
-    response = register(client, email="ANN@example.com")
-    assert response.status_code == 409
-    assert "An account with this e-mail address already exists" in response.get_data(as_text=True)
+    response = register(client, email="ANN@example.com", password="someone else's password")
+    assert response.status_code == 302
+    assert "user_id" not in session_of(client)
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "If this e-mail address already has an account, log in with its password." in page
+    assert len(session.scalars(select(User)).all()) == 1
 
 
 @pytest.mark.parametrize(
@@ -229,7 +234,7 @@ def test_session_cookie_is_secure_when_configured(app_config):
         app.extensions["database"].engine.dispose()
 
 
-def test_login_starts_a_fresh_session_and_keeps_only_the_visitor_id(client):
+def test_login_starts_a_fresh_session_with_a_new_visitor_id(client):
     register(client)
     logout(client)
     with client.session_transaction() as sess:
@@ -238,7 +243,7 @@ def test_login_starts_a_fresh_session_and_keeps_only_the_visitor_id(client):
     login(client)
     after = session_of(client)
     assert "planted" not in after
-    assert after["visitor_id"] == guest
+    assert after["visitor_id"] != guest  # the guest's data moved to the account, not the id
     assert set(after) <= {"visitor_id", "user_id", "_permanent", "_flashes", "csrf_token"}
 
 

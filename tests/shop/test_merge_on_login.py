@@ -158,3 +158,45 @@ def test_the_json_login_returns_the_merge_messages(client, session):
     assert response.status_code == 200
     assert any("Your cart now has 2 of Halo Walk" in message for message in response.get_json()["messages"])
     assert cart_lines(client) == {HALO: 2}
+
+
+# ---------------------------------------------------------------- visitor fixation (issue 10, finding 2)
+
+
+def test_whoever_holds_the_pre_login_cookie_sees_nothing_of_the_account(app, session, demo):
+    """Two clients share the guest's cookie; once one logs in, the other sees none of its data:
+    not the cart, the profile, "Recently viewed" nor history-based suggestions."""
+    victim = app.test_client()
+    first, second = (p["slug"] for p in victim.get("/api/products?category=footwear&per_page=2").get_json()["items"])
+    victim.get(f"/products/{first}")
+    victim.put("/api/profile", json={"arch": "flat"})
+    sku = victim.get(f"/api/products/{first}").get_json()["variants"][0]["sku"]
+    victim.post("/api/cart/items", json={"sku": sku, "quantity": 1})
+    attacker = app.test_client()
+    attacker.set_cookie("session", victim.get_cookie("session").value)
+    assert "Recently viewed" in attacker.get("/").get_data(as_text=True)  # shared while a guest
+
+    register(victim)
+    victim.get(f"/products/{second}")  # viewed as the account, after log-in
+    assert "Recently viewed" in victim.get("/").get_data(as_text=True)
+
+    home = attacker.get("/").get_data(as_text=True)
+    assert "Recently viewed" not in home
+    assert attacker.get("/api/cart").get_json()["items"] == []
+    assert attacker.get("/api/profile").get_json() == {}
+    for item in attacker.get("/api/recommendations?context=home").get_json()["items"]:
+        for reason in item["reasons"]:
+            assert "viewed" not in reason.lower() and "because you" not in reason.lower(), reason
+    session.expire_all()
+    ann = session.scalar(select(User))
+    views = session.scalars(select(Event).where(Event.kind == "view")).all()
+    assert {e.user_id for e in views} == {ann.id}
+
+
+def test_the_visitor_id_changes_at_log_in(client):
+    client.put("/api/profile", json={"arch": "flat"})
+    with client.session_transaction() as sess:
+        guest = sess["visitor_id"]
+    register(client)
+    with client.session_transaction() as sess:
+        assert sess.get("visitor_id") != guest
