@@ -32,6 +32,14 @@ TUNABLES: dict[str, type] = {
     "RECOMMENDER_MAX_AGE_DAYS": float,
     "RECOMMENDER_FALLBACK_SECONDS": float,
     "RECOMMENDER_ELIGIBLE_SECONDS": float,
+    # Database pool and event log (issue 10: pool exhaustion, recommender steering).
+    "DB_POOL_SIZE": int,
+    "DB_MAX_OVERFLOW": int,
+    "DB_POOL_TIMEOUT": float,
+    "EVENTS_PER_VISITOR_PER_MINUTE": int,
+    "EVENTS_CLICK_WINDOW_SECONDS": float,
+    "EVENTS_BOT_USER_AGENTS": str,
+    "TRAINING_MAX_EVENTS_PER_VISITOR_DAY": int,
 }
 
 
@@ -74,6 +82,24 @@ class Config:
     BLAS_THREADS = 1
     # RECOMMENDER_ELIGIBLE_SECONDS: eligibility snapshot lifetime per worker (default 2, at
     # most 5; 0 under TESTING), see shop.recommendations.eligibility.
+
+    # Database pool and event log: a request holds one pooled connection at most; an exhausted
+    # pool is a 503 after DB_POOL_TIMEOUT seconds (shop.database). Events are logged at most
+    # EVENTS_PER_VISITOR_PER_MINUTE per visitor and worker (0: no cap), never for User-Agents
+    # matching EVENTS_BOT_USER_AGENTS (a case-insensitive regex), and a click only for a slot
+    # impression of that product shown to the visitor within EVENTS_CLICK_WINDOW_SECONDS
+    # (shop.events.guard). Training skips visitors with more than
+    # TRAINING_MAX_EVENTS_PER_VISITOR_DAY events on any day (0: no cap).
+    DB_POOL_SIZE = 5
+    DB_MAX_OVERFLOW = 10
+    DB_POOL_TIMEOUT = 2.0
+    EVENTS_PER_VISITOR_PER_MINUTE = 60
+    EVENTS_CLICK_WINDOW_SECONDS = 1800.0
+    EVENTS_BOT_USER_AGENTS = (
+        r"bot|crawl|spider|slurp|curl|wget|python-requests|python-urllib|httpx|aiohttp|"
+        r"go-http-client|java/|okhttp|libwww|scrapy|headless|phantomjs|selenium|puppeteer|playwright"
+    )
+    TRAINING_MAX_EVENTS_PER_VISITOR_DAY = 500
 
     @staticmethod
     def from_environment(instance_path: str) -> dict:

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .extensions import db
@@ -100,6 +101,15 @@ def _handle_database_down(exc: OperationalError):
     return _handle_http(error)
 
 
+def _handle_pool_exhausted(exc: PoolTimeout):
+    """Every pooled connection busy for ``DB_POOL_TIMEOUT``: shed the request, do not queue it."""
+    log.warning("database pool exhausted on %s %s", request.method, request.path)
+    _rollback()
+    error = ServiceUnavailable("The shop is very busy right now. Please try again in a moment.")
+    error.data = {"headers": {"Retry-After": "2"}}
+    return _handle_http(error)
+
+
 def _handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return _handle_http(exc)
@@ -118,6 +128,7 @@ def _rollback() -> None:
 def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(OperationalError, _handle_database_down)
+    app.register_error_handler(PoolTimeout, _handle_pool_exhausted)
     app.register_error_handler(Exception, _handle_unexpected)
 
 

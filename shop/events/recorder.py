@@ -1,7 +1,9 @@
 """Cheap event writes: events of a request are buffered and inserted in one statement.
 
 ``record()`` costs nothing on the hot path; an ``after_request`` hook writes the request's
-events with a single multi-row INSERT. A failure to log never breaks the page.
+events with a single multi-row INSERT on the request's own session, so a request never holds
+one pooled connection while waiting for a second (a burst would otherwise take every
+connection and deadlock until the pool timeout). A failure to log never breaks the page.
 """
 
 from __future__ import annotations
@@ -41,19 +43,32 @@ def record(kind: str, item_id: str | None = None, *, context: str | None = None,
     )
 
 
-def flush() -> None:
+def flush(failed: bool = False) -> None:
+    """Write the request's events through its session (the connection it already holds).
+
+    Views commit their own work, so what a successful request leaves in the session is reads;
+    after an error answer (``failed``) whatever the view left is rolled back first, so the
+    events' commit never commits half of a failed change.
+    """
     rows = g.pop("pending_events", None)
     if not rows:
         return
+    session = db.session
     try:
-        with db.engine.begin() as connection:
-            connection.execute(insert(Event), rows)
+        if failed:
+            session.rollback()
+        session.execute(insert(Event), rows)
+        session.commit()
     except Exception:  # losing a view event must never cost the shopper a page
         log.warning("could not write %d events", len(rows), exc_info=True)
+        try:
+            session.rollback()
+        except Exception:  # noqa: BLE001 - the session may be unusable when the database is gone
+            log.debug("rollback after failed event write failed", exc_info=True)
 
 
 def register(app: Flask) -> None:
     @app.after_request
     def _write_events(response):
-        flush()
+        flush(failed=response.status_code >= 400)
         return response
