@@ -3,19 +3,22 @@
 ``record()`` costs nothing on the hot path; an ``after_request`` hook writes the request's
 events with a single multi-row INSERT on the request's own session, so a request never holds
 one pooled connection while waiting for a second (a burst would otherwise take every
-connection and deadlock until the pool timeout). A failure to log never breaks the page.
+connection and deadlock until the pool timeout). Before writing, :mod:`.guard` drops what a
+bot or a flood would add (bots, more than the per-visitor rate, clicks without an impression).
+A failure to log never breaks the page.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import insert
 
 from ..extensions import db
 from ..models import Event, utcnow
 from ..visitor import user_id, visitor_id
+from . import guard
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,9 @@ def flush(failed: bool = False) -> None:
     try:
         if failed:
             session.rollback()
+        rows = _admitted(session, rows)
+        if not rows:
+            return
         session.execute(insert(Event), rows)
         session.commit()
     except Exception:  # losing a view event must never cost the shopper a page
@@ -67,7 +73,27 @@ def flush(failed: bool = False) -> None:
             log.debug("rollback after failed event write failed", exc_info=True)
 
 
+def _admitted(session, rows: list[dict]) -> list[dict]:
+    config = current_app.config
+    known = g.get("visitor_was_known", False)
+    return guard.admit(
+        session, rows, user_agent=request.user_agent.string,
+        limit_key=rows[0]["visitor_id"] if known else f"address:{request.remote_addr}",
+        limiter=current_app.extensions["event_rate_limiter"],
+        bot_pattern=config.get("EVENTS_BOT_USER_AGENTS"),
+        click_window=float(config.get("EVENTS_CLICK_WINDOW_SECONDS", 1800)),
+    )
+
+
 def register(app: Flask) -> None:
+    app.extensions["event_rate_limiter"] = guard.RateLimiter(
+        int(app.config.get("EVENTS_PER_VISITOR_PER_MINUTE", 60)))
+
+    @app.before_request
+    def _note_returning_visitor():
+        """A request without a visitor id yet is rate-limited by its address (see guard)."""
+        g.visitor_was_known = visitor_id(create=False) is not None
+
     @app.after_request
     def _write_events(response):
         flush(failed=response.status_code >= 400)
