@@ -82,6 +82,19 @@ class Database:
         return g.db_session
 
     @staticmethod
+    def fail_fast() -> None:
+        """For the rest of this context, database access fails at once instead of waiting.
+
+        Called when the pool is exhausted or the database is down: the error page's own reads
+        (the header's mini-cart) then fail immediately (``UnboundExecutionError``, which they
+        tolerate) rather than queue for a connection a second time.
+        """
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+        g.db_session = Session()
+
+    @staticmethod
     def _close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -105,6 +105,9 @@ def _handle_pool_exhausted(exc: PoolTimeout):
     """Every pooled connection busy for ``DB_POOL_TIMEOUT``: shed the request, do not queue it."""
     log.warning("database pool exhausted on %s %s", request.method, request.path)
     _rollback()
+    db.fail_fast()
+    g.pop("pending_events", None)  # a shed request logs nothing
+    _drain_body()
     error = ServiceUnavailable("The shop is very busy right now. Please try again in a moment.")
     error.data = {"headers": {"Retry-After": "2"}}
     return _handle_http(error)
@@ -116,6 +119,15 @@ def _handle_unexpected(exc: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     _rollback()
     return _handle_http(InternalServerError("Something went wrong on our side. Nothing was lost; please try again."))
+
+
+def _drain_body() -> None:
+    """Read the unread request body (at most MAX_CONTENT_LENGTH) before answering early: a
+    server that closes a socket with unread data resets it, and the client never sees the 503."""
+    try:
+        request.get_data(cache=False)
+    except Exception:  # noqa: BLE001 - an unreadable body changes nothing about the answer
+        log.debug("could not drain the request body", exc_info=True)
 
 
 def _rollback() -> None:
