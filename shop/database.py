@@ -14,7 +14,6 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-
 #: Pool settings (``DB_POOL_SIZE``, ``DB_MAX_OVERFLOW``, ``DB_POOL_TIMEOUT`` in the config).
 POOL_DEFAULTS = {"pool_size": 5, "max_overflow": 10, "pool_timeout": 2.0}
 

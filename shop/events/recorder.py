@@ -69,7 +69,7 @@ def flush(failed: bool = False) -> None:
         log.warning("could not write %d events", len(rows), exc_info=True)
         try:
             session.rollback()
-        except Exception:  # noqa: BLE001 - the session may be unusable when the database is gone
+        except Exception:
             log.debug("rollback after failed event write failed", exc_info=True)
 
 

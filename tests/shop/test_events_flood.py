@@ -61,13 +61,13 @@ def slow_clock(app):
 
 FLOODS = {
     # One script keeping its cookie, as fast as it can: the per-visitor rate limit.
-    "one-visitor-fast": dict(headers=BROWSER, cookies=True, slow=False, requests=REQUESTS),
+    "one-visitor-fast": {"headers": BROWSER, "cookies": True, "slow": False, "requests": REQUESTS},
     # The same, spread over an hour under the rate limit: the daily cap in training.
-    "one-visitor-slow": dict(headers=BROWSER, cookies=True, slow=True, requests=REQUESTS),
+    "one-visitor-slow": {"headers": BROWSER, "cookies": True, "slow": True, "requests": REQUESTS},
     # A new visitor id on every request (cookie dropped): limited by the client address.
-    "no-cookie-browser": dict(headers=BROWSER, cookies=False, slow=False, requests=200),
+    "no-cookie-browser": {"headers": BROWSER, "cookies": False, "slow": False, "requests": 200},
     # A known scripted client: not logged at all.
-    "no-cookie-script": dict(headers=SCRIPT, cookies=False, slow=False, requests=200),
+    "no-cookie-script": {"headers": SCRIPT, "cookies": False, "slow": False, "requests": 200},
 }
 
 
