@@ -65,8 +65,9 @@ class Gunicorn:
     """``gunicorn -w WORKERS APP`` on 127.0.0.1; a context manager that waits until it answers."""
 
     def __init__(self, app: str, env: dict, workers: int = 2, extra_env: dict | None = None,
-                 log_path: Path | None = None):
+                 log_path: Path | None = None, args: tuple[str, ...] = ()):
         self.app = app
+        self.args = tuple(args)
         self.env = {**env, **(extra_env or {})}
         self.workers = workers
         self.port = free_port()
@@ -78,7 +79,7 @@ class Gunicorn:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind",
              f"127.0.0.1:{self.port}", "--timeout", "60", "--pythonpath", str(REPO / "bench"),
-             self.app],
+             *self.args, self.app],
             cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -12,7 +12,8 @@ Usage::
     .venv/bin/python bench/load.py                         # 50 users, 60 s
     .venv/bin/python bench/load.py --users 10 --run-time 20s
 
-Writes ``bench/results/load.json``.
+Writes ``bench/results/load.json`` (``--name`` another result; ``bench/soak.py`` runs the
+issue-10 soak through this script with its own locustfile and accounts).
 """
 
 from __future__ import annotations
@@ -30,6 +31,34 @@ from _server import Gunicorn, prepare_instance, remove_instance  # noqa: E402
 from _util import REPO, machine, write_result  # noqa: E402
 
 LOCUSTFILE = REPO / "bench" / "locustfile.py"
+#: Every account made by ``--accounts`` has this password (bench instances only).
+ACCOUNT_PASSWORD = "bench-only-password-1"
+#: A browser's User-Agent for the simulated shoppers: scripted clients' events are not logged.
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 backcare-bench"
+
+
+def _run_seconds(run_time: str) -> float:
+    """Locust's ``--run-time`` (``90``, ``90s``, ``10m``, ``1h``) in seconds."""
+    match = re.fullmatch(r"(\d+)([smh]?)", run_time.strip())
+    if not match:
+        raise SystemExit(f"--run-time {run_time!r}: use e.g. 60s, 10m")
+    return int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def make_accounts(env: dict, count: int) -> None:
+    """``soak-<i>@example.com`` accounts, made through the shop's own service (hashing included)."""
+    script = (
+        "import sys\n"
+        "from shop import create_app\n"
+        "from shop.accounts import service\n"
+        "from shop.extensions import db\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    for i in range(int(sys.argv[1])):\n"
+        "        service.register(db.session, f'soak-{i}@example.com', sys.argv[2], f'Soak {i}')\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(count), ACCOUNT_PASSWORD], cwd=REPO, env=env,
+                   check=True, capture_output=True, text=True)
 
 
 def _num(value: str) -> float | None:
@@ -47,20 +76,33 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--stock", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="keep the temp instance")
+    parser.add_argument("--locustfile", default=str(LOCUSTFILE))
+    parser.add_argument("--name", default="load", help="result name (bench/results/NAME.json)")
+    parser.add_argument("--accounts", type=int, default=0, help="accounts to make for log-ins")
+    parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra environment for the server (repeatable)")
     args = parser.parse_args(argv)
+    run_seconds = _run_seconds(args.run_time)
+    server_env = dict(item.split("=", 1) for item in args.server_env)
 
-    print("load: preparing a fresh shop ...", file=sys.stderr, flush=True)
+    print(f"{args.name}: preparing a fresh shop ...", file=sys.stderr, flush=True)
     instance, env = prepare_instance(stock=args.stock, log=lambda m: print(m, file=sys.stderr, flush=True))
+    if args.accounts:
+        make_accounts(env, args.accounts)
+        print(f"  {args.accounts} accounts made", file=sys.stderr, flush=True)
+    env = {**env, "BENCH_ACCOUNTS": str(args.accounts), "BENCH_ACCOUNT_PASSWORD": ACCOUNT_PASSWORD,
+           "BENCH_USER_AGENT": BROWSER}
     out_dir = Path(tempfile.mkdtemp(prefix="backcare-locust-"))
     prefix = out_dir / "run"
     try:
-        with Gunicorn("wsgi:app", env, workers=args.workers) as server:
-            cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+        with Gunicorn("wsgi:app", env, workers=args.workers, extra_env=server_env) as server:
+            cmd = [sys.executable, "-m", "locust", "-f", args.locustfile, "--headless",
                    "-u", str(args.users), "-r", str(args.spawn_rate), "--run-time", args.run_time,
                    "--host", server.url, "--csv", str(prefix), "--only-summary",
                    "--stop-timeout", "10", "--exit-code-on-error", "0"]
-            print(f"load: {' '.join(cmd[2:])}", file=sys.stderr, flush=True)
-            proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+            print(f"{args.name}: {' '.join(cmd[2:])}", file=sys.stderr, flush=True)
+            proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True,
+                                  timeout=run_seconds + 300)
             server_log = server.log_path.read_text(errors="replace")
         with open(f"{prefix}_stats.csv") as fh:
             rows = list(csv.DictReader(fh))
@@ -87,12 +129,14 @@ def main(argv=None) -> int:
     tracebacks = re.findall(r"Traceback \(most recent call last\):.*?\n(?=\S)", server_log, re.S)
     errors_in_log = [line for line in server_log.splitlines() if "ERROR" in line or "Exception" in line]
     report = {
-        "bench": "load",
+        "bench": args.name,
         "machine": machine(),
         "command": "python bench/load.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "params": {"users": args.users, "spawn_rate": args.spawn_rate, "run_time": args.run_time,
                    "workers": args.workers, "server": "gunicorn sync", "database": "SQLite",
-                   "stock_per_variant": args.stock, "locustfile": "bench/locustfile.py"},
+                   "stock_per_variant": args.stock,
+                   "locustfile": str(Path(args.locustfile).resolve().relative_to(REPO)),
+                   "accounts": args.accounts, "server_env": server_env},
         "target": {"what": "zero errors and failures", "failures": total["failures"] if total else None,
                    "met": bool(total) and total["failures"] == 0 and total["requests"] > 0},
         "total": total,
@@ -103,7 +147,7 @@ def main(argv=None) -> int:
         "locust_exit_code": proc.returncode,
         "locust_stderr_tail": proc.stderr[-3000:],
     }
-    path = write_result("load", report)
+    path = write_result(args.name, report)
     print(f"{'request':<34}{'count':>7}{'fail':>6}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}")
     for e in endpoints + ([total] if total else []):
         print(f"{e['method'] + ' ' + e['name']:<34}{e['requests']:>7}{e['failures']:>6}{e['rps'] or 0:>8.1f}"

@@ -15,6 +15,7 @@ Run by hand::
 
 from __future__ import annotations
 
+import os
 import random
 import re
 
@@ -29,6 +30,8 @@ FILTERS = (
     "?q=walking", "?min_price=20&max_price=120", "?page=2",
 )
 CATALOG: dict = {"products": [], "articles": []}
+#: A browser's User-Agent: the shop does not log the events of scripted clients (python-requests).
+USER_AGENT = os.environ.get("BENCH_USER_AGENT") or "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0 backcare-bench"
 
 
 @events.test_start.add_listener
@@ -54,6 +57,7 @@ class Shopper(HttpUser):
     wait_time = between(0.5, 2.0)
 
     def on_start(self):
+        self.client.headers["User-Agent"] = USER_AGENT
         self.client.get("/", name="/ (home)")
 
     # ------------------------------------------------------------------ browsing

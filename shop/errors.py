@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .extensions import db
@@ -101,12 +102,33 @@ def _handle_database_down(exc: OperationalError):
     return _handle_http(error)
 
 
+def _handle_pool_exhausted(exc: PoolTimeout):
+    """Every pooled connection busy for ``DB_POOL_TIMEOUT``: shed the request, do not queue it."""
+    log.warning("database pool exhausted on %s %s", request.method, request.path)
+    _rollback()
+    db.fail_fast()
+    g.pop("pending_events", None)  # a shed request logs nothing
+    _drain_body()
+    error = ServiceUnavailable("The shop is very busy right now. Please try again in a moment.")
+    error.data = {"headers": {"Retry-After": "2"}}
+    return _handle_http(error)
+
+
 def _handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return _handle_http(exc)
     log.exception("unhandled error on %s %s", request.method, request.path)
     _rollback()
     return _handle_http(InternalServerError("Something went wrong on our side. Nothing was lost; please try again."))
+
+
+def _drain_body() -> None:
+    """Read the unread request body (at most MAX_CONTENT_LENGTH) before answering early: a
+    server that closes a socket with unread data resets it, and the client never sees the 503."""
+    try:
+        request.get_data(cache=False)
+    except Exception:
+        log.debug("could not drain the request body", exc_info=True)
 
 
 def _rollback() -> None:
@@ -119,6 +141,7 @@ def _rollback() -> None:
 def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(OperationalError, _handle_database_down)
+    app.register_error_handler(PoolTimeout, _handle_pool_exhausted)
     app.register_error_handler(Exception, _handle_unexpected)
 
 

@@ -1,19 +1,24 @@
 """Cheap event writes: events of a request are buffered and inserted in one statement.
 
 ``record()`` costs nothing on the hot path; an ``after_request`` hook writes the request's
-events with a single multi-row INSERT. A failure to log never breaks the page.
+events with a single multi-row INSERT on the request's own session, so a request never holds
+one pooled connection while waiting for a second (a burst would otherwise take every
+connection and deadlock until the pool timeout). Before writing, :mod:`.guard` drops what a
+bot or a flood would add (bots, more than the per-visitor rate, clicks without an impression).
+A failure to log never breaks the page.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import insert
 
 from ..extensions import db
 from ..models import Event, utcnow
 from ..visitor import user_id, visitor_id
+from . import guard
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +46,55 @@ def record(kind: str, item_id: str | None = None, *, context: str | None = None,
     )
 
 
-def flush() -> None:
+def flush(failed: bool = False) -> None:
+    """Write the request's events through its session (the connection it already holds).
+
+    Views commit their own work, so what a successful request leaves in the session is reads;
+    after an error answer (``failed``) whatever the view left is rolled back first, so the
+    events' commit never commits half of a failed change.
+    """
     rows = g.pop("pending_events", None)
     if not rows:
         return
+    session = db.session
     try:
-        with db.engine.begin() as connection:
-            connection.execute(insert(Event), rows)
+        if failed:
+            session.rollback()
+        rows = _admitted(session, rows)
+        if not rows:
+            return
+        session.execute(insert(Event), rows)
+        session.commit()
     except Exception:  # losing a view event must never cost the shopper a page
         log.warning("could not write %d events", len(rows), exc_info=True)
+        try:
+            session.rollback()
+        except Exception:
+            log.debug("rollback after failed event write failed", exc_info=True)
+
+
+def _admitted(session, rows: list[dict]) -> list[dict]:
+    config = current_app.config
+    known = g.get("visitor_was_known", False)
+    return guard.admit(
+        session, rows, user_agent=request.user_agent.string,
+        limit_key=rows[0]["visitor_id"] if known else f"address:{request.remote_addr}",
+        limiter=current_app.extensions["event_rate_limiter"],
+        bot_pattern=config.get("EVENTS_BOT_USER_AGENTS"),
+        click_window=float(config.get("EVENTS_CLICK_WINDOW_SECONDS", 1800)),
+    )
 
 
 def register(app: Flask) -> None:
+    app.extensions["event_rate_limiter"] = guard.RateLimiter(
+        int(app.config.get("EVENTS_PER_VISITOR_PER_MINUTE", 60)))
+
+    @app.before_request
+    def _note_returning_visitor():
+        """A request without a visitor id yet is rate-limited by its address (see guard)."""
+        g.visitor_was_known = visitor_id(create=False) is not None
+
     @app.after_request
     def _write_events(response):
-        flush()
+        flush(failed=response.status_code >= 400)
         return response

@@ -1,0 +1,239 @@
+"""Issue-10 burst: 500 concurrent product-page and cart requests against a real server.
+
+Before the fix ~130–200 concurrent requests froze the shop for the pool timeout and ended in
+500s (each request held a connection while the event writer asked for a second one). This
+fires ``--requests`` requests at once (released together by a barrier, one thread each) at:
+
+- the development server (``shop run``: Flask's, threaded), and
+- gunicorn with 2 workers (sync, and gthread with 8 threads per worker),
+
+each on a free loopback port over a fresh SQLite instance (demo catalog, events, trained
+model). Half the requests are product pages, a quarter the cart page of a shopper with a
+cart, a quarter JSON add-to-carts. All send a browser User-Agent and the per-visitor event
+cap is off (``EVENTS_PER_VISITOR_PER_MINUTE=0``), so every request writes its events: the
+worst case for the pool. Passes when no answer is a 5xx other than a 503 with
+``Retry-After`` (deliberate shedding), no connection fails and none takes longer than 5 s.
+
+Usage::
+
+    .venv/bin/python bench/burst.py                      # 500 requests, every server
+    .venv/bin/python bench/burst.py --requests 200 --servers dev
+
+Writes ``bench/results/burst.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import Gunicorn, free_port, prepare_instance, remove_instance  # noqa: E402
+from _util import REPO, machine, percentiles, write_result  # noqa: E402
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 backcare-bench"
+SLOWEST_ALLOWED_S = 5.0
+SERVERS = ("dev", "gunicorn-sync", "gunicorn-gthread")
+SERVER_ENV = {"EVENTS_PER_VISITOR_PER_MINUTE": "0", "LOG_LEVEL": "WARNING"}
+
+
+class DevServer:
+    """Flask's threaded development server (what ``shop run`` starts) on a free loopback port.
+
+    Started as ``python -m flask --app wsgi run`` from the repository, so the checkout's code
+    is served (an installed ``shop`` script may point at another copy).
+    """
+
+    def __init__(self, env: dict):
+        self.env = {**env, **SERVER_ENV}
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(env["INSTANCE_PATH"]) / f"dev-{self.port}.log"
+
+    def __enter__(self):
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
+             "--port", str(self.port), "--with-threads"],
+            cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"dev server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/api/categories", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        self.__exit__(None, None, None)
+        raise RuntimeError("dev server did not answer within 60 s")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+        return False
+
+
+def start(kind: str, env: dict):
+    if kind == "dev":
+        return DevServer(env)
+    args = ("--worker-class", "gthread", "--threads", "8") if kind == "gunicorn-gthread" else ()
+    return Gunicorn("wsgi:app", env, workers=2, extra_env=SERVER_ENV, args=args)
+
+
+def _request(port: int, method: str, path: str, body: dict | None = None, cookie: str | None = None,
+             timeout: float = 60.0):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = {"User-Agent": BROWSER, "Accept": "text/html,application/json"}
+    payload = None
+    if body is not None:
+        payload = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    if cookie:
+        headers["Cookie"] = cookie
+    try:
+        connection.request(method, path, body=payload, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Retry-After"), response.getheader("Set-Cookie")
+    finally:
+        connection.close()
+
+
+def _catalog(url: str) -> tuple[list[str], list[str]]:
+    """Product slugs and in-stock SKUs (from the JSON API)."""
+    with urllib.request.urlopen(url + "/api/products?per_page=60", timeout=30) as r:
+        slugs = [p["slug"] for p in json.load(r)["items"]]
+    skus = []
+    for slug in slugs[:20]:
+        with urllib.request.urlopen(f"{url}/api/products/{slug}", timeout=30) as r:
+            skus += [v["sku"] for v in json.load(r)["variants"] if v["stock"] > 0][:2]
+    return slugs, skus
+
+
+def _shoppers_with_carts(port: int, skus: list[str], n: int) -> list[str]:
+    """Session cookies of ``n`` guests who each put one item in their cart (made one by one)."""
+    cookies = []
+    for i in range(n):
+        status, _, set_cookie = _request(port, "POST", "/api/cart/items", {"sku": skus[i % len(skus)], "quantity": 1})
+        if status != 201 or not set_cookie:
+            raise RuntimeError(f"could not make a cart: {status}")
+        cookies.append(set_cookie.split(";", 1)[0])
+    return cookies
+
+
+def burst(server, requests: int) -> dict:
+    slugs, skus = _catalog(server.url)
+    carts = _shoppers_with_carts(server.port, skus, max(1, requests // 4))
+    plan = []
+    for i in range(requests):
+        if i % 4 in (0, 2):
+            plan.append(("product page", "GET", f"/products/{slugs[i % len(slugs)]}", None, None))
+        elif i % 4 == 1:
+            plan.append(("cart page", "GET", "/cart", None, carts[(i // 4) % len(carts)]))
+        else:
+            plan.append(("add to cart (API)", "POST", "/api/cart/items",
+                         {"sku": skus[i % len(skus)], "quantity": 1}, None))
+    barrier = threading.Barrier(requests + 1)
+    results: list = [None] * requests
+
+    def fire(index: int) -> None:
+        name, method, path, body, cookie = plan[index]
+        barrier.wait()
+        began = time.perf_counter()
+        try:
+            status, retry, _ = _request(server.port, method, path, body, cookie)
+            error = None
+        except OSError as exc:
+            status, retry, error = None, None, f"{type(exc).__name__}: {exc}"
+        results[index] = {"name": name, "status": status, "retry_after": retry, "error": error,
+                          "seconds": time.perf_counter() - began}
+
+    threads = [threading.Thread(target=fire, args=(i,), daemon=True) for i in range(requests)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join(120)
+    wall = time.perf_counter() - began
+    done = [r for r in results if r is not None]
+    statuses = Counter(str(r["status"]) for r in done)
+    shed = [r for r in done if r["status"] == 503]
+    unexpected = [r for r in done if r["status"] is None or (r["status"] >= 500 and r["status"] != 503)
+                  or (r["status"] == 503 and not r["retry_after"])]
+    by_name = {}
+    for name in dict.fromkeys(p[0] for p in plan):
+        rows = [r for r in done if r["name"] == name]
+        by_name[name] = {"requests": len(rows), "statuses": dict(Counter(str(r["status"]) for r in rows)),
+                         **{k: round(v * 1000, 1) for k, v in percentiles([r["seconds"] for r in rows]).items()}}
+    slowest = max(r["seconds"] for r in done)
+    return {
+        "requests": requests, "answered": len(done), "wall_seconds": round(wall, 2),
+        "statuses": dict(statuses), "shed_503": len(shed), "unexpected": len(unexpected),
+        "unexpected_examples": unexpected[:5], "slowest_seconds": round(slowest, 2),
+        "latency_ms": {k: round(v * 1000, 1) for k, v in percentiles([r["seconds"] for r in done]).items()},
+        "by_request": by_name,
+        "met": len(done) == requests and not unexpected and slowest <= SLOWEST_ALLOWED_S,
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--servers", nargs="+", choices=SERVERS, default=list(SERVERS))
+    parser.add_argument("--keep", action="store_true", help="keep the temp instance")
+    args = parser.parse_args(argv)
+
+    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    log("burst: preparing a fresh shop ...")
+    instance, env = prepare_instance(stock=100_000, log=log)
+    runs = {}
+    try:
+        for kind in args.servers:
+            log(f"burst: {args.requests} concurrent requests against {kind} ...")
+            with start(kind, env) as server:
+                runs[kind] = burst(server, args.requests)
+                server_log = server.log_path.read_text(errors="replace")
+            runs[kind]["server_tracebacks"] = server_log.count("Traceback (most recent call last)")
+            runs[kind]["server_log_pool_exhausted"] = server_log.count("database pool exhausted")
+            r = runs[kind]
+            log(f"  {kind}: {r['statuses']} in {r['wall_seconds']} s, slowest {r['slowest_seconds']} s, "
+                f"p95 {r['latency_ms']['p95']} ms, unexpected {r['unexpected']} -> "
+                f"{'met' if r['met'] else 'NOT met'}")
+    finally:
+        if not args.keep:
+            remove_instance(instance)
+    report = {
+        "bench": "burst",
+        "machine": machine(),
+        "command": "python bench/burst.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "params": {"requests": args.requests, "servers": args.servers, "database": "SQLite",
+                   "mix": "1/2 product pages, 1/4 cart pages (guest with a cart), 1/4 POST /api/cart/items",
+                   "server_env": SERVER_ENV, "slowest_allowed_s": SLOWEST_ALLOWED_S,
+                   "gunicorn": "2 workers; sync, and gthread with 8 threads each"},
+        "runs": runs,
+        "target": {"what": "no 5xx but a 503 with Retry-After, no request slower than 5 s",
+                   "met": bool(runs) and all(r["met"] for r in runs.values())},
+    }
+    path = write_result("burst", report)
+    print(f"wrote {path}")
+    return 0 if report["target"]["met"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
