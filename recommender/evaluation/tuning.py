@@ -167,6 +167,8 @@ def _plain(params: dict) -> dict:
             out[key] = value
         elif isinstance(value, np.generic):
             out[key] = value.item()
+        elif isinstance(value, dict):
+            out[key] = _plain(value)
         else:
             out[key] = repr(value)
     return out
