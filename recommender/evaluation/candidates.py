@@ -41,10 +41,10 @@ def order_aware_candidates() -> dict:
     return {
         "ease-decay": (SLIST(l2=100.0, alpha=1.0), {"decay": DECAYS}),
         "slist": (SLIST(l2=100.0), {"alpha": [0.25, 0.5], "decay": DECAYS}),
-        "transition": (TransitionKNN(), {"window": [1, 3], "shrink": [2.0, 10.0],
-                                         "decay": [0.3, 0.5, 0.7], "last_steps": [1, 3]}),
+        "transition": (TransitionKNN(), {"window": [1, 3], "decay": [0.3, 0.5, 0.7],
+                                         "last_steps": [1, 3]}),
         "slist+transition": (
             SequentialBlend(SLIST(l2=100.0, alpha=0.5, decay=0.6), TransitionKNN()),
-            {"weight": [0.0, 0.15, 0.3, 0.6]}),
+            {"weight": [0.0, 0.3, 0.6, 1.0]}),
         "sparse-ease": (SparseEASE(l2=100.0, k=128), {"decay": DECAYS}),
     }
