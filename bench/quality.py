@@ -112,8 +112,15 @@ def _fmt_table(name: str, results: dict, k: int) -> str:
     return "\n".join(lines)
 
 
+#: Evaluation order: the models the targets are about first, so a cut-short run still says
+#: what matters (results are written after every model).
+PRIORITY = ("ease", "slist", "ease-decay", "transition", "implicit-bm25", "implicit-cosine",
+            "sparse-ease", "implicit-als", "implicit-bpr", "rp3beta", "itemknn",
+            "slist+transition", "popularity")
+
+
 def run_dataset(name: str, path: Path, k: int, progress: bool, weighting: str,
-                only: list[str] | None) -> dict:
+                only: list[str] | None, on_model=None) -> dict:
     start = time.perf_counter()
     inter = read_interactions_csv(path)
     read_seconds = time.perf_counter() - start
@@ -123,8 +130,20 @@ def run_dataset(name: str, path: Path, k: int, progress: bool, weighting: str,
     candidates = {**ours, **peers}
     if only:
         candidates = {n: c for n, c in candidates.items() if n in only}
+    rank = {n: i for i, n in enumerate(PRIORITY)}
+    candidates = dict(sorted(candidates.items(), key=lambda kv: rank.get(kv[0], len(rank))))
     started = time.perf_counter()
-    results = evaluate_tuned(candidates, train, test, k=k, progress=progress, weighting=weighting)
+    results = {}
+    for model_name, candidate in candidates.items():
+        results.update(evaluate_tuned({model_name: candidate}, train, test, k=k,
+                                      progress=progress, weighting=weighting))
+        if on_model is not None:
+            on_model(_summary(name, path, inter, read_seconds, started, candidates, results,
+                              ours, peers, k))
+    return _summary(name, path, inter, read_seconds, started, candidates, results, ours, peers, k)
+
+
+def _summary(name, path, inter, read_seconds, started, candidates, results, ours, peers, k):
     key = f"ndcg@{k}"
     fitted = [n for n in results if "error" not in results[n]]
     mine = [n for n in ours if n in fitted and n != "popularity"]
@@ -192,8 +211,17 @@ def main(argv=None) -> int:
         if not path.exists():
             print(f"skip {name}: {path} not found", file=sys.stderr)
             continue
-        result = run_dataset(name, path, args.k, not args.no_progress, args.weighting, only)
-        report["datasets"][name] = result
+        def partial(result, name=name):
+            report["datasets"][name] = {**result, "complete": False}
+            _write(report, args.out)
+            last = list(result["results"].items())[-1]
+            print(f"{name} {last[0]}: " + json.dumps({k: v for k, v in last[1].items()
+                  if k.startswith(("ndcg", "recall", "fit", "tuning", "params", "error"))}),
+                  flush=True)
+
+        result = run_dataset(name, path, args.k, not args.no_progress, args.weighting, only,
+                             on_model=partial)
+        report["datasets"][name] = {**result, "complete": True}
         print(_fmt_table(f"{name} ({result['rows']} rows, {result['test_users']} test users)",
                          result["results"], args.k))
         if "ndcg_ratio_best_ours_to_best_peer" in result:

@@ -49,7 +49,7 @@ def test_selection_never_reads_a_test_item():
 
 def test_leave_last_validation_holds_out_the_second_to_last_item():
     inter = sequences()
-    train, test = leave_last_out(inter)
+    train, _ = leave_last_out(inter)
     fit_part, val = validation_split(train)
     last_two = {}
     for u, i, t in zip(inter.user_ids, inter.item_ids, inter.timestamps):
