@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.synthetic import make_catalog, make_interactions
-from recommender.interactions import to_matrix
+from recommender.interactions import IdIndex, to_matrix
 from recommender.sequential import recency_matrix
 from recommender.sparse_ease import SparseEASE
 
@@ -39,9 +39,11 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "sparse_ease.json")
     args = parser.parse_args(argv)
 
-    _, _, cluster = make_catalog(args.items)
-    inter = make_interactions(args.rows, args.items, cluster)
-    X, users, items = to_matrix(inter, event_weights={})
+    catalog, docs, cluster = make_catalog(args.items)
+    inter = make_interactions(args.rows, args.items, cluster, n_docs=len(docs))
+    # The whole catalog is the item index, as in the shop: items nobody touched yet still count.
+    items = IdIndex([item.item_id for item in catalog] + [d.doc_id for d in docs])
+    X, users, items = to_matrix(inter, items=items, event_weights={})
     X.data[:] = 1.0
     times = recency_matrix(inter, users, items, like=X)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
@@ -53,7 +55,8 @@ def main(argv=None) -> int:
     recommend_ms = (time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
     report = {
-        "items": int(X.shape[1]), "users": int(X.shape[0]), "interactions": args.rows,
+        "items": int(X.shape[1]), "items_with_interactions": int((X.getnnz(axis=0) > 0).sum()),
+        "users": int(X.shape[0]), "interactions": args.rows,
         "nnz": int(X.nnz), "k": args.k,
         "fit_seconds": fit_seconds, "fit_cpu_seconds": fit_cpu,
         "peak_rss_gib": peak, "peak_rss_gib_before_fit": rss_before,

@@ -82,9 +82,11 @@ class SparseEASE(_OrderedModel):
         first = np.array([lst[0] if len(lst) else -1 for lst in nbr])
         order = np.lexsort((np.arange(n), first))
         l2 = np.float32(self.l2)
+        Xc = X.tocsc()  # far sparser than G: blocks of G are cheapest rebuilt from X's columns
         for batch in _batches(order, nbr, int(self.chunk)):
             union = np.unique(np.concatenate([batch] + [nbr[j] for j in batch]))
-            block = G[union][:, union].toarray()
+            part = Xc[:, union]
+            block = (part.T @ part).toarray()
             for size, members in _by_size(batch, nbr):
                 regressors = np.stack([nbr[j] for j in members])
                 loc = np.searchsorted(union, regressors)
