@@ -28,6 +28,38 @@ def _row_blocks(n_rows: int, n_cols: int):
         yield start, min(start + size, n_rows)
 
 
+def gram_matrix(X: sp.csr_matrix) -> np.ndarray:
+    """Dense ``X^T X`` in float32 and Fortran order (so LAPACK can work in place)."""
+    n = X.shape[1]
+    gram = np.empty((n, n), dtype=np.float32, order="F")
+    Xc = X.tocsc()
+    Xt = X.T.tocsr()
+    for start, stop in _row_blocks(n, n):
+        gram[:, start:stop] = (Xt @ Xc[:, start:stop]).toarray()
+    return gram
+
+
+def spd_inverse(gram: np.ndarray) -> np.ndarray:
+    """Inverse of a symmetric positive definite float32 matrix, overwriting ``gram``.
+
+    Cholesky in place; the result is returned in C order (a transposed view).
+    """
+    n = gram.shape[0]
+    chol, info = lapack.spotrf(gram, lower=False, overwrite_a=True, clean=False)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"Cholesky failed (info={info}); increase l2")
+    inv, info = lapack.spotri(chol, lower=False, overwrite_c=True)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"inverse failed (info={info})")
+    # Only the upper triangle is valid: mirror it block-wise into the lower one.
+    for start, stop in _row_blocks(n, n):
+        inv[start:stop, :start] = inv[:start, start:stop].T
+        diag = inv[start:stop, start:stop]
+        lower = np.tril_indices(stop - start, -1)
+        diag[lower] = diag.T[lower]
+    return inv.T  # symmetric, so the transposed view is the same matrix in C order
+
+
 def _topk_rows_sparse(block: sp.csr_matrix, k: int):
     """Per-row top-``k`` of the positive entries of a CSR block: (row counts, cols, values).
 
@@ -349,26 +381,9 @@ class EASE(_ItemSimilarityModel):
         if not self.l2 > 0:
             raise ValueError(f"l2 must be > 0, got {self.l2}")
         self.n_items_ = n
-        # Gram matrix in Fortran order so LAPACK works in place, built column block-wise.
-        gram = np.empty((n, n), dtype=np.float32, order="F")
-        Xc = X.tocsc()
-        Xt = X.T.tocsr()
-        for start, stop in _row_blocks(n, n):
-            gram[:, start:stop] = (Xt @ Xc[:, start:stop]).toarray()
+        gram = gram_matrix(X)
         gram[np.diag_indices(n)] += np.float32(self.l2)
-        chol, info = lapack.spotrf(gram, lower=False, overwrite_a=True, clean=False)
-        if info != 0:
-            raise np.linalg.LinAlgError(f"Cholesky failed (info={info}); increase l2")
-        inv, info = lapack.spotri(chol, lower=False, overwrite_c=True)
-        if info != 0:
-            raise np.linalg.LinAlgError(f"inverse failed (info={info})")
-        # Only the upper triangle is valid: mirror it block-wise into the lower one.
-        for start, stop in _row_blocks(n, n):
-            inv[start:stop, :start] = inv[:start, start:stop].T
-            diag = inv[start:stop, start:stop]
-            lower = np.tril_indices(stop - start, -1)
-            diag[lower] = diag.T[lower]
-        P = inv.T  # symmetric, so the transposed view is the same matrix in C order
+        P = spd_inverse(gram)
         d = np.diag(P).copy()
         P /= -d[None, :]
         P[np.diag_indices(n)] = 0.0

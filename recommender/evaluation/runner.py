@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,8 +21,10 @@ from recommender.collaborative import EASE, ItemKNN, RP3beta
 from recommender.evaluation.metrics import ranking_metrics
 from recommender.interactions import IdIndex, Interactions, to_matrix
 from recommender.popularity import Popularity, RandomRecommender
+from recommender.sequential import recency_matrix
 
-__all__ = ["build_matrices", "default_models", "evaluate"]
+__all__ = ["SplitData", "build_matrices", "default_models", "evaluate", "fit_model", "measure",
+           "prepare"]
 
 _BATCH_USERS = 2048
 
@@ -82,12 +85,60 @@ def build_matrices(train: Interactions, test: Interactions, weighting: str = "bi
     return X, T, users, items
 
 
-def _recommend(model, X: sp.csr_matrix, rows: np.ndarray, k: int) -> np.ndarray:
+def _recommend(model, X: sp.csr_matrix, rows: np.ndarray, k: int, times=None) -> np.ndarray:
     # Models with per-user state (e.g. a wrapped ALS) may want the user indices too.
     known = getattr(model, "recommend_for_users", None)
     if known is not None:
         return known(rows, X[rows], N=k)[0]
+    if getattr(model, "uses_order", False):
+        return model.recommend(X[rows], N=k, filter_already_liked_items=True,
+                               times=None if times is None else times[rows])[0]
     return model.recommend(X[rows], N=k, filter_already_liked_items=True)[0]
+
+
+def fit_model(model, X: sp.csr_matrix, times=None):
+    """``model.fit(X)``, passing ``times`` to the models that read order."""
+    if getattr(model, "uses_order", False):
+        return model.fit(X, times=times)
+    return model.fit(X)
+
+
+@dataclass(frozen=True)
+class SplitData:
+    """One split as matrices: train rows, their order, the held-out items, batches of users."""
+
+    X: sp.csr_matrix
+    times: sp.csr_matrix | None
+    relevant: sp.csr_matrix
+    rows: np.ndarray
+    n_items: int
+
+    @property
+    def batches(self) -> list[np.ndarray]:
+        return [self.rows[i:i + _BATCH_USERS] for i in range(0, len(self.rows), _BATCH_USERS)]
+
+
+def prepare(train: Interactions, test: Interactions, weighting: str = "binary",
+            event_weights: Mapping[str, float] | None = None, with_times: bool = True
+            ) -> SplitData:
+    """Matrices of one split (see :func:`build_matrices`), plus each entry's latest time."""
+    X, T, users, items = build_matrices(train, test, weighting, event_weights)
+    times = recency_matrix(train, users, items, like=X) if with_times else None
+    rows = np.flatnonzero(np.diff(T.indptr))
+    return SplitData(X=X, times=times, relevant=T[rows], rows=rows, n_items=len(items))
+
+
+def measure(model, data: SplitData, k: int, on_batch=None) -> dict[str, float]:
+    """Ranking metrics of a fitted ``model``'s top-``k`` for every test user of ``data``."""
+    recommended = np.full((len(data.rows), k), -1, dtype=np.int64)
+    pos = 0
+    for batch in data.batches:
+        top = _recommend(model, data.X, batch, k, data.times)
+        recommended[pos:pos + len(batch), :top.shape[1]] = top
+        pos += len(batch)
+        if on_batch is not None:
+            on_batch()
+    return ranking_metrics(recommended, data.relevant, k=k, n_items=data.n_items)
 
 
 def evaluate(models: Mapping[str, object], train: Interactions, test: Interactions, k: int = 10,
@@ -134,13 +185,11 @@ def evaluate(models: Mapping[str, object], train: Interactions, test: Interactio
     >>> result["popularity"]["hit_rate@1"]
     1.0
     """
-    X, T, _, items = build_matrices(train, test, weighting, event_weights)
-    rows = np.flatnonzero(np.diff(T.indptr))
-    relevant = T[rows]
+    data = prepare(train, test, weighting, event_weights,
+                   with_times=any(getattr(m, "uses_order", False) for m in models.values()))
     rng = check_random_state(random_state)
-    sample = rng.choice(rows, size=min(latency_users, len(rows)), replace=False)
-    batches = [rows[i:i + _BATCH_USERS] for i in range(0, len(rows), _BATCH_USERS)]
-    bar = tqdm(total=len(models) * (len(batches) + 1), disable=not progress, unit="batch",
+    sample = rng.choice(data.rows, size=min(latency_users, len(data.rows)), replace=False)
+    bar = tqdm(total=len(models) * (len(data.batches) + 1), disable=not progress, unit="batch",
                desc="evaluate")
     results = {}
     try:
@@ -148,38 +197,30 @@ def evaluate(models: Mapping[str, object], train: Interactions, test: Interactio
             bar.set_postfix_str(f"{name}: fit")
             start, cpu_start = time.perf_counter(), time.process_time()
             try:
-                model.fit(X)
+                fit_model(model, data.X, data.times)
             except (ValueError, MemoryError, np.linalg.LinAlgError) as exc:
                 # A model may refuse the data (EASE above max_items): report, go on.
                 results[name] = {"error": f"{type(exc).__name__}: {exc}",
                                  "fit_seconds": time.perf_counter() - start}
-                bar.update(len(batches) + 1)
+                bar.update(len(data.batches) + 1)
                 continue
             fit_seconds = time.perf_counter() - start
             fit_cpu_seconds = time.process_time() - cpu_start
             bar.update(1)
             bar.set_postfix_str(f"{name}: recommend")
-            recommended = np.empty((len(rows), k), dtype=np.int64)
-            pos = 0
-            for batch in batches:
-                top = _recommend(model, X, batch, k)
-                recommended[pos:pos + len(batch)] = -1
-                recommended[pos:pos + len(batch), :top.shape[1]] = top
-                pos += len(batch)
-                bar.update(1)
+            metrics = measure(model, data, k, on_batch=lambda: bar.update(1))
             timings = []
             for user in sample:
                 one = np.array([user])
                 start = time.perf_counter()
-                _recommend(model, X, one, k)
+                _recommend(model, data.X, one, k, data.times)
                 timings.append((time.perf_counter() - start) * 1000.0)
-            metrics = ranking_metrics(recommended, relevant, k=k, n_items=len(items))
             metrics.update(
                 fit_seconds=fit_seconds,
                 fit_cpu_seconds=fit_cpu_seconds,
                 recommend_ms_p50=float(np.percentile(timings, 50)) if timings else 0.0,
                 recommend_ms_p99=float(np.percentile(timings, 99)) if timings else 0.0,
-                n_test_users=int(len(rows)),
+                n_test_users=int(len(data.rows)),
             )
             results[name] = metrics
     finally:

@@ -200,10 +200,13 @@ def evaluate_command(interactions_path, items_path, k, split, cutoff, weighting,
 
     Needs no catalog: the file alone is split (default: each user's last interaction held
     out), every model is fitted on the training part and asked for each test user's top-k
-    with the items they already had excluded.
+    with the items they already had excluded. Each model's settings are first chosen on a
+    validation split of the training part (each user's second-to-last interaction, or the
+    window before the test window) and reported with its scores.
     """
+    from recommender.evaluation.candidates import default_candidates
     from recommender.evaluation.hybrid_adapter import HybridAsMatrixModel
-    from recommender.evaluation.runner import default_models, evaluate
+    from recommender.evaluation.tuning import evaluate_tuned
     from recommender.hybrid import HybridRecommender
     from recommender.interactions import IdIndex, InteractionsFormatError, read_interactions_csv
 
@@ -220,20 +223,31 @@ def evaluate_command(interactions_path, items_path, k, split, cutoff, weighting,
     if len(test) == 0:
         raise click.ClickException("No user has an interaction to hold out: nothing to evaluate.")
     item_ids = IdIndex(np.concatenate([train.item_ids, test.item_ids])).ids
-    models = default_models()
-    models[SERVING_MODEL] = HybridAsMatrixModel(HybridRecommender(**DEFAULT_PARAMS), item_ids, titles)
+    candidates = default_candidates()
+    candidates[SERVING_MODEL] = (
+        HybridAsMatrixModel(HybridRecommender(**DEFAULT_PARAMS), item_ids, titles), {})
     if only:
         wanted = [name.strip() for name in only.split(",") if name.strip()]
-        unknown = sorted(set(wanted) - set(models))
+        unknown = sorted(set(wanted) - set(candidates))
         if unknown:
             raise click.BadParameter(f"unknown model(s) {', '.join(unknown)}; choose from "
-                                     f"{', '.join(models)}", param_hint="--models")
-        models = {name: models[name] for name in wanted}
-    raw = evaluate(models, train, test, k=k, progress=not as_json, weighting=weighting)
+                                     f"{', '.join(candidates)}", param_hint="--models")
+        candidates = {name: candidates[name] for name in wanted}
+    # Validation for the time split: the window just before the test window, as long as it.
+    window = (float(interactions.timestamps.max()) - float(test.timestamps.min())
+              if split == "time" else None)
+    try:
+        raw = evaluate_tuned(candidates, train, test, k=k, split="time" if split == "time"
+                             else "leave-last", window=window, weighting=weighting,
+                             progress=not as_json)
+    except ValueError as exc:
+        raise click.ClickException(f"cannot tune on this data: {exc}") from exc
     results = {
         name: ({"error": values["error"]} if "error" in values else
                {**{m: values[f"{m}@{k}"] if m != "coverage" else values["coverage"] for m in METRICS},
-                **{c: values[c] for c in COSTS}})
+                **{c: values[c] for c in COSTS},
+                "params": values["params"],
+                "validation_ndcg": values.get(f"validation_ndcg@{k}")})
         for name, values in raw.items()
     }
     report = {
@@ -263,3 +277,8 @@ def evaluate_command(interactions_path, items_path, k, split, cutoff, weighting,
         click.echo(f"{label:<12}" + "".join(f"{value:>10.4f}" for value in cells[:6])
                    + "".join(f"{value:>10.2f}" for value in cells[6:]))
     click.echo(f"* the model the shop serves ({SERVING_MODEL})")
+    chosen = {name: values["params"] for name, values in results.items() if values.get("params")}
+    if chosen:
+        click.echo("Settings chosen on the validation split (never on the test items):")
+        for name, params in chosen.items():
+            click.echo(f"  {name}: " + ", ".join(f"{key}={value}" for key, value in params.items()))

@@ -35,10 +35,17 @@ def test_json_report_has_every_model_and_metric(runner, interactions_csv):
     report = json.loads(result.output)
     assert report["dataset"] == {"users": 12, "items": 6, "interactions": 36}
     assert (report["k"], report["split"], report["serving_model"]) == (2, "leave-last", "hybrid")
-    assert set(report["models"]) == {"random", "popularity", "itemknn", "rp3beta", "ease", "hybrid"}
+    assert set(report["models"]) == {"random", "popularity", "itemknn", "rp3beta", "ease",
+                                     "ease-decay", "slist", "transition", "slist+transition",
+                                     "sparse-ease", "hybrid"}
     for values in report["models"].values():
         assert set(values) == {"precision", "recall", "ndcg", "map", "hit_rate", "coverage",
-                               "fit_seconds", "recommend_ms_p50", "recommend_ms_p99"}
+                               "fit_seconds", "recommend_ms_p50", "recommend_ms_p99",
+                               "params", "validation_ndcg"}
+    # The tuned models report the settings validation chose, from their grids.
+    assert report["models"]["ease"]["params"]["l2"] in (30.0, 100.0, 300.0)
+    assert report["models"]["slist"]["params"]["decay"] in (0.4, 0.6, 0.8, 1.0)
+    assert report["models"]["popularity"]["params"] == {}
 
 
 def test_collaborative_models_find_the_cluster_item(runner, interactions_csv):
@@ -94,3 +101,18 @@ def test_real_dataset_serving_model_beats_popularity(runner, shared_data):
                             "--models", "popularity,hybrid").output)
     assert report["dataset"]["interactions"] > 300_000
     assert report["models"]["hybrid"]["ndcg"] > 1.5 * report["models"]["popularity"]["ndcg"]
+
+
+def test_time_split_tunes_on_the_window_before_the_test_window(runner, interactions_csv):
+    result = run(runner, "--interactions", str(interactions_csv), "--split", "time", "--json",
+                 "--models", "ease,ease-decay")
+    assert result.exit_code == 0, result.output
+    models = json.loads(result.output)["models"]
+    assert models["ease"]["params"]["l2"] in (30.0, 100.0, 300.0)
+    assert models["ease-decay"]["params"]["decay"] in (0.4, 0.6, 0.8, 1.0)
+
+
+def test_readable_table_lists_the_chosen_settings(runner, interactions_csv):
+    result = run(runner, "--interactions", str(interactions_csv), "--models", "popularity,ease")
+    assert result.exit_code == 0
+    assert "chosen on the validation split" in result.output and "l2=" in result.output

@@ -1,0 +1,174 @@
+"""Choose hyper-parameters on a validation split carved out of the training data only.
+
+Why: a setting picked by its test score is a test score that lies. Selection here never
+receives the test set: it splits the *training* interactions once more (each user's last
+training interaction for leave-last-out, which is the second-to-last overall; the last
+window before the test window for the time split), scores a small fixed grid there, and
+returns the winner, which the caller refits on the whole training data and scores once.
+
+Parameters a model reads only when recommending (``inference_params``, e.g. a recency
+decay) are scored on one fit, so the budget counts fits, not grid points.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone
+
+from recommender.evaluation.runner import evaluate, fit_model, measure, prepare
+from recommender.evaluation.split import leave_last_out, time_split
+from recommender.interactions import Interactions
+
+__all__ = ["Selection", "evaluate_tuned", "select", "validation_split"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The chosen parameters, their validation score and every trial in grid order."""
+
+    params: dict
+    score: float
+    trials: list[dict] = field(default_factory=list)
+    n_fits: int = 0
+    seconds: float = 0.0
+
+
+def validation_split(train: Interactions, split: str = "leave-last",
+                     window: float | None = None) -> tuple[Interactions, Interactions]:
+    """Split ``train`` into a fitting part and a validation part.
+
+    ``split='leave-last'`` holds out each user's last training interaction.
+    ``split='time'`` holds out the last ``window`` seconds of training (default: the last
+    20 % of its time span), as the test window is held out of the whole log.
+
+    Examples
+    --------
+    >>> inter = Interactions.from_records([("u", "a"), ("u", "b"), ("u", "c")])
+    >>> fit_part, val = validation_split(inter)
+    >>> fit_part.item_ids.tolist(), val.item_ids.tolist()
+    (['a', 'b'], ['c'])
+    """
+    if split == "leave-last":
+        return leave_last_out(train)
+    if split != "time":
+        raise ValueError(f"split must be 'leave-last' or 'time', got {split!r}")
+    t = train.timestamps
+    if len(t) == 0:
+        return train, train
+    end, start = float(t.max()), float(t.min())
+    window = 0.2 * (end - start) if window is None else float(window)
+    return time_split(train, end - window)
+
+
+def _grid_points(grid: Mapping[str, list]) -> list[dict]:
+    keys = list(grid)
+    return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
+
+
+def select(estimator, grid: Mapping[str, list], train: Interactions, *, split: str = "leave-last",
+           window: float | None = None, k: int = 10, weighting: str = "binary",
+           metric: str | None = None, max_fits: int = 12) -> Selection:
+    """Best grid point of ``estimator`` by validation ``ndcg@k`` (ties: earlier point).
+
+    Parameters
+    ----------
+    estimator : model
+        Cloned for every fit; ``set_params`` takes the grid's keys.
+    grid : mapping of parameter -> list of values
+        Scanned in order (deterministic). Parameters in ``estimator.inference_params``
+        reuse the fit of the other parameters.
+    train : Interactions
+        Training data only; the test set is never an argument.
+    max_fits : int
+        Budget: a grid needing more fits is refused rather than silently cut.
+
+    Examples
+    --------
+    >>> from recommender.collaborative import EASE
+    >>> inter = Interactions.from_records(
+    ...     [(f"u{u}", i) for u in range(6) for i in ("a", "b", "c")])
+    >>> select(EASE(), {"l2": [1.0, 10.0]}, inter).params
+    {'l2': 1.0}
+    """
+    started = time.perf_counter()
+    metric = metric or f"ndcg@{k}"
+    points = _grid_points(grid) or [{}]
+    inference = set(getattr(estimator, "inference_params", ()))
+    fit_keys = [p for p in grid if p not in inference]
+    groups: dict[tuple, list[dict]] = {}
+    for point in points:
+        groups.setdefault(tuple(repr(point[p]) for p in fit_keys), []).append(point)
+    if len(groups) > max_fits:
+        raise ValueError(f"grid needs {len(groups)} fits, budget max_fits={max_fits}")
+    fit_part, val = validation_split(train, split, window)
+    data = prepare(fit_part, val, weighting,
+                   with_times=bool(getattr(estimator, "uses_order", False)))
+    trials, best, best_score = [], None, -np.inf
+    for group in groups.values():
+        model = clone(estimator).set_params(**group[0])
+        try:
+            fit_model(model, data.X, data.times)
+        except (ValueError, MemoryError, np.linalg.LinAlgError) as exc:
+            trials.extend({"params": p, "error": f"{type(exc).__name__}: {exc}"} for p in group)
+            continue
+        for point in group:
+            model.set_params(**point)
+            score = measure(model, data, k)[metric]
+            trials.append({"params": point, metric: score})
+            if score > best_score:
+                best, best_score = point, score
+    if best is None:
+        raise ValueError(f"no grid point of {type(estimator).__name__} could be fitted")
+    return Selection(params=best, score=float(best_score), trials=trials, n_fits=len(groups),
+                     seconds=time.perf_counter() - started)
+
+
+def evaluate_tuned(candidates: Mapping[str, tuple[object, Mapping[str, list]]],
+                   train: Interactions, test: Interactions, k: int = 10, *,
+                   split: str = "leave-last", window: float | None = None,
+                   weighting: str = "binary", progress: bool = False, **kwargs) -> dict:
+    """Select each model's parameters on validation, refit on ``train``, score once on ``test``.
+
+    ``candidates`` maps a name to ``(estimator, grid)``; an empty grid keeps the
+    estimator as given. Each result carries ``params`` (the chosen values),
+    ``validation_ndcg@k`` and ``tuning_seconds`` beside the metrics of
+    :func:`~recommender.evaluation.runner.evaluate`.
+    """
+    chosen, selections = {}, {}
+    for name, (estimator, grid) in candidates.items():
+        if grid:
+            selection = select(estimator, grid, train, split=split, window=window, k=k,
+                               weighting=weighting)
+            chosen[name] = clone(estimator).set_params(**selection.params)
+            selections[name] = selection
+        else:
+            chosen[name] = estimator
+    results = evaluate(chosen, train, test, k=k, progress=progress, weighting=weighting, **kwargs)
+    for name, values in results.items():
+        selection = selections.get(name)
+        values["params"] = _plain(selection.params) if selection else {}
+        if selection:
+            values[f"validation_ndcg@{k}"] = selection.score
+            values["tuning_seconds"] = selection.seconds
+            values["tuning_fits"] = selection.n_fits
+    return results
+
+
+def _plain(params: dict) -> dict:
+    """JSON-ready values (estimators by their repr)."""
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, (bool, int, float, str)) or value is None:
+            out[key] = value
+        elif isinstance(value, np.generic):
+            out[key] = value.item()
+        elif isinstance(value, dict):
+            out[key] = _plain(value)
+        else:
+            out[key] = repr(value)
+    return out

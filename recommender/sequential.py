@@ -1,0 +1,426 @@
+"""Order-aware item-item models: what a person did last says most about what comes next.
+
+A user's history arrives as two aligned CSR matrices: ``X`` (which items, any positive
+weight) and ``times`` (same sparsity pattern, the time of the user's latest interaction
+with each item; positions work as well as Unix seconds). From them every model derives the
+*step from the end* of each item: 0 for the most recent time in the row, 1 for the one
+before, ... (items sharing a timestamp, such as one basket, share a step).
+
+- :class:`SLIST` (Choi et al., WSDM 2021) solves one ridge regression in closed form that
+  mixes EASE's session consistency ("reconstruct the history from itself", weight
+  ``alpha``) with a sequential transition ("predict the next step from the ``window``
+  steps before it", weight ``1 - alpha``). ``alpha=1`` is EASE, ``alpha=0`` a learned
+  previous-items -> next-item transition. At recommendation time each past item weighs
+  ``decay ** step``: the one-line change that lifts EASE most on next-item data.
+- :class:`TransitionKNN` counts "j followed i within ``window`` steps" (neighbourhood
+  statistics, no inverse), so it fits in seconds on any catalog size.
+- :class:`SequentialBlend` adds a transition model's scores to an order-aware base model.
+
+Models that read order set ``uses_order = True``; the evaluation runner then passes
+``times=`` to ``fit`` and ``recommend``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted
+
+from recommender.base import RecommenderBase, check_user_items, top_n
+from recommender.collaborative import gram_matrix, spd_inverse
+from recommender.interactions import IdIndex, Interactions
+
+__all__ = ["SLIST", "SequentialBlend", "TransitionKNN", "recency_matrix", "steps_from_end"]
+
+
+# --------------------------------------------------------------------------- ordered input
+
+
+def recency_matrix(interactions: Interactions, users: IdIndex, items: IdIndex,
+                   like: sp.csr_matrix | None = None) -> sp.csr_matrix:
+    """Latest timestamp of each (user, item), as a CSR matrix with ``like``'s pattern.
+
+    Values are shifted so the earliest time is 1 (a stored 0 could be mistaken for an absent
+    entry). Rows and columns outside ``users`` / ``items`` are dropped, as in ``to_matrix``.
+
+    Examples
+    --------
+    >>> inter = Interactions.from_records([("u", "a"), ("u", "b"), ("u", "a")])
+    >>> recency_matrix(inter, IdIndex(["u"]), IdIndex(["a", "b"])).toarray().tolist()
+    [[3.0, 2.0]]
+    """
+    rows = users.get_indexer(interactions.user_ids)
+    cols = items.get_indexer(interactions.item_ids)
+    known = (rows >= 0) & (cols >= 0)
+    rows, cols, t = rows[known], cols[known], interactions.timestamps[known]
+    shape = (len(users), len(items))
+    if len(t):
+        t = t - t.min() + 1.0
+    frame = pd.DataFrame({"key": rows.astype(np.int64) * shape[1] + cols, "t": t})
+    latest = frame.groupby("key", sort=True)["t"].max()
+    keys = latest.index.to_numpy()
+    R = sp.csr_matrix((latest.to_numpy(), (keys // shape[1], keys % shape[1])), shape=shape)
+    R.sort_indices()
+    if like is not None:
+        like = like.tocsr()
+        if like.nnz != R.nnz or not np.array_equal(like.indices, R.indices):
+            raise ValueError("times and X must have the same sparsity pattern")
+    return R
+
+
+def _aligned_times(user_items: sp.csr_matrix, times) -> np.ndarray:
+    """The ``times`` values at ``user_items``' entries (all equal when ``times`` is None)."""
+    if times is None:
+        return np.zeros(user_items.nnz)
+    T = sp.csr_matrix(times)
+    if T.shape != user_items.shape:
+        raise ValueError(f"times has shape {T.shape}, user_items {user_items.shape}")
+    if T.nnz == user_items.nnz and np.array_equal(T.indptr, user_items.indptr) \
+            and np.array_equal(T.indices, user_items.indices):
+        return np.asarray(T.data, dtype=np.float64)
+    # Different pattern or order: look every entry up (missing times count as oldest).
+    T = T.tocsr()
+    T.sum_duplicates()
+    n = user_items.shape[1]
+    rows = np.repeat(np.arange(user_items.shape[0]), np.diff(user_items.indptr))
+    keys = rows.astype(np.int64) * n + user_items.indices
+    t_rows = np.repeat(np.arange(T.shape[0]), np.diff(T.indptr))
+    t_keys = t_rows.astype(np.int64) * n + T.indices
+    pos = np.searchsorted(t_keys, keys)
+    pos = np.minimum(pos, max(len(t_keys) - 1, 0))
+    found = (len(t_keys) > 0) & (t_keys[pos] == keys) if len(t_keys) else np.zeros(len(keys), bool)
+    out = np.zeros(len(keys))
+    out[found] = T.data[pos[found]]
+    return out
+
+
+def steps_from_end(user_items: sp.csr_matrix, times=None) -> np.ndarray:
+    """Per stored entry, how many distinct earlier-than-latest times separate it from the end.
+
+    0 marks the most recent time of its row; equal times share a step.
+
+    Examples
+    --------
+    >>> X = sp.csr_matrix(np.array([[1, 1, 1, 0]], np.float32))
+    >>> T = sp.csr_matrix(np.array([[5, 9, 5, 0]], np.float64))
+    >>> steps_from_end(X, T).tolist()
+    [1, 0, 1]
+    """
+    X = sp.csr_matrix(user_items)
+    t = _aligned_times(X, times)
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    order = np.lexsort((-t, rows))
+    r, ts = rows[order], t[order]
+    new_time = np.ones(len(order), dtype=bool)
+    new_time[1:] = (r[1:] != r[:-1]) | (ts[1:] != ts[:-1])
+    new_row = np.ones(len(order), dtype=bool)
+    new_row[1:] = r[1:] != r[:-1]
+    rank = np.cumsum(new_time) - 1
+    row_start = np.maximum.accumulate(np.where(new_row, rank, 0))
+    steps = np.empty(len(order), dtype=np.int64)
+    steps[order] = rank - row_start
+    return steps
+
+
+def _decayed(user_items: sp.csr_matrix, times, decay: float, window: int | None = None
+             ) -> sp.csr_matrix:
+    """Rows with each entry's weight multiplied by ``decay ** step`` (0 beyond ``window``)."""
+    X = sp.csr_matrix(user_items, dtype=np.float32, copy=True)
+    if decay == 1.0 and window is None:
+        return X
+    steps = steps_from_end(X, times)
+    factor = np.power(np.float64(decay), steps)
+    if window is not None:
+        factor[steps >= window] = 0.0
+    X.data = (X.data * factor).astype(np.float32)
+    return X
+
+
+def _transition_pairs(X: sp.csr_matrix, times, window: int, decay: float):
+    """Sequential training pairs: for every (user, step) the earlier ``window`` steps -> it.
+
+    Returns ``S`` (inputs: earlier items, weight ``decay ** (lag - 1)``) and ``T`` (targets:
+    the items of that step), one row per (user, step) that has an earlier step.
+    """
+    X = sp.csr_matrix(X)
+    steps = steps_from_end(X, times)
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)).astype(np.int64)
+    big = int(steps.max()) + 2 if len(steps) else 1
+    group_keys, group_of = np.unique(rows * big + steps, return_inverse=True)
+    n_groups, n_items = len(group_keys), X.shape[1]
+    in_rows, in_cols, in_vals = [], [], []
+    for lag in range(1, window + 1):
+        # An entry at step s feeds the target step s - lag of the same row (later in time).
+        target = rows * big + (steps - lag)
+        ok = steps >= lag
+        pos = np.searchsorted(group_keys, target[ok])
+        hit = pos < n_groups
+        hit[hit] = group_keys[pos[hit]] == target[ok][hit]
+        in_rows.append(pos[hit])
+        in_cols.append(X.indices[ok][hit])
+        in_vals.append(np.full(int(hit.sum()), decay ** (lag - 1), dtype=np.float32))
+    S = sp.csr_matrix((np.concatenate(in_vals), (np.concatenate(in_rows), np.concatenate(in_cols))),
+                      shape=(n_groups, n_items), dtype=np.float32)
+    T = sp.csr_matrix((np.ones(len(rows), np.float32), (group_of, X.indices)),
+                      shape=(n_groups, n_items))
+    has_input = np.diff(S.indptr) > 0
+    return S[has_input], T[has_input]
+
+
+# --------------------------------------------------------------------------- models
+
+
+class _OrderedModel(RecommenderBase):
+    """``recommend`` / ``score`` that weigh a history by recency before scoring it."""
+
+    uses_order = True
+    #: Parameters read only when recommending: tuning changes them without refitting.
+    inference_params: tuple[str, ...] = ()
+
+    def _weigh(self, rows: sp.csr_matrix, times) -> sp.csr_matrix:
+        raise NotImplementedError
+
+    def score(self, user_items, *, times=None):
+        """Raw scores of every item for each user row, ``times`` giving the order."""
+        check_is_fitted(self, "n_items_")
+        rows = check_user_items(user_items, self.n_items_)
+        return super().score(self._weigh(rows, times))
+
+    def recommend(self, user_items, N=10, filter_already_liked_items=True, filter_items=None,
+                  items=None, *, times=None):
+        """Top-``N`` items per history row; see :meth:`RecommenderBase.recommend`.
+
+        ``times`` (same shape as ``user_items``) orders each history; without it all items
+        count as equally recent.
+        """
+        check_is_fitted(self, "n_items_")
+        rows = check_user_items(user_items, self.n_items_)
+        weighted = self._weigh(rows, times)
+        weighted.data = np.maximum(weighted.data, np.float32(1e-30))  # keep "seen" visible
+        return super().recommend(weighted, N=N, filter_already_liked_items=filter_already_liked_items,
+                                 filter_items=filter_items, items=items)
+
+    def _similar_block(self, item_indices):
+        rows = self.similarity_[item_indices]
+        if sp.issparse(rows):
+            rows = rows.toarray()
+        return np.asarray(rows, dtype=np.float32)
+
+    def _score_block(self, user_items):
+        scores = user_items @ self.similarity_
+        if sp.issparse(scores):
+            scores = scores.toarray()
+        return np.asarray(scores, dtype=np.float32)
+
+
+class SLIST(_OrderedModel):
+    """Session-aware linear item similarity and transition (Choi et al., WSDM 2021).
+
+    Minimises ``alpha ||X - X B||^2 + (1 - alpha) ||T - S B||^2 + l2 ||B||^2`` with
+    ``diag(B) = 0``, where ``X`` are the users' histories and ``S -> T`` the pairs
+    "the ``window`` steps before -> the next step" (earlier steps weigh
+    ``transition_decay ** (lag - 1)``). Closed form: with
+    ``P = (alpha X'X + (1 - alpha) S'S + l2 I)^-1``,
+    ``B = I - l2 P + (1 - alpha) P (S'T - S'S) - P diagMat(mu)``, ``mu`` zeroing the
+    diagonal. The sparse ``S'T - S'S`` keeps the product cheap. Recommending weighs each
+    past item by ``decay ** step`` (step 0 = most recent).
+
+    Parameters
+    ----------
+    l2 : float
+        Ridge penalty.
+    alpha : float in [0, 1]
+        Weight of session consistency; 1 gives EASE, 0 a pure transition model.
+    decay : float in (0, 1]
+        Recency weight of a history when recommending (1: order ignored).
+    window : int
+        Earlier steps feeding each transition.
+    transition_decay : float in (0, 1]
+        Weight ratio between successive lags of a transition's inputs.
+    max_items : int
+        Refuse larger catalogs (the dense inverse needs ``4 n**2`` bytes several times).
+
+    Attributes
+    ----------
+    n_items_ : int
+    similarity_ : ndarray of float32, shape (n_items, n_items)
+
+    Examples
+    --------
+    >>> X = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1]], np.float32))
+    >>> times = sp.csr_matrix(np.array([[1, 2, 0], [1, 2, 0], [0, 1, 2]], np.float64))
+    >>> model = SLIST(l2=1.0, alpha=0.5).fit(X, times=times)
+    >>> model.recommend(sp.csr_matrix(np.array([[1, 0, 0]], np.float32)), N=1)[0].tolist()
+    [[1]]
+    """
+
+    inference_params = ("decay",)
+
+    def __init__(self, l2=100.0, alpha=1.0, decay=0.6, window=3, transition_decay=0.6,
+                 max_items=25_000):
+        self.l2 = l2
+        self.alpha = alpha
+        self.decay = decay
+        self.window = window
+        self.transition_decay = transition_decay
+        self.max_items = max_items
+
+    def fit(self, X, y=None, *, times=None):
+        """Solve the closed form on user histories (``times`` orders them); return self."""
+        X = self._check_X(X)
+        n = X.shape[1]
+        if n > self.max_items:
+            raise ValueError(f"SLIST needs dense {n} x {n} matrices; max_items={self.max_items}. "
+                             "Use TransitionKNN or the sparse EASE for large catalogs.")
+        if not self.l2 > 0:
+            raise ValueError(f"l2 must be > 0, got {self.l2}")
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
+        self.n_items_ = n
+        alpha = float(self.alpha)
+        parts = [X * np.float32(np.sqrt(alpha))] if alpha > 0 else []
+        cross = None
+        if alpha < 1.0:
+            S, T = _transition_pairs(X, times, int(self.window), float(self.transition_decay))
+            parts.append(S * np.float32(np.sqrt(1.0 - alpha)))
+            cross = ((S.T @ T) - (S.T @ S)).tocsr() * np.float32(1.0 - alpha)
+        gram = gram_matrix(sp.vstack(parts).tocsr())
+        gram[np.diag_indices(n)] += np.float32(self.l2)
+        P = spd_inverse(gram)
+        B = -np.float32(self.l2) * P
+        B[np.diag_indices(n)] += 1.0
+        if cross is not None and cross.nnz:
+            B += np.asarray((cross.T @ P).T, dtype=np.float32)  # P symmetric: P @ C = (C^T P)^T
+        mu = np.diag(B) / np.diag(P)
+        B -= P * mu[None, :].astype(np.float32)
+        B[np.diag_indices(n)] = 0.0
+        self.similarity_ = np.ascontiguousarray(B, dtype=np.float32)
+        return self
+
+    def _weigh(self, rows, times):
+        return _decayed(rows, times, float(self.decay))
+
+
+class TransitionKNN(_OrderedModel):
+    """Item -> next-item transition counts within a window, normalised like RP3beta.
+
+    ``C[i, j]`` sums ``transition_decay ** (lag - 1)`` over every time ``j`` came ``lag``
+    steps (``lag <= window``) after ``i``; each row is divided by ``count(i) + shrink`` and
+    each column by ``count(j) ** beta`` (a popularity penalty). Only the ``k`` best
+    successors per item are kept. Recommending reads only the last ``last_steps`` steps of a
+    history, weighted by ``decay ** step``.
+
+    Examples
+    --------
+    >>> X = sp.csr_matrix(np.ones((3, 2), np.float32))
+    >>> times = sp.csr_matrix(np.array([[1, 2], [1, 2], [1, 2]], np.float64))
+    >>> TransitionKNN(shrink=0).fit(X, times=times).similar_items(0, N=1)[0].tolist()
+    [1]
+    """
+
+    inference_params = ("decay", "last_steps")
+
+    def __init__(self, window=2, transition_decay=0.5, shrink=10.0, beta=0.3, k=200,
+                 decay=0.5, last_steps=3):
+        self.window = window
+        self.transition_decay = transition_decay
+        self.shrink = shrink
+        self.beta = beta
+        self.k = k
+        self.decay = decay
+        self.last_steps = last_steps
+
+    def fit(self, X, y=None, *, times=None):
+        """Count the transitions of the ordered histories; return self."""
+        X = self._check_X(X)
+        self.n_items_ = n = X.shape[1]
+        S, T = _transition_pairs(X, times, int(self.window), float(self.transition_decay))
+        C = (S.T @ T).tocsr()
+        C.setdiag(0)
+        C.eliminate_zeros()
+        count = np.asarray((X > 0).sum(axis=0), dtype=np.float64).ravel()
+        row_scale = 1.0 / (count + float(self.shrink) + 1e-12)
+        col_scale = np.where(count > 0, np.maximum(count, 1.0) ** -float(self.beta), 0.0)
+        C = sp.diags(row_scale.astype(np.float32)) @ C @ sp.diags(col_scale.astype(np.float32))
+        self.similarity_ = _keep_top_k(C.tocsr(), int(self.k), n)
+        return self
+
+    def _weigh(self, rows, times):
+        return _decayed(rows, times, float(self.decay), window=int(self.last_steps))
+
+
+def _keep_top_k(C: sp.csr_matrix, k: int, n: int) -> sp.csr_matrix:
+    C.sum_duplicates()
+    rows = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
+    order = np.lexsort((-C.data, rows))
+    rank = np.arange(len(order)) - np.repeat(C.indptr[:-1], np.diff(C.indptr))
+    keep = order[rank < k]
+    out = sp.csr_matrix((C.data[keep], (rows[keep], C.indices[keep])), shape=(n, n),
+                        dtype=np.float32)
+    out.sort_indices()
+    return out
+
+
+class SequentialBlend(_OrderedModel):
+    """``base`` scores plus ``weight`` times ``transition`` scores, each row-max normalised.
+
+    Normalising each model's row by its largest score makes ``weight`` mean the same on any
+    data set: "how much of the best transition is worth the best base match".
+
+    Examples
+    --------
+    >>> X = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1]], np.float32))
+    >>> times = sp.csr_matrix(np.array([[1, 2, 0], [1, 2, 0], [0, 1, 2]], np.float64))
+    >>> blend = SequentialBlend(SLIST(l2=1.0), TransitionKNN(shrink=0), weight=0.5)
+    >>> blend.fit(X, times=times).recommend(X[:1], N=1, times=times[:1])[0].tolist()
+    [[2]]
+    """
+
+    inference_params = ("weight",)
+
+    def __init__(self, base=None, transition=None, weight=0.3):
+        self.base = base
+        self.transition = transition
+        self.weight = weight
+
+    def fit(self, X, y=None, *, times=None):
+        """Fit both parts on the same ordered histories; return self."""
+        X = self._check_X(X)
+        self.n_items_ = X.shape[1]
+        self.base_ = clone(self.base if self.base is not None else SLIST()).fit(X, times=times)
+        self.transition_ = clone(self.transition if self.transition is not None
+                                 else TransitionKNN()).fit(X, times=times)
+        return self
+
+    def recommend(self, user_items, N=10, filter_already_liked_items=True, filter_items=None,
+                  items=None, *, times=None):
+        check_is_fitted(self, "n_items_")
+        rows = check_user_items(user_items, self.n_items_)
+        scores = self._blend(rows, times)
+        if filter_already_liked_items:
+            r = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+            scores[r, rows.indices] = -np.inf
+        if filter_items is not None:
+            scores[:, np.asarray(filter_items, dtype=np.int64)] = -np.inf
+        if items is not None:
+            allowed = np.zeros(self.n_items_, dtype=bool)
+            allowed[np.asarray(items, dtype=np.int64)] = True
+            scores[:, ~allowed] = -np.inf
+        n = max(0, min(int(N), self.n_items_ if items is None else int(allowed.sum())))
+        return top_n(scores, n)
+
+    def score(self, user_items, *, times=None):
+        check_is_fitted(self, "n_items_")
+        return self._blend(check_user_items(user_items, self.n_items_), times)
+
+    def _blend(self, rows, times):
+        a = self.base_.score(rows, times=times)
+        b = self.transition_.score(rows, times=times)
+        a /= np.maximum(np.abs(a).max(axis=1, keepdims=True), 1e-12)
+        b /= np.maximum(np.abs(b).max(axis=1, keepdims=True), 1e-12)
+        return a + np.float32(self.weight) * b
+
+    def _similar_block(self, item_indices):
+        return self.base_._similar_block(item_indices)
