@@ -64,10 +64,15 @@ def normalize_email(email: str) -> str:
 def register(session: Session, email: str, password: str, name: str = "") -> User:
     """Create an account; the password is stored only as a scrypt hash."""
     email = normalize_email(email)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
+    user = session.scalar(select(User).where(User.email == email))
+    if user is not None and user.password_hash:
         raise EmailTaken(email)
-    user = User(email=email, name=name.strip(), password_hash=generate_password_hash(password))
-    session.add(user)
+    if user is None:
+        user = User(email=email)
+        session.add(user)
+    # An account without a password (a customer from an imported order history) is claimed
+    # by registering with its e-mail: it keeps its purchase history.
+    user.name, user.password_hash = name.strip(), generate_password_hash(password)
     session.commit()
     log.info("account %s registered", user.id)
     return user
