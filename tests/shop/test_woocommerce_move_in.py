@@ -4,6 +4,7 @@ catalog, its order history into the event log, the imported products on sale."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -225,3 +226,104 @@ def test_a_customer_from_the_history_claims_the_account_by_registering(runner, m
     moved_in.expire_all()
     assert moved_in.scalar(select(User.id).where(User.email == "anna.berg@example.com")) == anna
     assert moved_in.scalar(select(User.password_hash).where(User.id == anna)) != ""
+
+
+# ---------------------------------------------------------------- storefront
+
+
+def page(client, slug: str) -> str:
+    response = client.get(f"/products/{slug}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def buy_form(html: str) -> str:
+    form = html[html.index('<form class="add-to-cart') :]
+    return form[: form.index("</form>")]
+
+
+def test_the_product_page_offers_a_selector_per_option(moved_in, client):
+    html = page(client, "hoodie")
+    form = buy_form(html)
+    assert '<label for="option-1">Color</label>' in form and 'data-option="Color"' in form
+    assert '<label for="option-2">Logo</label>' in form and 'data-option="Logo"' in form
+    # The only blue hoodie is sold out: Blue cannot be chosen.
+    assert re.search(r'<option value="Blue" disabled>Blue \(unavailable\)</option>', form)
+    assert re.search(r'<option value="Red" selected>Red</option>', form)
+    assert re.search(r'<option value="No" selected>No</option>', form)
+    assert re.search(r'<option value="Yes">Yes</option>', form)
+    # The posted SKU: every variant, with its options for the script; sold out disabled.
+    assert re.search(r'<option value="cc-hoodie-blue-logo" disabled', form)
+    assert "data-options=\"{&#34;Color&#34;: &#34;Red&#34;, &#34;Logo&#34;: &#34;Yes&#34;}\"" in form
+    assert "js/options.js" in html
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []  # no inline script (CSP)
+
+
+def test_a_value_is_disabled_when_no_variant_has_it_with_the_earlier_choices(moved_in, client):
+    moved_in.execute(Variant.__table__.update().where(Variant.sku == "cc-hoodie-red-logo").values(stock=0))
+    moved_in.commit()
+    moved_in.expire_all()
+    form = buy_form(page(client, "hoodie"))
+    assert re.search(r'<option value="Yes" disabled>Yes \(unavailable\)</option>', form)
+
+
+def test_the_page_shows_the_was_price_and_the_sale_end(moved_in, client):
+    html = page(client, "hoodie")
+    assert '<del aria-label="Was">£45.00</del> <ins>£42.00</ins>' in html
+    assert "Sale ends 31 December 2099" in html
+    assert "Color: Red, Logo: No" in html
+
+
+def test_a_sale_that_ended_charges_and_shows_the_regular_price(moved_in, client):
+    moved_in.execute(Variant.__table__.update().where(Variant.sku == "cc-hoodie-red")
+                     .values(sale_ends=dt.datetime(2020, 6, 1)))  # fmt: skip
+    moved_in.commit()
+    moved_in.expire_all()
+    html = page(client, "hoodie")
+    assert "<del" not in html and '<p class="price">£45.00</p>' in html
+    client.post("/api/cart/items", json={"sku": "cc-hoodie-red", "quantity": 1})
+    assert client.get("/api/cart").get_json()["items"][0]["unit_price"] == "45.00"
+
+
+def test_unmapped_attributes_are_shown_on_the_page(moved_in, client):
+    html = page(client, "sunglasses")
+    assert '<th scope="row">Material</th><td>Plastic</td>' in html
+
+
+def test_the_chosen_variant_goes_to_the_cart_and_checkout_charges_the_sale_price(moved_in, client):
+    added = client.post("/cart/items", data={"sku": "cc-hoodie-red", "quantity": "2", "product": "hoodie"})
+    assert added.status_code in (302, 303)
+    cart = client.get("/cart").get_data(as_text=True)
+    assert "Hoodie" in cart and "Color: Red, Logo: No" in cart and "£84.00" in cart
+    form = client.get("/checkout").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', form).group(1)
+    placed = client.post("/checkout", data={
+        "name": "Ann Walker", "email": "ann@example.com", "line1": "1 High Street", "line2": "",
+        "city": "York", "postal_code": "YO1 7HH", "country": "GB", "delivery": "standard",
+        "idempotency_key": key})  # fmt: skip
+    assert placed.status_code == 303, placed.get_data(as_text=True)
+    order = moved_in.scalar(select(Order))
+    assert order.subtotal == Decimal("84.00")
+    assert [(line.sku, line.unit_price, line.variant_label) for line in order.lines] == [
+        ("cc-hoodie-red", Decimal("42.00"), "Color: Red, Logo: No")
+    ]
+
+
+def test_hand_set_links_come_first_and_are_not_asked_of_the_model(moved_in, client, monkeypatch):
+    from shop.recommendations import slots
+
+    asked = {}
+    real = slots.service.bought_together
+
+    def spy(anchor, n=4, exclude=()):
+        asked["exclude"] = set(exclude)
+        return real(anchor, n, exclude)
+
+    monkeypatch.setattr(slots.service, "bought_together", spy)
+    html = page(client, "hoodie")
+    section = html[html.index('data-slot="bought-together"') :]
+    section = section[: section.index("</section>")]
+    cards = re.findall(r'href="/products/([a-z0-9-]+)\?rec=bought-together"', section)
+    assert cards and cards[0] == "sunglasses" and cards.count("sunglasses") == 1
+    assert "Picked by the shop to go with this" in section
+    assert "sunglasses" in asked["exclude"]
