@@ -107,7 +107,7 @@ class Product(Base):
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product",
         cascade="all, delete-orphan",
-        order_by="(Variant.size_eu, Variant.width)",
+        order_by="(Variant.size_eu, Variant.width, Variant.id)",
     )
     labels: Mapped[list[ProductLabel]] = relationship(
         cascade="all, delete-orphan", order_by="(ProductLabel.kind, ProductLabel.position)"
@@ -288,6 +288,14 @@ class Variant(Base):
     def price_now(self) -> Decimal:
         """What the variant costs at this moment: the sale price while the sale runs."""
         return self.sale_price if self.on_sale() else self.regular_price
+
+    @property
+    def size_uk(self) -> float | None:
+        return None if self.size_eu is None else eu_to_uk(float(self.size_eu))
+
+    @property
+    def size_us(self) -> float | None:
+        return None if self.size_eu is None else eu_to_us(float(self.size_eu))
 
     def _size_text(self) -> str:
         eu = f"{self.size_eu.normalize():f}"
