@@ -27,7 +27,7 @@ REF_PREFIX = "woocommerce:"
 def woo_id(source_ref: str | None) -> int | None:
     """The WooCommerce ID in ``woocommerce:741`` (None for other sources)."""
     if source_ref and source_ref.startswith(REF_PREFIX):
-        rest = source_ref[len(REF_PREFIX):]
+        rest = source_ref[len(REF_PREFIX) :]
         return int(rest) if rest.isdigit() else None
     return None
 
@@ -115,7 +115,7 @@ def neutral_product(product: Product) -> woo.Product:
         images=tuple(product.images or ()),
         upsells=tuple(product_sku(p) for p in product.linked("upsell")),
         cross_sells=tuple(product_sku(p) for p in product.linked("cross_sell")),
-        attributes=tuple([*options, *_attribute_words(product), *plain]),
+        attributes=(*options, *_attribute_words(product), *plain),
         woo_id=woo_id(product.source_ref),
     )
 

@@ -19,7 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import woocommerce as woo
-from .models import Category, Product, ProductAttribute, ProductCategory, ProductLabel, ProductLink, Variant
+from .models import (
+    Category,
+    Product,
+    ProductAttribute,
+    ProductCategory,
+    ProductLabel,
+    ProductLink,
+    Variant,
+)
 from .vocabulary import ATTRIBUTES, COLUMN_ATTRIBUTES, LABEL_ATTRIBUTES
 from .woocommerce.mapping import TARGETS, Rule
 from .woocommerce.reader import slug as slugify
@@ -164,7 +172,10 @@ class _Importer:
             )  # fmt: skip
             self.session.add(product)
         product.sku, product.name = source.sku, source.name
-        product.description, product.short_description = source.description, source.short_description
+        product.description, product.short_description = (
+            source.description,
+            source.short_description,
+        )
         product.active, product.listed = source.active, source.listed
         product.images = list(source.images)
         product.option_names = list(item.option_names)
@@ -267,4 +278,3 @@ def _stock(variant: woo.Variant) -> int:
     if variant.stock is not None:
         return max(variant.stock, 0)
     return UNCOUNTED_STOCK if variant.stock_status == "instock" else 0
-

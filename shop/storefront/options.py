@@ -33,7 +33,7 @@ class Selector:
 
 
 def option_label(name: str) -> str:
-    """"size_eu" reads "EU size" (the registry's label); a shop's own name reads as it is."""
+    """The registry's label for a catalog word ("size_eu" reads "EU size"); a shop's own name as it is."""
     spec = ATTRIBUTES.get(name)
     return spec.label if spec is not None else name
 

@@ -34,8 +34,15 @@ def shoe_csv() -> str:
                  Attribute_2_name="Shoe size", Attribute_2_value="8, 9", Attribute_2_visible=1)  # fmt: skip
     return csv_text(
         parent,
-        variation(11, "w-black-8", "Black", "8", Sale_price="79.00",
-                  Date_sale_price_starts="2026-05-01", Date_sale_price_ends="2026-05-31"),
+        variation(
+            11,
+            "w-black-8",
+            "Black",
+            "8",
+            Sale_price="79.00",
+            Date_sale_price_starts="2026-05-01",
+            Date_sale_price_ends="2026-05-31",
+        ),
         variation(12, "w-blue", "Blue", ""),  # Any shoe size
         INSOLE,
     )
@@ -74,12 +81,16 @@ def test_shoe_sizes_land_in_the_typed_columns_and_the_options(session, tmp_path)
     # Sales run from the start of their first day to the end of their last.
     assert black.sale_starts == dt.datetime(2026, 5, 1)
     assert black.sale_ends == dt.datetime(2026, 5, 31, 23, 59, 59)
-    assert black.on_sale(dt.datetime(2026, 5, 31, 23, 0)) and not black.on_sale(dt.datetime(2026, 6, 1))
+    assert black.on_sale(dt.datetime(2026, 5, 31, 23, 0)) and not black.on_sale(
+        dt.datetime(2026, 6, 1)
+    )
     assert not black.on_sale(dt.datetime(2026, 4, 30, 23, 59))
     # Hidden in WooCommerce: the page stays, the listings leave it out.
     insole = session.scalar(select(Product).where(Product.slug == "arch-insole"))
     assert insole.listed is False and insole.active is True
-    assert "arch-insole" not in [p.slug for p in queries.search_products(session, queries.ProductQuery()).items]
+    assert "arch-insole" not in [
+        p.slug for p in queries.search_products(session, queries.ProductQuery()).items
+    ]
 
 
 def test_the_round_trip_through_woocommerce_gives_the_same_file(session, tmp_path):
@@ -91,7 +102,11 @@ def test_the_round_trip_through_woocommerce_gives_the_same_file(session, tmp_pat
         report = import_woocommerce(empty, first)  # no mapping: the catalog's own names
         assert len(report.created) == 2
         walker = empty.scalar(select(Product).where(Product.sku == "walker"))
-        assert sorted(v.size_eu for v in walker.variants) == [Decimal("41.5"), Decimal("41.5"), Decimal("42.5")]
+        assert sorted(v.size_eu for v in walker.variants) == [
+            Decimal("41.5"),
+            Decimal("41.5"),
+            Decimal("42.5"),
+        ]
         export_woocommerce(empty, second)
     assert second.read_bytes() == first.read_bytes()
 
