@@ -297,6 +297,14 @@ class Variant(Base):
     def size_us(self) -> float | None:
         return None if self.size_eu is None else eu_to_us(float(self.size_eu))
 
+    def option(self, name: str) -> str:
+        """This variant's value of option ``name``; size and width from their typed columns."""
+        if name == "size_eu" and self.size_eu is not None:
+            return f"{self.size_eu.normalize():f}"
+        if name == "width" and self.width:
+            return self.width
+        return str((self.options or {}).get(name, ""))
+
     def _size_text(self) -> str:
         eu = f"{self.size_eu.normalize():f}"
         return f"EU {eu} (UK {self.size_uk:g} / US {self.size_us:g})"

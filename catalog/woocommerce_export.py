@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import woocommerce as woo
-from .models import Product, Variant
+from .models import Product
 from .vocabulary import ATTRIBUTES, PRODUCT_ATTRIBUTES
 
 #: ``source_ref`` of rows that came from WooCommerce: ``woocommerce:<its ID>``.
@@ -49,14 +49,6 @@ def option_names(product: Product) -> list[str]:
     return names
 
 
-def option_value(variant: Variant, name: str) -> str:
-    if name == "size_eu" and variant.size_eu is not None:
-        return f"{variant.size_eu.normalize():f}"
-    if name == "width" and variant.width:
-        return variant.width
-    return str((variant.options or {}).get(name, ""))
-
-
 def _attribute_words(product: Product) -> list[woo.Attribute]:
     """The product's catalog attributes, under their registry names."""
     attributes = []
@@ -78,7 +70,7 @@ def neutral_product(product: Product) -> woo.Product:
     names = option_names(product)
     variants = sorted(product.variants, key=lambda v: v.id or 0)
     options = [
-        woo.Attribute(name, tuple(dict.fromkeys(option_value(v, name) for v in variants)))
+        woo.Attribute(name, tuple(dict.fromkeys(v.option(name) for v in variants)))
         for name in names
     ]
     plain = [
@@ -94,7 +86,7 @@ def neutral_product(product: Product) -> woo.Product:
             sale_ends=variant.sale_ends,
             stock_status="instock" if variant.stock > 0 else "outofstock",
             stock=variant.stock,
-            options=tuple((name, option_value(variant, name)) for name in names),
+            options=tuple((name, variant.option(name)) for name in names),
             name=f"{product.name} - {variant.label}" if names else "",
             position=position if names else 0,
             woo_id=woo_id(variant.source_ref) if names else None,

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from catalog.models import Product, Variant
 from catalog.vocabulary import ATTRIBUTES
-from catalog.woocommerce_export import option_value
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Selector:
 
 
 def option_label(name: str) -> str:
-    """The registry's label for a catalog word ("size_eu" reads "EU size"); a shop's own name as it is."""
+    """The registry's label of a catalog word ("size_eu": "EU size"), else the shop's name."""
     spec = ATTRIBUTES.get(name)
     return spec.label if spec is not None else name
 
@@ -53,7 +52,7 @@ def chosen_variant(product: Product) -> Variant | None:
 
 
 def variant_options(product: Product, variant: Variant) -> dict[str, str]:
-    return {name: option_value(variant, name) for name in product.option_names}
+    return {name: variant.option(name) for name in product.option_names}
 
 
 def selectors(product: Product) -> list[Selector]:
