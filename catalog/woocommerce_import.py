@@ -117,8 +117,8 @@ class _Importer:
 
     def run(self, mapped: tuple[woo.MappedProduct, ...]) -> None:
         self.check(mapped)
-        if self.problems:
-            raise woo.WooCommerceFileError(self.problems)
+        if self.problems:  # a simple product's SKU is its variant's: each problem once
+            raise woo.WooCommerceFileError(list(dict.fromkeys(self.problems)))
         pairs = [(item, self.product(item)) for item in mapped]
         self.session.flush()
         by_sku = {}
@@ -145,9 +145,23 @@ class _Importer:
                 len(v.images) for v in item.source.variants
             )
 
+    def too_long(self, line, column: str, value: str, limit: int) -> None:
+        if len(value) > limit:
+            message = f"longer than the shop's {limit} characters: {value[:40]!r}..."
+            self.problems.append(woo.Problem(line, column, message))
+
     def check(self, mapped) -> None:
-        """SKUs that belong to a product the file does not come from stop the import."""
+        """Values longer than the catalog's columns, and SKUs that belong to a product the
+        file does not come from, stop the import."""
         for item in mapped:
+            source = item.source
+            self.too_long(source.line, "Name", source.name, 200)
+            self.too_long(source.line, "SKU", source.sku, 60)
+            for path in source.categories:
+                for name in path:
+                    self.too_long(source.line, "Categories", name, 120)
+            for variant in item.variants:
+                self.too_long(variant.source.line, "SKU", variant.sku, 60)
             owner = self.by_ref.get(source_ref(item.source.woo_id, item.source.sku))
             taken = self.by_product_sku.get(item.source.sku)
             if taken is not None and taken is not owner:

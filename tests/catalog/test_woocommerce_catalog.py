@@ -15,7 +15,7 @@ import shop.models  # noqa: F401  (every table on the metadata)
 from catalog import queries
 from catalog.demo import seed_demo
 from catalog.models import Base, Product, Variant
-from catalog.woocommerce import parse_mapping
+from catalog.woocommerce import WooCommerceFileError, parse_mapping
 from catalog.woocommerce_export import export_woocommerce
 from catalog.woocommerce_import import import_woocommerce
 
@@ -134,3 +134,13 @@ def test_a_dry_run_writes_nothing(session, tmp_path):
     report = import_woocommerce(session, path, parse_mapping(MAPPING), dry_run=True)
     assert report.dry_run and len(report.created) == 2
     assert session.scalar(select(Variant.id)) is None
+
+
+def test_values_longer_than_the_catalog_holds_are_reported_by_line(session, tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text(csv_text(row(ID=1, Type="simple", SKU="s" * 61, Name="N" * 201, Published=1,
+                                 In_stock=1, Regular_price="5")))  # fmt: skip
+    with pytest.raises(WooCommerceFileError) as caught:
+        import_woocommerce(session, path)
+    assert [(p.line, p.column) for p in caught.value.problems] == [(2, "Name"), (2, "SKU")]
+    assert session.scalar(select(Product.id)) is None
