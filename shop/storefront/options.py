@@ -75,3 +75,9 @@ def selectors(product: Product) -> list[Selector]:
         out.append(Selector(name, option_label(name), tuple(choices)))
         before[name] = picked.get(name)
     return out
+
+
+def sale_end(variant: Variant) -> str:
+    """The last day of the variant's sale, as the page says it: "31 December 2099"."""
+    ends = variant.sale_ends
+    return f"{ends.day} {ends:%B %Y}" if ends else ""

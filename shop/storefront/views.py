@@ -68,7 +68,7 @@ def product_detail(slug: str):
     return render_template("products/detail.html", product=product,
                            selectors=options.selectors(product),
                            chosen=options.chosen_variant(product),
-                           variant_options=options.variant_options)
+                           variant_options=options.variant_options, sale_end=options.sale_end)
 
 
 @bp.route("/articles")

@@ -20,6 +20,18 @@
     });
   }
 
+  // The page's price for the chosen variant: the texts come rendered from the server.
+  function showPrice(data) {
+    var box = document.querySelector("[data-price-box]");
+    if (!box) return;
+    var now = box.querySelector("[data-price-now]");
+    var was = box.querySelector("[data-was]");
+    var ends = box.querySelector("[data-sale-ends]");
+    if (now) now.textContent = data.price || "";
+    if (was) { was.textContent = data.was || ""; was.hidden = !data.was; }
+    if (ends) { ends.textContent = data.ends || ""; ends.hidden = !data.ends; }
+  }
+
   function setUp(form) {
     var skuSelect = form.querySelector('select[name="sku"]');
     var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-option]"));
@@ -49,6 +61,7 @@
       skuSelect.value = match ? match.option.value : "";
       var button = form.querySelector('button[type="submit"]');
       if (button) button.disabled = !match;
+      if (match) showPrice(match.option.dataset);
     }
 
     selects.forEach(function (select) { select.addEventListener("change", refresh); });
