@@ -350,3 +350,16 @@ def test_hand_set_links_come_first_and_are_not_asked_of_the_model(moved_in, clie
     assert cards and cards[0] == "sunglasses" and cards.count("sunglasses") == 1
     assert "Picked by the shop to go with this" in section
     assert "sunglasses" in asked["exclude"]
+
+
+def test_a_mapping_file_maps_attributes_and_a_bad_one_stops_the_import(runner, session, tmp_path):
+    csv_path = write(tmp_path, SHOP_CSV)
+    bad = write(tmp_path, "attributes:\n  Logo:\n    to: logo_size\n", "bad.yaml")
+    refused = woo_import(runner, csv_path, "--mapping", str(bad))
+    assert refused.exit_code == 1 and "bad.yaml, line 2, attributes.Logo" in refused.output
+    assert count(session, Product) == 0
+    good = write(tmp_path, "attributes:\n  Color:\n    label: Colour\n", "good.yaml")
+    result = woo_import(runner, csv_path, "--mapping", str(good))
+    assert result.exit_code == 0, result.output
+    hoodie = session.scalar(select(Product).where(Product.slug == "hoodie"))
+    assert hoodie.option_names == ["Colour", "Logo"]
