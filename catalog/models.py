@@ -6,8 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     CheckConstraint,
     Date,
+    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -17,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_expression, relationship
 
@@ -85,15 +89,39 @@ class Product(Base):
     weight_g: Mapped[int | None] = mapped_column(Integer)
     consumable: Mapped[bool] = mapped_column(default=False)
     waterproof: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The options a shopper picks a variant by, in order (``["Colour", "size_eu"]``); each
+    #: variant's ``options`` holds its value of each. Empty for size/width-only products.
+    option_names: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    short_description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Listed in the shop's listings; a hidden product keeps its page (WooCommerce's
+    #: "search"/"hidden" visibility).
+    listed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Image paths or URLs as data: there is no image pipeline yet, nothing is downloaded.
+    images: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    #: The product's own SKU where its source has one (a WooCommerce parent row's).
+    sku: Mapped[str | None] = mapped_column(String(60), unique=True)
+    #: Where the row came from (``woocommerce:741``), so a re-import updates it.
+    source_ref: Mapped[str | None] = mapped_column(String(80), unique=True)
 
     category: Mapped[Category] = relationship(lazy="joined")
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product",
         cascade="all, delete-orphan",
-        order_by="(Variant.size_eu, Variant.width)",
+        order_by="(Variant.size_eu, Variant.width, Variant.id)",
     )
     labels: Mapped[list[ProductLabel]] = relationship(
         cascade="all, delete-orphan", order_by="(ProductLabel.kind, ProductLabel.position)"
+    )
+    plain_attributes: Mapped[list[ProductAttribute]] = relationship(
+        cascade="all, delete-orphan", order_by="ProductAttribute.position"
+    )
+    category_rows: Mapped[list[ProductCategory]] = relationship(
+        cascade="all, delete-orphan", order_by="ProductCategory.position"
+    )
+    links: Mapped[list[ProductLink]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="(ProductLink.kind, ProductLink.position)",
+        foreign_keys="ProductLink.product_id",
     )
     #: "Some variant is in stock", when a query loaded it (``with_expression``, see
     #: ``queries.product_cards``) instead of the variants; None otherwise.
@@ -136,6 +164,69 @@ class Product(Base):
     def sized(self) -> bool:
         return any(variant.size_eu is not None for variant in self.variants)
 
+    @property
+    def categories(self) -> list[Category]:
+        """Every category the product is in, the main one first."""
+        extra = [row.category for row in self.category_rows if row.category is not self.category]
+        return [self.category, *extra]
+
+    def linked(self, kind: str) -> list[Product]:
+        return [link.linked for link in self.links if link.kind == kind]
+
+
+class ProductAttribute(Base):
+    """An attribute no mapping claimed (WooCommerce's "Material: Cotton"), shown on the page."""
+
+    __tablename__ = "product_attributes"
+    __table_args__ = (UniqueConstraint("product_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(120))
+    values: Mapped[list] = mapped_column(JSON, default=list)
+    visible: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ProductCategory(Base):
+    """One of several categories of a product; ``products.category_id`` stays the main one."""
+
+    __tablename__ = "product_categories"
+    __table_args__ = (UniqueConstraint("product_id", "category_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    category: Mapped[Category] = relationship(lazy="joined")
+
+
+#: Kinds of hand-set links: WooCommerce's upsells and cross-sells.
+LINK_KINDS = ("upsell", "cross_sell")
+
+
+class ProductLink(Base):
+    """A hand-set "Frequently bought together" item, shown before the recommender's."""
+
+    __tablename__ = "product_links"
+    __table_args__ = (
+        UniqueConstraint("product_id", "kind", "linked_product_id"),
+        CheckConstraint("kind IN ('upsell', 'cross_sell')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    linked_product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    linked: Mapped[Product] = relationship(foreign_keys=[linked_product_id], lazy="joined")
+
 
 class ProductLabel(Base):
     """One value of a multi-valued attribute: a tag, a terrain or a condition."""
@@ -154,7 +245,12 @@ class ProductLabel(Base):
 
 
 class Variant(Base):
-    """A purchasable size/width of a product, with its own stock."""
+    """A purchasable size/width (or any named options) of a product, with its own stock.
+
+    ``price`` is the variant's own regular price (NULL: the product's); a sale price applies
+    between ``sale_starts`` and ``sale_ends`` (UTC, either may be open). ``price_now`` is
+    the one place that decides what a shopper pays, for the page and for checkout alike.
+    """
 
     __tablename__ = "variants"
     __table_args__ = (CheckConstraint("stock >= 0", name="stock_not_negative"),)
@@ -167,8 +263,31 @@ class Variant(Base):
     size_eu: Mapped[Decimal | None] = mapped_column(Numeric(3, 1), index=True)
     width: Mapped[str | None] = mapped_column(String(20), index=True)
     stock: Mapped[int] = mapped_column(Integer, default=0)
+    #: This variant's value of each of the product's ``option_names``.
+    options: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    sale_price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    sale_starts: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    sale_ends: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    source_ref: Mapped[str | None] = mapped_column(String(80), unique=True)
 
     product: Mapped[Product] = relationship(back_populates="variants")
+
+    @property
+    def regular_price(self) -> Decimal:
+        return self.product.price if self.price is None else self.price
+
+    def on_sale(self, now: dt.datetime | None = None) -> bool:
+        if self.sale_price is None:
+            return False
+        now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        started = self.sale_starts is None or self.sale_starts <= now
+        return started and (self.sale_ends is None or now <= self.sale_ends)
+
+    @property
+    def price_now(self) -> Decimal:
+        """What the variant costs at this moment: the sale price while the sale runs."""
+        return self.sale_price if self.on_sale() else self.regular_price
 
     @property
     def size_uk(self) -> float | None:
@@ -178,15 +297,31 @@ class Variant(Base):
     def size_us(self) -> float | None:
         return None if self.size_eu is None else eu_to_us(float(self.size_eu))
 
+    def option(self, name: str) -> str:
+        """This variant's value of option ``name``; size and width from their typed columns."""
+        if name == "size_eu" and self.size_eu is not None:
+            return f"{self.size_eu.normalize():f}"
+        if name == "width" and self.width:
+            return self.width
+        return str((self.options or {}).get(name, ""))
+
+    def _size_text(self) -> str:
+        eu = f"{self.size_eu.normalize():f}"
+        return f"EU {eu} (UK {self.size_uk:g} / US {self.size_us:g})"
+
     @property
     def label(self) -> str:
-        """What a shopper reads in a size picker: "EU 42 (UK 8.5 / US 9.5), wide"."""
+        """What a shopper reads in a picker and the cart: "EU 42 (UK 8.5 / US 9.5), wide", or
+        the named options in the product's order, "Colour: Blue, Size: Large"."""
         parts = []
         if self.size_eu is not None:
-            eu = f"{self.size_eu.normalize():f}"
-            parts.append(f"EU {eu} (UK {self.size_uk:g} / US {self.size_us:g})")
+            parts.append(self._size_text())
         if self.width:
             parts.append(self.width)
+        options = self.options or {}
+        for name in self.product.option_names or list(options):
+            if name not in ("size_eu", "width") and name in options:
+                parts.append(f"{name}: {options[name]}")
         return ", ".join(parts) or "One size"
 
 

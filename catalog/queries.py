@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload, with_expression
 
-from .models import Article, ArticleTopic, Category, Product, ProductLabel, Variant
+from .models import Article, ArticleTopic, Category, Product, ProductCategory, ProductLabel, Variant
 from .vocabulary import FILTERS, Attribute
 
 
@@ -119,11 +119,15 @@ def _attribute_clause(spec: Attribute, wanted):
 
 def _product_clauses(session: Session, query: ProductQuery, skip: str | None = None) -> list:
     """Every filter but ``skip`` as SQL clauses on Product (variant filters as one EXISTS)."""
-    clauses = [Product.active.is_(True)]
+    clauses = [Product.active.is_(True), Product.listed.is_(True)]
     if query.q:
         clauses.append(_search_clause(query.q))
     if query.category and skip != "category":
-        clauses.append(Product.category_id.in_(descendant_ids(session, query.category)))
+        ids = descendant_ids(session, query.category)
+        also_in = exists().where(
+            ProductCategory.product_id == Product.id, ProductCategory.category_id.in_(ids)
+        )
+        clauses.append(or_(Product.category_id.in_(ids), also_in))
     if query.min_price is not None:
         clauses.append(Product.price >= query.min_price)
     if query.max_price is not None:

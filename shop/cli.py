@@ -126,13 +126,27 @@ def catalog_group() -> None:
     """Import and export the catalog (CSV or JSON, see docs/catalog-format.md)."""
 
 
+SOURCES = click.Choice(["catalog", "woocommerce"])
+
+
 @catalog_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--from", "source", type=SOURCES, default="catalog", show_default=True,
+              help="The file's format: the shop's own, or WooCommerce's product CSV.")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
+              help="WooCommerce only: YAML mapping of its attributes onto the catalog's words.")
+@click.option("--dry-run", is_flag=True, help="WooCommerce only: report, write nothing.")
+@click.option("--brand", default="", help="WooCommerce only: the brand of new products.")
 @with_appcontext
-def catalog_import(path: str) -> None:
+def catalog_import(path: str, source: str, mapping: str | None, dry_run: bool, brand: str) -> None:
     """Validate every row of PATH, then upsert all of it or nothing."""
     from catalog.io import CatalogFileError, import_catalog, read_catalog
 
+    if source == "woocommerce":
+        _import_woocommerce(path, mapping, dry_run, brand)
+        return
+    if mapping or dry_run or brand:
+        raise click.UsageError("--mapping, --dry-run and --brand are for --from woocommerce.")
     try:
         report = import_catalog(db.session, read_catalog(path))
     except CatalogFileError as exc:
@@ -147,15 +161,87 @@ def catalog_import(path: str) -> None:
     )
 
 
+def _woo_problems(path: str, exc) -> None:
+    click.echo(f"Nothing imported: {len(exc.problems)} problem(s) in {path}", err=True)
+    for problem in exc.problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
+
+
+def _import_woocommerce(path: str, mapping_path: str | None, dry_run: bool, brand: str) -> None:
+    from catalog.woocommerce import Mapping, WooCommerceFileError, read_mapping
+    from catalog.woocommerce_import import import_woocommerce
+
+    try:
+        mapping = read_mapping(mapping_path) if mapping_path else Mapping()
+        report = import_woocommerce(db.session, path, mapping, brand=brand, dry_run=dry_run)
+    except WooCommerceFileError as exc:
+        _woo_problems(path, exc)
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(
+        f"{verb} {path}: {len(report.created)} products created, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} rows skipped; "
+        f"{report.variants} variants; {report.categories_created} categories created."
+    )
+    for kind, slugs in (("created", report.created), ("updated", report.updated)):
+        for slug in slugs:
+            click.echo(f"  {kind}: {slug}")
+    for row in report.skipped:
+        click.echo(f"  skipped: {row}")
+    if report.images:
+        click.echo(f"  {report.images} image references kept as data; none downloaded "
+                   "(there is no image pipeline yet).")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
 @catalog_group.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option("--to", "target", type=SOURCES, default="catalog", show_default=True,
+              help="The format: the shop's own (.json or .csv), or WooCommerce's product CSV.")
 @with_appcontext
-def catalog_export(path: str) -> None:
-    """Write the catalog to PATH (.json or .csv)."""
+def catalog_export(path: str, target: str) -> None:
+    """Write the catalog to PATH."""
     from catalog.io import export_catalog
+    from catalog.woocommerce_export import export_woocommerce
 
-    count = export_catalog(db.session, path)
+    if target == "woocommerce":
+        count = export_woocommerce(db.session, path)
+    else:
+        count = export_catalog(db.session, path)
     click.echo(f"Exported {count} products to {path}")
+
+
+# ---------------------------------------------------------------- orders
+
+
+@main.group("orders")
+def orders_group() -> None:
+    """Bring in order history from another shop."""
+
+
+@orders_group.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--from", "source", type=click.Choice(["woocommerce"]), required=True,
+              help="The history's format: WooCommerce REST API v3 order pages (JSON).")
+@with_appcontext
+def orders_import(paths: tuple[str, ...], source: str) -> None:
+    """Write the purchases of PATHS as events (and customers) for the recommender."""
+    from catalog.woocommerce import WooCommerceFileError
+
+    from .woocommerce_orders import import_orders
+
+    try:
+        report = import_orders(db.session, list(paths))
+    except WooCommerceFileError as exc:
+        _woo_problems(", ".join(paths), exc)
+    click.echo(
+        f"Imported {report.orders} orders ({report.already_imported} already imported, "
+        f"{report.not_purchases} not purchases): {report.events} purchase events, "
+        f"{report.customers_created} customers created; {report.unknown_lines} lines with unknown SKUs."
+    )
+    for sku, count in sorted(report.unknown.items()):
+        click.echo(f"  unknown SKU {sku}: {count} line(s)")
 
 
 def register_group(group: click.Group) -> None:

@@ -1,28 +1,29 @@
-"""Move in from WooCommerce: its product CSV, its order history (stage 1: the neutral side).
+"""Move in from WooCommerce: its product CSV, its order history (the neutral side).
 
 Design note
 -----------
 This package reads and writes WooCommerce's own files into plain dataclasses
 (``types``) and never touches the database, so it can be tested without a shop and the
-catalog's models can change underneath it. Stage 2 maps those structures onto the catalog;
-the proposed model shape (more in ``docs/woocommerce.md``):
+catalog's models can change underneath it. ``catalog.woocommerce_import`` and
+``catalog.woocommerce_export`` move these structures in and out of the catalog's tables,
+and ``shop.woocommerce_orders`` turns order pages into purchase events. The catalog's side
+(more in ``docs/woocommerce.md``):
 
 * Options: ``products.option_names`` (JSON list, the selectors in order, e.g.
   ``["Colour", "size_eu"]``) and ``variants.options`` (JSON object, e.g.
   ``{"Colour": "Blue", "size_eu": "42"}``), filled from ``MappedProduct``. ``size_eu`` and
   ``width`` stay typed, indexed columns (finder, filters and eligibility query them) and
   are listed in ``options`` too, so the product page treats every option alike.
-* Sales: ``variants.sale_price`` Numeric(10, 2) NULL, ``sale_starts`` / ``sale_ends``
-  DateTime NULL (UTC); one "price now" function serves the page (was-price) and checkout.
-* ``product_attributes`` (product_id, position, name, values JSON, visible): attributes no
-  mapping claimed, shown on the product page.
-* ``product_links`` (product_id, linked_product_id, kind upsell/cross_sell, position):
-  hand-set "Frequently bought together" items, shown before the recommender's
-  ``bought_together`` and passed to it in ``exclude=`` (the protocol does not change).
-* ``product_categories`` (product_id, category_id, position): several category paths per
-  product; ``products.category_id`` keeps the first as the main one.
-* ``products.source_ref`` / ``variants.source_ref`` (``woocommerce:741``, unique, NULL):
-  re-imports update rather than duplicate, and order lines without a SKU match by id.
+* Sales: ``variants.price`` (the variant's own regular price), ``sale_price``,
+  ``sale_starts`` / ``sale_ends`` (UTC); ``Variant.price_now`` serves the page and checkout.
+* ``product_attributes``: attributes no mapping claimed, shown on the product page.
+* ``product_links`` (kind upsell/cross_sell): hand-set "Frequently bought together" items,
+  shown before the recommender's ``bought_together`` and passed to it in ``exclude=``.
+* ``product_categories``: several category paths per product; ``products.category_id``
+  keeps the first as the main one.
+* ``products.sku`` (the parent's SKU) and ``products.source_ref`` /
+  ``variants.source_ref`` (``woocommerce:741``): re-imports update rather than duplicate,
+  and order lines whose SKU the catalog lacks match exactly by ID.
 
 Modules: ``types`` (the neutral dataclasses), ``csvformat`` (cell rules shared by reading
 and writing), ``rows`` (one record's cells), ``reader`` (the file: parents, SKUs, links ->

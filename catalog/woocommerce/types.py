@@ -1,7 +1,7 @@
 """Neutral, shop-independent shapes of what a WooCommerce export holds.
 
 Plain frozen dataclasses so the readers, the writer and the tests share one vocabulary and
-stage 2 can map them onto the catalog without knowing CSV or JSON. Fields that only say
+the catalog import can map them onto its tables without knowing CSV or JSON. Fields that only say
 where a value came from (``line``, ``column``, ``sku_generated``) are left out of equality,
 so a re-read file compares equal to the structures it was written from.
 """

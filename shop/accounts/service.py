@@ -110,6 +110,17 @@ def register(session: Session, email: str, password: str, name: str = "", *,
     _prune_and_add(session, [key], throttle.register_window, now)
     session.commit()
     password_hash = generate_password_hash(password)  # no transaction, no connection held
+    # An account without a password (a customer from an imported order history) is claimed by
+    # registering with its e-mail: it keeps its purchase history. Conditional, so one claim wins.
+    claimed = session.execute(
+        update(User).where(User.email == email, User.password_hash == "")
+        .values(name=name.strip(), password_hash=password_hash)
+    ).rowcount
+    if claimed:
+        session.commit()
+        user = session.scalar(select(User).where(User.email == email))
+        log.info("account %s claimed", user.id)
+        return user
     user = User(email=email, name=name.strip(), password_hash=password_hash)
     session.add(user)
     try:

@@ -91,7 +91,7 @@ def describe(variant: Variant) -> str:
 
 def line_of(item: CartItem) -> CartLine:
     variant, product = item.variant, item.variant.product
-    price = Decimal(product.price).quantize(CENT)
+    price = Decimal(variant.price_now).quantize(CENT)
     return CartLine(
         id=item.id,
         variant_id=variant.id,

@@ -86,7 +86,8 @@ def home_slots(n: int | None = None) -> dict[str, list[Suggestion]]:
 PRODUCT_OVERFETCH = 4
 
 
-def _product_lists(slug: str, n: int, snapshot: EligibleSnapshot, spares: bool) -> tuple[list, list] | None:
+def _product_lists(slug: str, n: int, snapshot: EligibleSnapshot, spares: bool,
+                   hand_set: tuple[str, ...] = ()) -> tuple[list, list] | None:
     """The product page's ranked lists before the visitor's cart is taken out: "similar" and
     "bought together" (``n`` of them, or ``n + PRODUCT_OVERFETCH`` with ``spares``).
 
@@ -102,7 +103,7 @@ def _product_lists(slug: str, n: int, snapshot: EligibleSnapshot, spares: bool) 
     model = current.model
     if current_model_is_fallback(current):
         return None
-    key = ("product-page", current.version, slug, n)
+    key = ("product-page", current.version, slug, n, hand_set)
     entry = snapshot.recall(key)
     if entry is None or entry["model"] is not model:
         entry = {"model": model}
@@ -113,7 +114,7 @@ def _product_lists(slug: str, n: int, snapshot: EligibleSnapshot, spares: bool) 
         if part not in entry:
             # Exactly what the uncached path asks for (the MMR pool depends on n), or more.
             size = n + PRODUCT_OVERFETCH if spares else n
-            exclude = [r.item_id for r in entry["similar"]]
+            exclude = [*hand_set, *(r.item_id for r in entry["similar"])]
             entry[part] = model.bought_together(slug, size, snapshot.mask_for(model),
                                                  exclude=exclude)
     except Exception:  # noqa: BLE001 - the uncached path logs it and serves the fallback
@@ -133,7 +134,9 @@ def product_slots(product: Product, n: int | None = None) -> dict[str, list[Sugg
     """
     n = n or registry.get("similar").size
     sig = signals()
-    lists = _product_lists(product.slug, n, eligible(sig.profile), spares=bool(sig.cart))
+    hand_set = _hand_set(product, set(sig.cart))
+    lists = _product_lists(product.slug, n, eligible(sig.profile), spares=bool(sig.cart),
+                           hand_set=tuple(r.item_id for r in hand_set))
     together = None
     if lists is not None:
         like, ranked_together = lists
@@ -147,8 +150,25 @@ def product_slots(product: Product, n: int | None = None) -> dict[str, list[Sugg
     else:
         like = ranked("similar", n, anchor=product.slug)
     if together is None:
-        together = ranked("bought-together", n, anchor=product.slug, exclude={r.item_id for r in like})
+        together = ranked("bought-together", n, anchor=product.slug,
+                          exclude={*(r.item_id for r in hand_set), *(r.item_id for r in like)})
+    linked = {r.item_id for r in hand_set}
+    like = [r for r in like if r.item_id not in linked]
+    together = [*hand_set, *together][: max(n, len(hand_set))]
     return hydrate({k: v for k, v in {"similar": like, "bought-together": together}.items() if v})
+
+
+#: The reason a hand-set link gives (WooCommerce's upsells and cross-sells).
+HAND_SET_REASON = "Picked by the shop to go with this"
+
+
+def _hand_set(product: Product, cart: set[str]) -> list[Recommendation]:
+    """The product's hand-set links, upsells then cross-sells, shown before the model's
+    "bought together" and passed to it as ``exclude`` so none is repeated."""
+    slugs = [p.slug for kind in ("upsell", "cross_sell") for p in product.linked(kind)
+             if p.active and p.in_stock]
+    return [Recommendation(slug, 1.0, [HAND_SET_REASON]) for slug in dict.fromkeys(slugs)
+            if slug not in cart and slug != product.slug]
 
 
 def cart_slots(n: int | None = None) -> dict[str, list[Suggestion]]:

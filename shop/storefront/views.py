@@ -14,7 +14,7 @@ from ..extensions import db
 from ..recommendations.registry import slot_from_request
 from ..recommendations.related import related_suggestions
 from ..schemas import ArticleQueryArgs, PageProductQueryArgs, load_args
-from . import bp
+from . import bp, options
 
 SORT_LABELS = {
     "relevance": "Best match", "price_asc": "Price: low to high", "price_desc": "Price: high to low",
@@ -65,7 +65,10 @@ def product_detail(slug: str):
     events.record("view", product.slug, slot=slot)
     if slot:  # the visitor came from a recommendation slot
         events.record("click", product.slug, slot=slot)
-    return render_template("products/detail.html", product=product)
+    return render_template("products/detail.html", product=product,
+                           selectors=options.selectors(product),
+                           chosen=options.chosen_variant(product),
+                           variant_options=options.variant_options, sale_end=options.sale_end)
 
 
 @bp.route("/articles")
