@@ -24,7 +24,7 @@ blp = Blueprint("orders_api", __name__, url_prefix="/api", description="Checkout
 csrf.exempt(blp)
 blp.before_request(require_json)
 
-KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,100}")
+KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,100}")  # used with fullmatch
 
 
 def idempotency_key() -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from ..schemas import Text
 from .service import MAX_QUANTITY
 
 QUANTITY_MESSAGE = f"Must be a whole number from 1 to {MAX_QUANTITY}."
@@ -25,7 +26,7 @@ class AddItemSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    sku = fields.String(required=True, validate=validate.Length(min=1, max=60, error=SKU_MESSAGE))
+    sku = Text(required=True, validate=validate.Length(min=1, max=60, error=SKU_MESSAGE))
     quantity = _quantity(strict=True, load_default=1)
 
 
