@@ -1,7 +1,9 @@
 """Checkout and orders: ``POST /api/checkout``, ``GET /api/orders``, ``GET /api/orders/<number>``.
 
 A repeated ``POST /api/checkout`` with the same ``Idempotency-Key`` header returns the order the
-first one placed (200 with ``Idempotent-Replayed: true``) instead of placing another.
+first one placed (200 with ``Idempotent-Replayed: true``) instead of placing another; the same key
+with a different body is a 422. With ``cart_fingerprint`` (recommended) a cart changed since the
+shopper saw it is a 409 whose problem carries the cart as it is now (``cart``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from ..cart.context import current_owner
-from ..errors import abort_with, http_status
+from ..cart.schemas import CartSchema
+from ..errors import abort_with, error_response, http_status
 from ..extensions import csrf, db
 from ..orders import service
 from ..orders.checkout import place_for_current_shopper
@@ -44,11 +47,13 @@ def idempotency_key() -> str | None:
 )
 @blp.alt_response(400, description="A malformed Idempotency-Key header.")
 @blp.alt_response(
-    409, description="Empty cart, a line not buyable, or the last units were just sold."
+    409, description="Empty cart, a line not buyable, the last units were just sold, or the cart "
+    "is not the one `cart_fingerprint` names (the problem's `cart` is the cart as it is now)."
 )
 @blp.alt_response(415, description="The body is not JSON.")
 @blp.alt_response(
-    422, description="Invalid name, e-mail, address or delivery (problem details name each)."
+    422, description="Invalid name, e-mail, address or delivery (problem details name each), or "
+    "an Idempotency-Key already used with a different body."
 )
 @blp.alt_response(503, description="The shop is too busy to place the order now; retry.")
 def checkout(data):
@@ -56,6 +61,8 @@ def checkout(data):
     key = idempotency_key()
     try:
         placed = place_for_current_shopper(data, key)
+    except service.CartMismatch as exc:
+        return error_response(409, exc.message, cart=CartSchema().dump(exc.summary))
     except service.CheckoutError as exc:
         status = http_status(exc)
         abort_with(status, exc.message, headers={"Retry-After": "2"} if status == 503 else None)

@@ -12,6 +12,7 @@ from marshmallow import INCLUDE, Schema, fields
 
 from catalog.vocabulary import FILTERS
 
+from ..cart.schemas import CartSchema
 from ..errors import PROBLEM_JSON
 
 
@@ -44,6 +45,8 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True, metadata={"example": 404})
     detail = fields.String(metadata={"example": "No product 'trail-walker-9'."})
     invalid_params = fields.List(fields.Nested(InvalidParamSchema))
+    cart = fields.Nested(CartSchema, metadata={
+        "description": "A checkout refused because the cart changed: the cart as it is now."})
 
 
 class ProblemResponsesPlugin(BasePlugin):

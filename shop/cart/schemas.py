@@ -83,3 +83,6 @@ class CartSchema(Schema):
     subtotal = fields.Decimal(as_string=True, places=2)
     message = fields.String(allow_none=True)
     problems = fields.List(fields.String())
+    fingerprint = fields.String(metadata={
+        "description": "The lines and prices as shown: send it as `cart_fingerprint` to "
+                       "`POST /api/checkout` to order exactly this cart."})

@@ -24,6 +24,7 @@ MESSAGES = {
     + ".",
     "delivery": "Choose " + " or ".join(DELIVERY_METHODS) + ".",
     "address": "Must be an object with line1, line2, city, postal_code and country.",
+    "cart_fingerprint": "Use the fingerprint GET /api/cart answers (16 hexadecimal digits).",
 }
 IDEMPOTENCY_KEY = FullMatch(r"^[\x21-\x7e]{1,100}$")
 
@@ -91,6 +92,13 @@ class CheckoutSchema(_Stripped):
     delivery = Text(
         load_default=DEFAULT_DELIVERY,
         validate=validate.OneOf(DELIVERY_METHODS, error=MESSAGES["delivery"]),
+    )
+    cart_fingerprint = Text(
+        load_default=None,
+        validate=FullMatch(r"^[0-9a-f]{16}$", error=MESSAGES["cart_fingerprint"]),
+        metadata={"description": "Recommended: the `fingerprint` of the cart the shopper "
+                  "confirmed (from `GET /api/cart`). When the cart has changed since, nothing "
+                  "is placed and the answer is 409 with the cart as it is now (`cart`)."},
     )
 
 

@@ -29,8 +29,10 @@ def _prefill() -> dict:
     return {"name": user.name, "email": user.email} if user else {}
 
 
-def _render_form(values: dict, errors: dict, key: str, status: int = 200):
-    cart = minicart()
+def _render_form(values: dict, errors: dict, key: str, status: int = 200, *,
+                 cart: service.CartSummary | None = None, changed: str | None = None):
+    """The form beside the cart it orders; ``changed`` says why the cart needs confirming again."""
+    cart = cart or minicart()
     options = [
         (option, option.price_for(cart.subtotal)) for option in DELIVERY_METHODS.values()
     ]
@@ -42,6 +44,7 @@ def _render_form(values: dict, errors: dict, key: str, status: int = 200):
         key=key,
         options=options,
         countries=COUNTRIES,
+        changed=changed,
     ), status
 
 
@@ -86,6 +89,9 @@ def place():
         return _render_form(values, _field_errors(exc.messages), key, 422)
     try:
         placed = place_for_current_shopper(data, key)
+    except service.CartMismatch as exc:
+        values = {**request.form.to_dict()}
+        return _render_form(values, {}, key, 409, cart=exc.summary, changed=exc.message)
     except service.CheckoutError as exc:
         flash(exc.message, "error")
         return _see("cart.show")
