@@ -23,7 +23,6 @@ from marshmallow import (
 from catalog.queries import ProductQuery
 from catalog.vocabulary import ATTRIBUTES, FILTERS, SORTS, Attribute
 
-
 #: Never text: NUL and the other C0 controls (tab, line feed and carriage return aside) and DEL.
 #: PostgreSQL refuses a NUL in a string (a 500 if it gets that far); the rest only hide or garble.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -39,6 +39,12 @@ def idempotency_key() -> str | None:
     return key
 
 
+#: OpenAPI link: the order a checkout answers can be read back (walked by the stateful fuzzing).
+ORDER_LINKS = {"GetOrder": {"operationRef": "#/paths/~1api~1orders~1{number}/get",
+                            "parameters": {"number": "$response.body#/number"},
+                            "description": "The order just placed (or replayed)."}}
+
+
 @blp.route("/checkout", methods=["POST"])
 @blp.arguments(CheckoutSchema, error_status_code=422, unknown=RAISE)
 @blp.response(201, OrderSchema)
@@ -56,6 +62,7 @@ def idempotency_key() -> str | None:
     "an Idempotency-Key already used with a different body."
 )
 @blp.alt_response(503, description="The shop is too busy to place the order now; retry.")
+@blp.doc(responses={201: {"links": ORDER_LINKS}, 200: {"links": ORDER_LINKS}})
 def checkout(data):
     """Place an order from the cart; payment is not taken (it stays ``pending``)."""
     key = idempotency_key()
