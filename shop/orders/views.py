@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from ..cart.context import current_owner, minicart
+from ..cart.summary import CartSummary
 from ..extensions import db
 from ..models import User
 from . import bp, service
@@ -30,9 +31,9 @@ def _prefill() -> dict:
 
 
 def _render_form(values: dict, errors: dict, key: str, status: int = 200, *,
-                 cart: service.CartSummary | None = None, changed: str | None = None):
+                 cart: CartSummary | None = None, changed: str | None = None):
     """The form beside the cart it orders; ``changed`` says why the cart needs confirming again."""
-    cart = cart or minicart()
+    cart = minicart() if cart is None else cart
     options = [
         (option, option.price_for(cart.subtotal)) for option in DELIVERY_METHODS.values()
     ]
