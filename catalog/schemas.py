@@ -6,9 +6,9 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from .vocabulary import ATTRIBUTES, PRODUCT_ATTRIBUTES, Attribute
 
-SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case words joined by -.")
-SKU = validate.Regexp(r"^[A-Z0-9][A-Z0-9.\-]{1,58}$", error="Use upper-case letters, digits, . and -.")
-WORD = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case words joined by -.")
+SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z", error="Use lower-case words joined by -.")
+SKU = validate.Regexp(r"^[A-Z0-9][A-Z0-9.\-]{1,58}\Z", error="Use upper-case letters, digits, . and -.")
+WORD = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z", error="Use lower-case words joined by -.")
 
 
 def half_size(value) -> None:

@@ -143,6 +143,10 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(OperationalError, _handle_database_down)
     app.register_error_handler(PoolTimeout, _handle_pool_exhausted)
     app.register_error_handler(Exception, _handle_unexpected)
+    # Input that no view can use (control characters, JSON nested too deep): 400 before any view.
+    from .request_checks import register_request_checks
+
+    register_request_checks(app)
 
 
 @functools.cache
@@ -164,6 +168,7 @@ def domain_statuses() -> dict[type[Exception], int]:
         cart.QuantityOutOfRange: 422,
         cart.CartBusy: 409,
         orders.CheckoutError: 409,
+        orders.IdempotencyKeyReused: 422,
         orders.ShopBusy: 503,
     }
 

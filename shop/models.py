@@ -89,6 +89,8 @@ class Order(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     visitor_id: Mapped[str | None] = mapped_column(String(64), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    #: A hash of the checkout request that used the key: the same key with another body is refused.
+    idempotency_body: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[dict] = mapped_column(JSON)

@@ -7,6 +7,7 @@ from here, so neither has to import the other.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from marshmallow import (
     EXCLUDE,
@@ -22,6 +23,55 @@ from marshmallow import (
 from catalog.queries import ProductQuery
 from catalog.vocabulary import ATTRIBUTES, FILTERS, SORTS, Attribute
 
+#: Never text: NUL and the other C0 controls (tab, line feed and carriage return aside) and DEL.
+#: PostgreSQL refuses a NUL in a string (a 500 if it gets that far); the rest only hide or garble.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Line breaks: text only where several lines make sense (none of the shop's fields so far).
+LINE_BREAKS = re.compile(r"[\r\n]")
+#: Invisible characters that reorder or disguise what is shown: the bidi embeddings, overrides
+#: and isolates (U+202A-U+202E, U+2066-U+2069) and the byte-order mark U+FEFF. Stripped from
+#: names and addresses, where they can only spoof what an order or a label reads.
+INVISIBLE_FORMATTING = re.compile("[\u202a-\u202e\u2066-\u2069\ufeff]")
+CONTROL_MESSAGE = "Must not contain control characters."
+
+
+def has_control_characters(text: str, *, multiline: bool = True) -> bool:
+    """The one text rule of every boundary (fields, path, query, form and JSON body)."""
+    return bool(CONTROL_CHARACTERS.search(text) or (not multiline and LINE_BREAKS.search(text)))
+
+
+class Text(fields.String):
+    """A string from outside: no control characters, and no bidi overrides or BOMs.
+
+    ``multiline=False`` (the default) also refuses line breaks. Use it (not ``fields.String``)
+    for every string a request sends, so nothing the database or a page would choke on or be
+    fooled by gets past the schema.
+    """
+
+    default_error_messages = {"control": CONTROL_MESSAGE}
+
+    def __init__(self, *args, multiline: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.multiline = multiline
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if has_control_characters(text, multiline=self.multiline):
+            raise self.make_error("control")
+        return INVISIBLE_FORMATTING.sub("", text)
+
+
+class FullMatch(validate.Regexp):
+    """A pattern the whole value must match: ``re.match`` with ``$`` lets ``"home\\n"`` through.
+
+    The pattern keeps its ``^...$`` for the OpenAPI document (JSON Schema has no ``\\Z``).
+    """
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
 
 class ChoiceList(fields.List):
     """Repeated parameters or one comma-separated value: ``a=x&a=y`` or ``a=x,y``."""
@@ -29,7 +79,7 @@ class ChoiceList(fields.List):
     is_multiple = True
 
     def __init__(self, choices, **kwargs):
-        super().__init__(fields.String(validate=validate.OneOf(choices)), load_default=list, **kwargs)
+        super().__init__(Text(validate=validate.OneOf(choices)), load_default=list, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
@@ -54,14 +104,14 @@ class _ProductQueryArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    q = fields.String(validate=validate.Length(max=100), load_default=None)
-    category = fields.String(validate=validate.Regexp(r"^[a-z0-9-]{1,80}$"), load_default=None)
+    q = Text(validate=validate.Length(max=100), load_default=None)
+    category = Text(validate=FullMatch(r"^[a-z0-9-]{1,80}$"), load_default=None)
     min_price = fields.Decimal(validate=validate.Range(min=0, max=100000), load_default=None, places=2)
     max_price = fields.Decimal(validate=validate.Range(min=0, max=100000), load_default=None, places=2)
     size = fields.Decimal(validate=validate.Range(min=_SIZES.minimum, max=_SIZES.maximum), load_default=None, places=1)
     width = ChoiceList(ATTRIBUTES["width"].codes)
     in_stock = fields.Boolean(load_default=False)
-    sort = fields.String(validate=validate.OneOf(SORTS), load_default="relevance")
+    sort = Text(validate=validate.OneOf(SORTS), load_default="relevance")
     page = fields.Integer(validate=validate.Range(min=1, max=10000), load_default=1)
     per_page = fields.Integer(validate=validate.Range(min=1, max=60), load_default=12)
 
@@ -94,7 +144,7 @@ class ArticleQueryArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    topic = fields.String(validate=validate.Regexp(r"^[a-z0-9-]{1,60}$"), load_default=None)
+    topic = Text(validate=FullMatch(r"^[a-z0-9-]{1,60}$"), load_default=None)
 
 
 def load_args(schema: Schema, args) -> object:

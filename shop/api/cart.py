@@ -33,6 +33,18 @@ def require_json() -> None:
 blp.before_request(require_json)
 
 
+#: OpenAPI links: a line of the cart an add answers can be changed or removed next (the
+#: stateful fuzzing in tests/hardening walks them: add -> change -> checkout -> order).
+LINE = "#/paths/~1api~1cart~1items~1{item_id}/"
+FIRST_LINE = {"item_id": "$response.body#/items/0/id"}
+LINE_LINKS = {
+    "ChangeLine": {"operationRef": LINE + "patch", "parameters": FIRST_LINE,
+                   "description": "Set the quantity of the cart's first line."},
+    "RemoveLine": {"operationRef": LINE + "delete", "parameters": FIRST_LINE,
+                   "description": "Remove the cart's first line."},
+}
+
+
 def _summary():
     return service.get_summary(db.session, current_owner())
 
@@ -65,6 +77,7 @@ def empty_cart():
 )
 @blp.alt_response(415, description="The body is not JSON.")
 @blp.alt_response(422, description="Invalid body, or the product is no longer sold.")
+@blp.doc(responses={201: {"links": LINE_LINKS}, 200: {"links": LINE_LINKS}})
 def add_item(data):
     """Put a variant (by SKU) in the cart; the guest cart is made on first add."""
     try:

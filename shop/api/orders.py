@@ -1,7 +1,9 @@
 """Checkout and orders: ``POST /api/checkout``, ``GET /api/orders``, ``GET /api/orders/<number>``.
 
 A repeated ``POST /api/checkout`` with the same ``Idempotency-Key`` header returns the order the
-first one placed (200 with ``Idempotent-Replayed: true``) instead of placing another.
+first one placed (200 with ``Idempotent-Replayed: true``) instead of placing another; the same key
+with a different body is a 422. With ``cart_fingerprint`` (recommended) a cart changed since the
+shopper saw it is a 409 whose problem carries the cart as it is now (``cart``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from ..cart.context import current_owner
-from ..errors import abort_with, http_status
+from ..cart.schemas import CartSchema
+from ..errors import abort_with, error_response, http_status
 from ..extensions import csrf, db
 from ..orders import service
 from ..orders.checkout import place_for_current_shopper
@@ -24,7 +27,7 @@ blp = Blueprint("orders_api", __name__, url_prefix="/api", description="Checkout
 csrf.exempt(blp)
 blp.before_request(require_json)
 
-KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,100}")
+KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,100}")  # used with fullmatch
 
 
 def idempotency_key() -> str | None:
@@ -36,6 +39,12 @@ def idempotency_key() -> str | None:
     return key
 
 
+#: OpenAPI link: the order a checkout answers can be read back (walked by the stateful fuzzing).
+ORDER_LINKS = {"GetOrder": {"operationRef": "#/paths/~1api~1orders~1{number}/get",
+                            "parameters": {"number": "$response.body#/number"},
+                            "description": "The order just placed (or replayed)."}}
+
+
 @blp.route("/checkout", methods=["POST"])
 @blp.arguments(CheckoutSchema, error_status_code=422, unknown=RAISE)
 @blp.response(201, OrderSchema)
@@ -44,18 +53,23 @@ def idempotency_key() -> str | None:
 )
 @blp.alt_response(400, description="A malformed Idempotency-Key header.")
 @blp.alt_response(
-    409, description="Empty cart, a line not buyable, or the last units were just sold."
+    409, description="Empty cart, a line not buyable, the last units were just sold, or the cart "
+    "is not the one `cart_fingerprint` names (the problem's `cart` is the cart as it is now)."
 )
 @blp.alt_response(415, description="The body is not JSON.")
 @blp.alt_response(
-    422, description="Invalid name, e-mail, address or delivery (problem details name each)."
+    422, description="Invalid name, e-mail, address or delivery (problem details name each), or "
+    "an Idempotency-Key already used with a different body."
 )
 @blp.alt_response(503, description="The shop is too busy to place the order now; retry.")
+@blp.doc(responses={201: {"links": ORDER_LINKS}, 200: {"links": ORDER_LINKS}})
 def checkout(data):
     """Place an order from the cart; payment is not taken (it stays ``pending``)."""
     key = idempotency_key()
     try:
         placed = place_for_current_shopper(data, key)
+    except service.CartMismatch as exc:
+        return error_response(409, exc.message, cart=CartSchema().dump(exc.summary))
     except service.CheckoutError as exc:
         status = http_status(exc)
         abort_with(status, exc.message, headers={"Retry-After": "2"} if status == 503 else None)

@@ -12,6 +12,7 @@ from catalog import queries
 from catalog.schemas import ProductSummarySchema
 
 from ..extensions import csrf, db
+from ..schemas import FullMatch, Text
 from ..recommendations import reason_text, service
 from ..recommendations.slots import for_api
 
@@ -27,7 +28,7 @@ class RecommendationArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    context = fields.String(required=True, validate=validate.Regexp(CONTEXT_PATTERN, error=CONTEXT_HELP),
+    context = Text(required=True, validate=FullMatch(CONTEXT_PATTERN, error=CONTEXT_HELP),
                             metadata={"description": CONTEXT_HELP})
     limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
 

@@ -44,6 +44,9 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True, metadata={"example": 404})
     detail = fields.String(metadata={"example": "No product 'trail-walker-9'."})
     invalid_params = fields.List(fields.Nested(InvalidParamSchema))
+    cart = fields.Dict(metadata={  # not Nested: Problem is documented before Decimal is fixed
+        "description": "A checkout refused because the cart changed: the cart as it is now, "
+                       "as `GET /api/cart` answers it (the `Cart` schema)."})
 
 
 class ProblemResponsesPlugin(BasePlugin):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from ..schemas import Text
 from .service import MAX_QUANTITY
 
 QUANTITY_MESSAGE = f"Must be a whole number from 1 to {MAX_QUANTITY}."
@@ -25,7 +26,7 @@ class AddItemSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    sku = fields.String(required=True, validate=validate.Length(min=1, max=60, error=SKU_MESSAGE))
+    sku = Text(required=True, validate=validate.Length(min=1, max=60, error=SKU_MESSAGE))
     quantity = _quantity(strict=True, load_default=1)
 
 
@@ -82,3 +83,6 @@ class CartSchema(Schema):
     subtotal = fields.Decimal(as_string=True, places=2)
     message = fields.String(allow_none=True)
     problems = fields.List(fields.String())
+    fingerprint = fields.String(metadata={
+        "description": "The lines and prices as shown: send it as `cart_fingerprint` to "
+                       "`POST /api/checkout` to order exactly this cart."})

@@ -8,12 +8,14 @@ place stock is taken.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from catalog.models import Variant
 
@@ -165,40 +167,76 @@ def _add_item_once(session: Session, owner: Owner, sku: str, quantity: int) -> C
     )
 
 
+GONE_MESSAGE = "That line is not in your cart (it was just removed or checked out)."
+
+
 def set_quantity(session: Session, owner: Owner, item_id: int, quantity: int) -> Change:
     """Change a line's quantity; more than is in stock is refused, not capped."""
     _check_quantity(quantity)
     cart = find_cart(session, owner)
     if cart is None:
         raise UnknownLine("That line is not in your cart.")
-    item = _item(cart, item_id)
-    _check_stock(item.variant, quantity)
-    item.quantity = quantity
-    touch(cart)
-    session.commit()
-    return Change(
-        f"{describe(item.variant)}: quantity is now {quantity}.",
-        item.variant.product.slug,
-        item.variant.sku,
-        item_id=item.id,
-    )
+    with _line_still_there(session):
+        item = _item(cart, item_id)
+        _check_stock(item.variant, quantity)
+        change = Change(
+            f"{describe(item.variant)}: quantity is now {quantity}.",
+            item.variant.product.slug,
+            item.variant.sku,
+            item_id=item.id,
+        )
+        _write_line(session, update(CartItem).values(quantity=quantity), item_id, cart.id)
+        set_committed_value(item, "quantity", quantity)  # what the row now holds
+        touch(cart)
+        session.commit()
+    return change
 
 
 def remove_item(session: Session, owner: Owner, item_id: int) -> Change:
     cart = find_cart(session, owner)
     if cart is None:
         raise UnknownLine("That line is not in your cart.")
-    item = _item(cart, item_id)
-    change = Change(
-        f"Removed {describe(item.variant)} from your cart.",
-        item.variant.product.slug,
-        item.variant.sku,
-        item_id=item.id,
-    )
-    cart.items.remove(item)
-    touch(cart)
-    session.commit()
+    with _line_still_there(session):
+        item = _item(cart, item_id)
+        change = Change(
+            f"Removed {describe(item.variant)} from your cart.",
+            item.variant.product.slug,
+            item.variant.sku,
+            item_id=item.id,
+        )
+        _write_line(session, delete(CartItem), item_id, cart.id)
+        set_committed_value(cart, "items", [line for line in cart.items if line is not item])
+        touch(cart)
+        session.commit()
     return change
+
+
+def _write_line(session: Session, statement, item_id: int, cart_id: int) -> None:
+    """Update or delete one line of the cart; :class:`_LineGone` when it is not there any more."""
+    result = session.execute(
+        statement.where(CartItem.id == item_id, CartItem.cart_id == cart_id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _LineGone
+
+
+class _LineGone(Exception):
+    """The line was deleted (another tab, a checkout) between our read and our write."""
+
+
+@contextmanager
+def _line_still_there(session: Session):
+    """A line (or its cart) deleted by a concurrent request is an :class:`UnknownLine`.
+
+    The write is a conditional statement with a row-count check; a row the ORM finds gone at
+    flush (``StaleDataError``) or on load (``ObjectDeletedError``) means the same.
+    """
+    try:
+        yield
+    except (_LineGone, StaleDataError, ObjectDeletedError):
+        session.rollback()
+        raise UnknownLine(GONE_MESSAGE) from None
 
 
 def clear(session: Session, owner: Owner) -> list[Change]:

@@ -6,6 +6,7 @@ checkout and the mini-cart all read these.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -83,6 +84,16 @@ class CartSummary:
     @property
     def problems(self) -> list[str]:
         return [line.problem for line in self.lines if line.problem]
+
+    @property
+    def fingerprint(self) -> str:
+        """The cart as the shopper saw it: a hash of each line's SKU, quantity and unit price.
+
+        The checkout form and ``POST /api/checkout`` send it back, so an order is placed only
+        for the cart that was shown (not one changed in another tab since).
+        """
+        lines = sorted(f"{line.sku}\t{line.quantity}\t{line.unit_price}" for line in self.lines)
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
 def describe(variant: Variant) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask import current_app
 
 from .. import events
@@ -14,13 +17,18 @@ from .payment import PaymentProvider, PendingPayment
 def place_for_current_shopper(data: dict, idempotency_key: str | None) -> service.PlacedOrder:
     """Place the order (or return the one this key already made) and log the purchase events.
 
-    Raises :class:`service.CheckoutError` like :func:`service.place_order`.
+    ``data`` is the loaded :class:`~shop.orders.schemas.CheckoutSchema`, ``cart_fingerprint``
+    included. Raises :class:`service.CheckoutError` like :func:`service.place_order`.
     """
+    details = dict(data)
+    fingerprint = details.pop("cart_fingerprint", None)
     placed = service.place_order(
         db.session,
         current_owner(),
-        service.CheckoutDetails(**data),
+        service.CheckoutDetails(**details),
         idempotency_key=idempotency_key,
+        request_hash=request_hash(data),
+        cart_fingerprint=fingerprint,
         payment=current_provider(),
     )
     if placed.created:
@@ -28,6 +36,12 @@ def place_for_current_shopper(data: dict, idempotency_key: str | None) -> servic
         for line in order.lines:
             events.record("purchase", line.product_slug, context=order.number, weight=line.quantity)
     return placed
+
+
+def request_hash(data: dict) -> str:
+    """The checkout request as loaded (defaults filled in, text normalised), hashed."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def current_provider() -> PaymentProvider:

@@ -29,3 +29,18 @@ class CartChanged(CheckoutError):
 
 class ShopBusy(CheckoutError):
     """Gave up waiting for a database lock; the shopper may simply try again."""
+
+
+class CartMismatch(CheckoutError):
+    """The cart is not the one the shopper confirmed (changed in another tab): nothing placed.
+
+    ``summary`` is the cart as it is now, to show the shopper for a fresh confirmation.
+    """
+
+    def __init__(self, message: str, summary):
+        super().__init__(message)
+        self.summary = summary
+
+
+class IdempotencyKeyReused(CheckoutError):
+    """The idempotency key already placed an order from a different request body."""

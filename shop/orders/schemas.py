@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from ..cart.schemas import LineSchema
-from ..schemas import UtcDateTime
+from ..schemas import FullMatch, Text, UtcDateTime
 from .delivery import DEFAULT_DELIVERY, DELIVERY_METHODS
 
 COUNTRIES = {
@@ -24,8 +24,9 @@ MESSAGES = {
     + ".",
     "delivery": "Choose " + " or ".join(DELIVERY_METHODS) + ".",
     "address": "Must be an object with line1, line2, city, postal_code and country.",
+    "cart_fingerprint": "Use the fingerprint GET /api/cart answers (16 hexadecimal digits).",
 }
-IDEMPOTENCY_KEY = validate.Regexp(r"^[\x21-\x7e]{1,100}$")
+IDEMPOTENCY_KEY = FullMatch(r"^[\x21-\x7e]{1,100}$")
 
 
 class _Stripped(Schema):
@@ -39,8 +40,8 @@ class _Stripped(Schema):
         return data
 
 
-def _text(name: str, maximum: int, minimum: int = 1, **kwargs) -> fields.String:
-    return fields.String(
+def _text(name: str, maximum: int, minimum: int = 1, **kwargs) -> Text:
+    return Text(
         validate=validate.Length(min=minimum, max=maximum, error=MESSAGES[name]), **kwargs
     )
 
@@ -49,13 +50,13 @@ class AddressSchema(_Stripped):
     line1 = _text("line1", 100, required=True)
     line2 = _text("line2", 100, minimum=0, load_default="")
     city = _text("city", 60, required=True)
-    postal_code = fields.String(
+    postal_code = Text(
         required=True,
-        validate=validate.Regexp(
+        validate=FullMatch(
             r"^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$", error=MESSAGES["postal_code"]
         ),
     )
-    country = fields.String(
+    country = Text(
         required=True, validate=validate.OneOf(COUNTRIES, error=MESSAGES["country"])
     )
 
@@ -88,9 +89,16 @@ class CheckoutSchema(_Stripped):
         error_messages={"invalid": MESSAGES["email"]},
     )
     address = _Address(AddressSchema, required=True)
-    delivery = fields.String(
+    delivery = Text(
         load_default=DEFAULT_DELIVERY,
         validate=validate.OneOf(DELIVERY_METHODS, error=MESSAGES["delivery"]),
+    )
+    cart_fingerprint = Text(
+        load_default=None,
+        validate=FullMatch(r"^[0-9a-f]{16}$", error=MESSAGES["cart_fingerprint"]),
+        metadata={"description": "Recommended: the `fingerprint` of the cart the shopper "
+                  "confirmed (from `GET /api/cart`). When the cart has changed since, nothing "
+                  "is placed and the answer is 409 with the cart as it is now (`cart`)."},
     )
 
 

@@ -10,6 +10,9 @@ The rules, as plain functions over a session (no Flask):
 - the cart lines are deleted at the quantities that were read, with a row-count check, so a cart
   changed (or checked out) by a concurrent request makes this checkout fail, not double-sell;
 - an idempotency key (scoped to the shopper) makes a repeated submit return the first order;
+  the same key with a different request (``request_hash``) is refused, never replayed;
+- with a ``cart_fingerprint`` the order is placed only if the cart is still the one the shopper
+  saw (lines, quantities, prices), else :class:`CartMismatch` carries the cart as it is now;
 - a checkout that fails leaves nothing behind: it rolls back as a whole.
 """
 
@@ -33,9 +36,11 @@ from ..models import Order, OrderLine, utcnow
 from .delivery import DEFAULT_DELIVERY, DELIVERY_METHODS, DeliveryMethod
 from .errors import (
     CartChanged,
+    CartMismatch,
     CartNotBuyable,
     CheckoutError,
     EmptyCart,
+    IdempotencyKeyReused,
     OutOfStock,
     ShopBusy,
 )
@@ -43,10 +48,10 @@ from .payment import PaymentProvider, PaymentStart, PendingPayment
 from .statuses import OrderStatus, PaymentStatus
 
 __all__ = [  # with the errors and delivery data re-exported for the pages and the API
-    "DELIVERY_METHODS", "DELIVERY_OPTIONS", "CartChanged", "CartNotBuyable", "CheckoutDetails",
-    "CheckoutError", "DeliveryMethod", "DeliveryOption", "EmptyCart", "OutOfStock", "PlacedOrder",
-    "ShopBusy", "count_orders", "get_order", "list_orders", "new_order_number", "place_order",
-    "scoped_key",
+    "DELIVERY_METHODS", "DELIVERY_OPTIONS", "CartChanged", "CartMismatch", "CartNotBuyable",
+    "CheckoutDetails", "CheckoutError", "DeliveryMethod", "DeliveryOption", "EmptyCart",
+    "IdempotencyKeyReused", "OutOfStock", "PlacedOrder", "ShopBusy", "count_orders", "get_order",
+    "list_orders", "new_order_number", "place_order", "scoped_key",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -121,8 +126,11 @@ def _order_for_key(session: Session, key: str) -> Order | None:
     )
 
 
-def _replay(session: Session, key: str | None) -> PlacedOrder | None:
+def _replay(session: Session, key: str | None, request_hash: str | None) -> PlacedOrder | None:
     """The order this idempotency key already placed, as a replay; None without a key or order.
+
+    Raises :class:`IdempotencyKeyReused` when that order came from a different request (orders
+    placed before the hash was stored are replayed as before).
 
     The one idempotency check: before the transaction, once the write lock is held (a concurrent
     submit with the same key may have just committed), and after a failure (that submit won
@@ -131,7 +139,16 @@ def _replay(session: Session, key: str | None) -> PlacedOrder | None:
     if key is None:
         return None
     existing = _order_for_key(session, key)
-    return None if existing is None else PlacedOrder(existing, created=False)
+    if existing is None:
+        return None
+    if None not in (existing.idempotency_body, request_hash) and (
+        existing.idempotency_body != request_hash
+    ):
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key already placed an order from a different request. "
+            "Send a new key for a new order (nothing was placed)."
+        )
+    return PlacedOrder(existing, created=False)
 
 
 def _stock_message(session: Session, lines: list[carts.CartLine]) -> str:
@@ -169,28 +186,41 @@ def place_order(
     details: CheckoutDetails,
     *,
     idempotency_key: str | None = None,
+    request_hash: str | None = None,
+    cart_fingerprint: str | None = None,
     payment: PaymentProvider | None = None,
 ) -> PlacedOrder:
-    """Turn the owner's cart into an order, or raise :class:`CheckoutError`, writing nothing."""
+    """Turn the owner's cart into an order, or raise :class:`CheckoutError`, writing nothing.
+
+    ``request_hash`` identifies the request an idempotency key comes with; ``cart_fingerprint``
+    is the :attr:`CartSummary.fingerprint` of the cart the shopper confirmed.
+    """
     if details.delivery not in DELIVERY_METHODS:
         raise ValueError(f"unknown delivery option {details.delivery!r}")
     key = scoped_key(owner, idempotency_key) if idempotency_key else None
-    if (replay := _replay(session, key)) is not None:
+    if (replay := _replay(session, key, request_hash)) is not None:
         return replay
     payment = payment or PendingPayment()
     lines: list[carts.CartLine] = []
     try:
         _begin_write(session)
-        if (replay := _replay(session, key)) is not None:
+        if (replay := _replay(session, key, request_hash)) is not None:
             session.rollback()  # a concurrent submit with the same key won
             return replay
         summary = carts.summarize(carts.find_cart(session, owner, fresh=True))
         lines = summary.lines
         if summary.empty:
             raise EmptyCart(EMPTY_MESSAGE)
+        if cart_fingerprint is not None and cart_fingerprint != summary.fingerprint:
+            raise CartMismatch(
+                "Your cart has changed since you started the checkout (perhaps in another tab). "
+                "No order was placed: please check the cart below and confirm it again.",
+                summary,
+            )
         if summary.problems:
             raise CartNotBuyable(" ".join(summary.problems))
         order = _new_order(owner, details, summary, key)
+        order.idempotency_body = request_hash if key else None
         session.add(order)
         session.flush()  # the same idempotency key racing on PostgreSQL fails here
         _take_stock(session, lines)
@@ -204,7 +234,7 @@ def place_order(
         session.commit()
     except (CheckoutError, IntegrityError) as exc:
         session.rollback()
-        if (replay := _replay(session, key)) is not None:
+        if (replay := _replay(session, key, request_hash)) is not None:
             return replay
         if isinstance(exc, OutOfStock):
             raise OutOfStock(_stock_message(session, lines)) from None

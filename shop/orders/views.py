@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from ..cart.context import current_owner, minicart
+from ..cart.summary import CartSummary
 from ..extensions import db
 from ..models import User
 from . import bp, service
@@ -29,8 +30,10 @@ def _prefill() -> dict:
     return {"name": user.name, "email": user.email} if user else {}
 
 
-def _render_form(values: dict, errors: dict, key: str, status: int = 200):
-    cart = minicart()
+def _render_form(values: dict, errors: dict, key: str, status: int = 200, *,
+                 cart: CartSummary | None = None, changed: str | None = None):
+    """The form beside the cart it orders; ``changed`` says why the cart needs confirming again."""
+    cart = minicart() if cart is None else cart
     options = [
         (option, option.price_for(cart.subtotal)) for option in DELIVERY_METHODS.values()
     ]
@@ -42,6 +45,7 @@ def _render_form(values: dict, errors: dict, key: str, status: int = 200):
         key=key,
         options=options,
         countries=COUNTRIES,
+        changed=changed,
     ), status
 
 
@@ -86,6 +90,9 @@ def place():
         return _render_form(values, _field_errors(exc.messages), key, 422)
     try:
         placed = place_for_current_shopper(data, key)
+    except service.CartMismatch as exc:
+        values = {**request.form.to_dict()}
+        return _render_form(values, {}, key, 409, cart=exc.summary, changed=exc.message)
     except service.CheckoutError as exc:
         flash(exc.message, "error")
         return _see("cart.show")

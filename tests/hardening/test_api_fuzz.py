@@ -9,6 +9,8 @@ when the tests are collected, so a new endpoint is fuzzed as soon as it is docum
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -196,3 +198,69 @@ def test_api_contract(fuzz_app, label):
         case.call_and_validate(checks=CHECKS, cookies=shopper.cookies())
 
     fuzz()
+
+
+# ---------------------------------------------------------------- hostile input (issue 10, #4)
+
+#: Text no request may carry: each was stored raw on SQLite and a 500 on PostgreSQL.
+HOSTILE_TEXT = ["\x00", "VM-HW-39-R\x00", "\x1b[2J", "x\x08\x7f"]
+HOSTILE_EXAMPLES = 15
+
+
+def string_slots(case) -> list[tuple[dict, str]]:
+    """Every string a case sends, as ``(container, key)``: path, query and (nested) body."""
+    slots = []
+
+    def collect(container):
+        for key, value in container.items():
+            if isinstance(value, str):
+                slots.append((container, key))
+            elif isinstance(value, dict):
+                collect(value)
+
+    for container in (case.path_parameters, case.query, case.body):
+        if isinstance(container, dict):
+            collect(container)
+    return slots
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("label", OPERATIONS)
+def test_hostile_text_anywhere_is_a_4xx_problem(fuzz_app, label):
+    """A valid request with a control character slipped into one of its strings is refused."""
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", fuzz_app)
+    method, path = label.split(" ", 1)
+    operation = schema[path][method]
+    shopper = Shopper(fuzz_app)
+    known = known_values(path, fuzz_app.config["FUZZ_KNOWN"])
+
+    @given(case=operation.as_strategy(GenerationMode.POSITIVE),
+           hostile=st.sampled_from(HOSTILE_TEXT), pick=st.integers(0, 10_000))
+    @settings(max_examples=HOSTILE_EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    def fuzz(case, hostile, pick):
+        with_known_values(case, {**known, "item_id": shopper.line_ids()}, pick)
+        slots = string_slots(case)
+        if not slots:
+            return
+        container, key = slots[pick % len(slots)]
+        container[key] = hostile + container[key]
+        response = case.call(cookies=shopper.cookies())
+        assert response.status_code in (400, 404, 422), (key, response.status_code, response.text)
+        problem_json_for_client_errors(None, response, case)
+
+    fuzz()
+
+
+WRITES = [op for op in OPERATIONS if op.split()[0] in ("POST", "PATCH", "PUT")]
+
+
+@pytest.mark.parametrize("label", WRITES)
+def test_a_json_body_nested_a_thousand_deep_is_a_400_problem(fuzz_app, label):
+    method, path = label.split(" ", 1)
+    url = re.sub(r"\{[^}]+\}", "1", path)
+    body = "[" * 1000 + "]" * 1000
+    response = fuzz_app.test_client().open(url, method=method, data=body,
+                                           content_type="application/json")
+    assert response.status_code == 400 and response.mimetype == PROBLEM_JSON, response.status_code
+    assert "nested" in response.get_json()["detail"]

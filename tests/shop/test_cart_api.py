@@ -37,6 +37,7 @@ def test_an_empty_cart_says_so(client, stocked):
         "subtotal": "0.00",
         "message": "No products in the cart.",
         "problems": [],
+        "fingerprint": "e3b0c44298fc1c14",  # of no lines: sha256 of the empty string
     }
 
 
