@@ -218,3 +218,6 @@ class ArticleTopic(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     topic: Mapped[str] = mapped_column(String(60), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+from . import images_model  # noqa: E402,F401  (ProductImage and Product.images)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .extensions import db
@@ -58,7 +59,7 @@ def db_seed_demo(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(func.count(Product.id))):
         click.echo("Catalog already has products; demo seed skipped.")
         return
-    report, articles = seed_demo(db.session)
+    report, articles = seed_demo(db.session, current_app.config["MEDIA_DIR"])
     click.echo(
         f"Demo catalog: {report.products_created} products created, {report.products_updated} updated, "
         f"{report.variants_created + report.variants_updated} variants; {articles} articles."
@@ -81,7 +82,7 @@ def catalog_import(path: str) -> None:
     from catalog.io import CatalogFileError, import_catalog, read_catalog
 
     try:
-        report = import_catalog(db.session, read_catalog(path))
+        report = import_catalog(db.session, read_catalog(path), current_app.config["MEDIA_DIR"])
     except CatalogFileError as exc:
         click.echo(f"Nothing imported: {len(exc.errors)} problem(s) in {path}", err=True)
         for error in exc.errors:
@@ -101,7 +102,7 @@ def catalog_export(path: str) -> None:
     """Write the catalog to PATH (.json or .csv)."""
     from catalog.io import export_catalog
 
-    count = export_catalog(db.session, path)
+    count = export_catalog(db.session, path, current_app.config["MEDIA_DIR"])
     click.echo(f"Exported {count} products to {path}")
 
 

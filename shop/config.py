@@ -73,6 +73,12 @@ SETTINGS: tuple[Setting, ...] = (
         shown="`instance/models`",
     ),
     Setting(
+        "MEDIA_DIR",
+        "product images: validated uploads and their renditions, served at `/media/`",
+        default=lambda instance: str(Path(instance) / "media"),
+        shown="`instance/media`",
+    ),
+    Setting(
         "SESSION_COOKIE_SECURE",
         "`1` forces Secure session cookies",
         default=False,
