@@ -112,11 +112,14 @@ def load_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS))
-        except (UnidentifiedImageError, Image.DecompressionBombError,
-                Image.DecompressionBombWarning) as exc:  # fmt: skip
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise ImageRejected(f"more than {max_pixels:,} pixels ({exc}).") from exc
+        except UnidentifiedImageError as exc:
             raise ImageRejected(
                 "not an image the shop accepts (JPEG, PNG, WebP or GIF, judged by content)."
             ) from exc
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ImageRejected(f"the image data is broken ({exc}).") from exc
         width, height = image.size
         if width * height > max_pixels:
             raise ImageRejected(f"{width}×{height} pixels is more than {max_pixels:,} pixels.")
