@@ -31,7 +31,7 @@ MIN_SIDE = 16
 ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 WIDTHS = (320, 640, 1280)
 #: Rendition formats, best first: a page offers WebP in ``srcset`` and JPEG as the fallback.
-FORMATS = {"webp": {"format": "WEBP", "quality": 80, "method": 4},
+FORMATS = {"webp": {"format": "WEBP", "quality": 80, "method": 3},
            "jpg": {"format": "JPEG", "quality": 82, "optimize": True, "progressive": True}}  # fmt: skip
 HASH_LENGTH = 16
 #: Every name this module writes: ``<hash>.png`` (the cleaned original) or ``<hash>-<w>.<ext>``.
@@ -166,7 +166,7 @@ def store_image(data: bytes, media_dir: str | Path, *, max_pixels: int = MAX_PIX
     image = load_image(data, max_pixels=max_pixels)
     stored = StoredImage(content_hash(image), image.width, image.height)
     media_dir.mkdir(parents=True, exist_ok=True)
-    _write(media_dir / stored.original, lambda out: image.save(out, "PNG", optimize=True))
+    _write(media_dir / stored.original, lambda out: image.save(out, "PNG"))
     for width in stored.widths:
         resized = None
         for ext, options in FORMATS.items():
