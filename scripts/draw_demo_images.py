@@ -332,7 +332,7 @@ def draw_insole(c: Canvas, product: dict, colours: dict) -> None:
 
 
 def draw_arch_sleeve(c: Canvas, product: dict, colours: dict) -> None:
-    for i, x in enumerate((180, 430)):
+    for x in (180, 430):
         c.shadow(x + 100, 240, y=420)
         c.rect((x, 200, x + 200, 400), colours["main"], radius=60, outline=colours["dark"])
         c.rect((x + 30, 235, x + 170, 365), shade(colours["main"], 1.15), radius=45)
@@ -344,7 +344,7 @@ def draw_arch_sleeve(c: Canvas, product: dict, colours: dict) -> None:
 def draw_heel_cup(c: Canvas, product: dict, colours: dict) -> None:
     tags = set(product.get("tags", []))
     pads = "foam" in tags
-    for i, x in enumerate((250, 550)):
+    for x in (250, 550):
         c.shadow(x, 260, y=430)
         if pads:
             c.polygon(path(((x - 90, 360), (x - 110, 220), (x + 110, 220), (x + 90, 360))) + [(x, 420)], colours["main"], colours["dark"])
@@ -505,7 +505,7 @@ def draw_socks(c: Canvas, product: dict, colours: dict) -> None:
         c.shadow(x0 + 100, 240)
         colour = shade(colours["main"], 1 + i * 0.12)
         c.polygon(sock, colour, colours["dark"])
-        c.masked(sock, lambda layer, x0=x0, height=height: (
+        c.masked(sock, lambda layer, x0=x0, height=height, colour=colour: (
             layer.rect((x0 - 20, 470 - height, x0 + 120, 470 - height + 30), colours["light"]),
             layer.rect((x0 + 150, 380, x0 + 230, 480), colours["accent"]),
             layer.ellipse((x0 - 30, 400, x0 + 60, 500), colours["accent"]),

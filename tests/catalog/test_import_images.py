@@ -7,13 +7,12 @@ import json
 import pytest
 from PIL import Image
 from sqlalchemy import select
+from test_import import shoe, write_json
 
 from catalog.images import FILE_NAME
 from catalog.images_model import ProductImage
 from catalog.io import CatalogFileError, export_catalog, import_catalog, read_catalog
 from catalog.models import Product
-
-from test_import import shoe, write_json
 
 
 def picture(path, colour, size=(700, 500)):
