@@ -84,20 +84,20 @@ def read_source(reference: str, base_dir: Path | None = None) -> bytes:
     parsed = urlparse(reference)
     if parsed.scheme == "file":
         if parsed.netloc not in ("", "localhost"):
-            raise ImageRejected(f"{reference}: only file:// URLs on this machine.")
+            raise ImageRejected("only file:// URLs on this machine.")
         path = Path(unquote(parsed.path))
     elif parsed.scheme and len(parsed.scheme) > 1:  # one letter is a Windows drive
-        raise ImageRejected(f"{reference}: use a file path or a file:// URL (nothing is downloaded).")
+        raise ImageRejected("use a file path or a file:// URL (nothing is downloaded).")
     else:
         path = Path(reference)
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise ImageRejected(f"{reference}: larger than {MAX_BYTES // (1024 * 1024)} MiB.")
+            raise ImageRejected(f"larger than {MAX_BYTES // (1024 * 1024)} MiB.")
         return path.read_bytes()
     except OSError as exc:
-        raise ImageRejected(f"{reference}: {exc.strerror or exc}.") from exc
+        raise ImageRejected(f"{exc.strerror or exc}.") from exc
 
 
 def load_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
