@@ -34,6 +34,7 @@ WIDTHS = (320, 640, 1280)
 FORMATS = {"webp": {"format": "WEBP", "quality": 80, "method": 3},
            "jpg": {"format": "JPEG", "quality": 82, "optimize": True, "progressive": True}}  # fmt: skip
 HASH_LENGTH = 16
+URL_PREFIX = "/media/"  # where the shop publishes MEDIA_DIR's files (shop.media.views)
 #: Every name this module writes: ``<hash>.png`` (the cleaned original) or ``<hash>-<w>.<ext>``.
 FILE_NAME = re.compile(rf"^[0-9a-f]{{{HASH_LENGTH}}}(?:-[1-9][0-9]{{0,3}}\.(?:webp|jpg)|\.png)$")
 
@@ -60,6 +61,11 @@ class StoredImage:
     @property
     def original(self) -> str:
         return f"{self.hash}.png"
+
+    def renditions(self) -> list[dict]:
+        """Each width with the URLs of its WebP and JPEG files (for the JSON API)."""
+        return [{"width": w, **{ext: URL_PREFIX + self.rendition(w, ext) for ext in FORMATS}}
+                for w in self.widths]  # fmt: skip
 
     @property
     def files(self) -> list[str]:

@@ -147,6 +147,15 @@ ProductAttributesSchema = Schema.from_dict(
 )
 
 
+class ProductImageSchema(Schema):
+    """A picture: alt text, pixel size, and its renditions' URLs by width (WebP and JPEG)."""
+
+    alt = fields.String()
+    width = fields.Integer()
+    height = fields.Integer()
+    renditions = fields.Function(lambda image: image.stored.renditions())
+
+
 class ProductSummarySchema(Schema):
     """A product in lists: enough to show a card."""
 
@@ -161,6 +170,7 @@ class ProductSummarySchema(Schema):
     in_stock = fields.Boolean()
     attributes = fields.Nested(ProductAttributesSchema)
     tags = fields.List(fields.String())
+    images = fields.List(fields.Nested(ProductImageSchema))  # the main one first
 
 
 class ProductSchema(ProductSummarySchema):

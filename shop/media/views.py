@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from flask import abort, current_app, send_from_directory
 
-from catalog.images import FILE_NAME
+from catalog.images import FILE_NAME, URL_PREFIX
 
 from . import bp
 
 YEAR = 365 * 24 * 3600
 
 
-@bp.route("/media/<name>")
+@bp.route(URL_PREFIX + "<name>")
 def file(name: str):
     if not FILE_NAME.fullmatch(name):
         abort(404, description="There is no such image.")

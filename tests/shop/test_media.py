@@ -140,3 +140,19 @@ def test_the_hash_follows_the_file_content(app, tmp_path):
     before = file_hash(first)
     first.write_text("b{}")
     assert file_hash(first) != before and len(before) == 12
+
+
+def test_the_json_api_lists_each_products_pictures_with_rendition_urls(client, demo):
+    body = client.get("/api/products/strideline-comfort-walker").get_json()
+    main, sole = body["images"]
+    assert (main["alt"], main["width"], main["height"]) == ("Comfort Walker by Strideline, side view", 800, 600)
+    assert [r["width"] for r in main["renditions"]] == [320, 640, 800]
+    for rendition in main["renditions"]:
+        for ext, kind in (("webp", "image/webp"), ("jpg", "image/jpeg")):
+            response = client.get(rendition[ext])
+            assert response.status_code == 200 and response.mimetype == kind
+            response.close()
+    listed = client.get("/api/products?category=footwear&per_page=5").get_json()["items"]
+    assert all(item["images"] and item["images"][0]["renditions"] for item in listed)
+    spec = client.get("/api/openapi.json").get_json()
+    assert "ProductImage" in spec["components"]["schemas"]
