@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,8 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from .images import ImageRejected, StoredImage, read_source, store_image
+from .images_model import ProductImage
 from .models import Category, Product, ProductLabel, Variant
 from .schemas import CategoryInSchema, ProductInSchema
 from .vocabulary import ATTRIBUTES, COLUMN_ATTRIBUTES, LABEL_ATTRIBUTES, PRODUCT_ATTRIBUTES
@@ -24,12 +27,12 @@ from .vocabulary import ATTRIBUTES, COLUMN_ATTRIBUTES, LABEL_ATTRIBUTES, PRODUCT
 ATTRIBUTE_COLUMNS = list(PRODUCT_ATTRIBUTES)
 CSV_COLUMNS = [
     "slug", "name", "brand", "description", "price", "category", "tags", "rating",
-    "rating_count", "active", "created_at", *ATTRIBUTE_COLUMNS, "sku", "size_eu", "width",
+    "rating_count", "active", "created_at", *ATTRIBUTE_COLUMNS, "images", "sku", "size_eu", "width",
     "stock",
 ]  # fmt: skip
 PRODUCT_COLUMNS = CSV_COLUMNS[: CSV_COLUMNS.index("sku")]
 _TYPES = {name: spec.type for name, spec in ATTRIBUTES.items()}
-LIST_COLUMNS = {"tags", *(n for n in ATTRIBUTE_COLUMNS if _TYPES[n] == "list")}
+LIST_COLUMNS = {"tags", "images", *(n for n in ATTRIBUTE_COLUMNS if _TYPES[n] == "list")}
 INT_COLUMNS = {"rating_count", "stock", *(n for n in ATTRIBUTE_COLUMNS if _TYPES[n] == "integer")}
 BOOL_COLUMNS = {"active", *(n for n in ATTRIBUTE_COLUMNS if _TYPES[n] == "flag")}
 
@@ -58,6 +61,7 @@ class CatalogFileError(Exception):
 class CatalogData:
     categories: list[dict] = field(default_factory=list)
     products: list[dict] = field(default_factory=list)
+    base_dir: Path | None = None  # relative image paths are read from here (the file's folder)
 
 
 @dataclass
@@ -97,10 +101,10 @@ def read_catalog(path: str | Path) -> CatalogData:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogFileError([RowError(str(path), "file", str(exc))]) from exc
-    if path.suffix.lower() == ".json":
-        return parse_json(text)
-    if path.suffix.lower() == ".csv":
-        return parse_csv(text)
+    if path.suffix.lower() in (".json", ".csv"):
+        data = parse_json(text) if path.suffix.lower() == ".json" else parse_csv(text)
+        data.base_dir = path.parent
+        return data
     raise CatalogFileError([RowError(str(path), "file", "Use a .json or .csv file.")])
 
 
@@ -214,11 +218,14 @@ def _validate(categories, products) -> CatalogData:
 # ---------------------------------------------------------------- writing
 
 
-def import_catalog(session: Session, data: CatalogData) -> ImportReport:
+def import_catalog(session: Session, data: CatalogData, media_dir: str | Path | None = None) -> ImportReport:
     """Upsert categories by slug, products by slug and variants by SKU, in one transaction.
 
     The caller's session is committed on success and rolled back on any error, so a failed
-    import writes nothing.
+    import writes nothing to the database. With a ``media_dir``, each product's ``images``
+    are validated and their renditions written there (content-named files, so a failed
+    import leaves at most unused files) and replace the product's gallery; without one the
+    galleries are left as they are.
     """
     report = ImportReport()
     try:
@@ -255,6 +262,7 @@ def import_catalog(session: Session, data: CatalogData) -> ImportReport:
                 owner = variants_by_sku.get(variant_row["sku"])
                 if owner is not None and owner.product.slug != row["slug"]:
                     errors.append(RowError(row["_location"], "variants.sku", f"{variant_row['sku']} belongs to {owner.product.slug}."))
+        images = _store_images(data, media_dir, errors) if media_dir is not None else {}
         if errors:
             raise CatalogFileError(errors)
         for row in data.products:
@@ -267,6 +275,8 @@ def import_catalog(session: Session, data: CatalogData) -> ImportReport:
                 report.products_updated += 1
             _apply_product(product, row, categories[row["category"]])
             _apply_variants(product, row["variants"], variants_by_sku, report)
+            if media_dir is not None:
+                _apply_images(product, images[row["slug"]])
         session.commit()
     except BaseException:
         session.rollback()
@@ -308,10 +318,34 @@ def _apply_variants(product: Product, rows: list[dict], by_sku: dict, report: Im
     product.variants = keep
 
 
+def _store_images(data: CatalogData, media_dir, errors: list[RowError]) -> dict:
+    """Each product's images validated and stored: slug -> [(StoredImage, alt)]."""
+    stored: dict[str, list[tuple[StoredImage, str]]] = {}
+    for row in data.products:
+        stored[row["slug"]] = []
+        for index, image in enumerate(row["images"]):
+            try:
+                result = store_image(read_source(image["path"], data.base_dir), media_dir)
+            except ImageRejected as exc:
+                errors.append(RowError(row["_location"], f"images[{index}]", f"{image['path']}: {exc}"))
+                continue
+            stored[row["slug"]].append((result, image["alt"]))
+    return stored
+
+
+def _apply_images(product: Product, images: list[tuple[StoredImage, str]]) -> None:
+    current = {(image.hash, image.alt): image for image in product.images}
+    product.images = []
+    for position, (stored, alt) in enumerate(dict.fromkeys(images)):
+        image = current.pop((stored.hash, alt), None) or ProductImage(hash=stored.hash, alt=alt)
+        image.position, image.width, image.height = position, stored.width, stored.height
+        product.images.append(image)
+
+
 # ---------------------------------------------------------------- export
 
 
-def _product_document(product: Product) -> dict:
+def _product_document(product: Product, images: list | None = None) -> dict:
     document = {
         "slug": product.slug,
         "name": product.name,
@@ -339,6 +373,8 @@ def _product_document(product: Product) -> dict:
             for variant in product.variants
         ],
     }
+    if images:
+        document["images"] = images
     return document
 
 
@@ -354,15 +390,35 @@ def _categories_in_tree_order(session: Session) -> list[Category]:
     return ordered
 
 
-def export_catalog(session: Session, path: str | Path) -> int:
-    """Write every product (and, in JSON, every category); return the number of products."""
+def _export_images(product: Product, media_dir: Path, folder: Path) -> list:
+    """Copies of the product's cleaned originals in ``folder``, as the file's ``images``."""
+    entries = []
+    for image in product.images:
+        folder.mkdir(exist_ok=True)
+        name = image.stored.original
+        shutil.copyfile(media_dir / name, folder / name)
+        reference = f"{folder.name}/{name}"
+        entries.append({"path": reference, "alt": image.alt} if image.alt else reference)
+    return entries
+
+
+def export_catalog(session: Session, path: str | Path, media_dir: str | Path | None = None) -> int:
+    """Write every product (and, in JSON, every category); return the number of products.
+
+    With a ``media_dir``, each product's images are copied into ``<name>-images/`` beside
+    ``path`` and listed in its ``images``, so the export imports back elsewhere.
+    """
     path = Path(path)
     products = session.scalars(
         select(Product)
         .options(selectinload(Product.variants), selectinload(Product.labels))
         .order_by(Product.slug)
     ).all()
-    documents = [_product_document(p) for p in products]
+    folder = path.parent / f"{path.stem}-images"
+    documents = [
+        _product_document(p, _export_images(p, Path(media_dir), folder) if media_dir else None)
+        for p in products
+    ]
     if path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
@@ -372,6 +428,7 @@ def export_catalog(session: Session, path: str | Path) -> int:
                 base.update(document["attributes"])
                 for variant in document["variants"]:
                     row = {**base, **variant}
+                    row["images"] = [i if isinstance(i, str) else i["path"] for i in row.get("images", [])]
                     writer.writerow({c: _csv_cell(row.get(c)) for c in CSV_COLUMNS})
     else:
         categories = [

@@ -96,8 +96,9 @@ class Product(Base):
     #: Listed in the shop's listings; a hidden product keeps its page (WooCommerce's
     #: "search"/"hidden" visibility).
     listed: Mapped[bool] = mapped_column(default=True, server_default=true())
-    #: Image paths or URLs as data: there is no image pipeline yet, nothing is downloaded.
-    images: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    #: Image paths or URLs as a WooCommerce file gave them, kept for a lossless export back
+    #: (the shop's own pictures are ``images``, rows of ``product_images``).
+    image_refs: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     #: The product's own SKU where its source has one (a WooCommerce parent row's).
     sku: Mapped[str | None] = mapped_column(String(60), unique=True)
     #: Where the row came from (``woocommerce:741``), so a re-import updates it.
@@ -353,3 +354,6 @@ class ArticleTopic(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     topic: Mapped[str] = mapped_column(String(60), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+from . import images_model  # noqa: E402,F401  (ProductImage and Product.images)

@@ -71,6 +71,22 @@ class VariantInSchema(Schema):
     stock = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100000))
 
 
+class ImageInSchema(Schema):
+    path = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    alt = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class ImageRef(fields.Field):
+    """An ``images`` entry: a path or ``file://`` URL, or ``{"path": ..., "alt": ...}``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = {"path": value}
+        if not isinstance(value, dict):
+            raise ValidationError("Expected a path or an object with 'path' and 'alt'.")
+        return ImageInSchema().load(value)
+
+
 class ProductInSchema(Schema):
     slug = fields.String(required=True, validate=[validate.Length(max=120), SLUG])
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -91,6 +107,7 @@ class ProductInSchema(Schema):
     variants = fields.List(
         fields.Nested(VariantInSchema), required=True, validate=validate.Length(min=1)
     )
+    images = fields.List(ImageRef(), load_default=list, validate=validate.Length(max=20))
 
     @validates_schema
     def _distinct_variants(self, data, **_kwargs):
@@ -130,6 +147,15 @@ ProductAttributesSchema = Schema.from_dict(
 )
 
 
+class ProductImageSchema(Schema):
+    """A picture: alt text, pixel size, and its renditions' URLs by width (WebP and JPEG)."""
+
+    alt = fields.String()
+    width = fields.Integer()
+    height = fields.Integer()
+    renditions = fields.Function(lambda image: image.stored.renditions())
+
+
 class ProductSummarySchema(Schema):
     """A product in lists: enough to show a card."""
 
@@ -144,6 +170,7 @@ class ProductSummarySchema(Schema):
     in_stock = fields.Boolean()
     attributes = fields.Nested(ProductAttributesSchema)
     tags = fields.List(fields.String())
+    images = fields.List(fields.Nested(ProductImageSchema))  # the main one first
 
 
 class ProductSchema(ProductSummarySchema):

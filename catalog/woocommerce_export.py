@@ -104,7 +104,7 @@ def neutral_product(product: Product) -> woo.Product:
         description=product.description or "",
         categories=tuple(_names(category) for category in product.categories),
         tags=tuple(product.tags),
-        images=tuple(product.images or ()),
+        images=tuple(product.image_refs or ()),
         upsells=tuple(product_sku(p) for p in product.linked("upsell")),
         cross_sells=tuple(product_sku(p) for p in product.linked("cross_sell")),
         attributes=(*options, *_attribute_words(product), *plain),

@@ -191,7 +191,7 @@ class _Importer:
             source.short_description,
         )
         product.active, product.listed = source.active, source.listed
-        product.images = list(source.images)
+        product.image_refs = list(source.images)
         product.option_names = list(item.option_names)
         product.price = min(v.source.regular_price for v in item.variants)
         paths = source.categories or ((UNCATEGORIZED,),)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .extensions import db
@@ -82,7 +83,7 @@ def db_seed_demo(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(func.count(Product.id))):
         click.echo("Catalog already has products; demo seed skipped.")
         return
-    report, articles = seed_demo(db.session)
+    report, articles = seed_demo(db.session, current_app.config["MEDIA_DIR"])
     click.echo(
         f"Demo catalog: {report.products_created} products created, {report.products_updated} updated, "
         f"{report.variants_created + report.variants_updated} variants; {articles} articles."
@@ -148,7 +149,7 @@ def catalog_import(path: str, source: str, mapping: str | None, dry_run: bool, b
     if mapping or dry_run or brand:
         raise click.UsageError("--mapping, --dry-run and --brand are for --from woocommerce.")
     try:
-        report = import_catalog(db.session, read_catalog(path))
+        report = import_catalog(db.session, read_catalog(path), current_app.config["MEDIA_DIR"])
     except CatalogFileError as exc:
         click.echo(f"Nothing imported: {len(exc.errors)} problem(s) in {path}", err=True)
         for error in exc.errors:
@@ -208,7 +209,7 @@ def catalog_export(path: str, target: str) -> None:
     if target == "woocommerce":
         count = export_woocommerce(db.session, path)
     else:
-        count = export_catalog(db.session, path)
+        count = export_catalog(db.session, path, current_app.config["MEDIA_DIR"])
     click.echo(f"Exported {count} products to {path}")
 
 

@@ -19,6 +19,11 @@ def _flag(raw: str) -> bool:
     return raw.lower() in ("1", "true", "yes")
 
 
+def _folder(raw: str) -> str:
+    """An absolute path: the CLI and the app's file serving agree whatever their cwd."""
+    return str(Path(raw).resolve())
+
+
 def _threads(raw: str) -> int | None:
     return None if raw.lower() == "default" else int(raw)
 
@@ -71,6 +76,13 @@ SETTINGS: tuple[Setting, ...] = (
         "trained recommender artifacts",
         default=lambda instance: str(Path(instance) / "models"),
         shown="`instance/models`",
+    ),
+    Setting(
+        "MEDIA_DIR",
+        "product images: validated uploads and their renditions, served at `/media/`",
+        default=lambda instance: str(Path(instance) / "media"),
+        parse=_folder,
+        shown="`instance/media`",
     ),
     Setting(
         "SESSION_COOKIE_SECURE",

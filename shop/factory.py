@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import api, register_api
     from .cart import bp as cart
     from .footwear import bp as footwear
+    from .media import bp as media
     from .orders import bp as orders
     from .profile import bp as profile
     from .storefront import bp as storefront
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts)
     app.register_blueprint(profile)
     app.register_blueprint(footwear)
+    app.register_blueprint(media)
     api.init_app(app)
     register_api(app, api)
 
@@ -167,6 +169,8 @@ def register_request_limits(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from .media.assets import register as register_static_urls
     from .rendering import register
 
     register(app)
+    register_static_urls(app)

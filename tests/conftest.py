@@ -42,13 +42,21 @@ def wipe(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory) -> Path:
+    """One media folder per session: files are content-named, so the demo's renditions are
+    written once and reused by every test that seeds the demo."""
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
-def app_config(database_url, tmp_path) -> dict:
+def app_config(database_url, media_dir, tmp_path) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
         "MODEL_DIR": str(tmp_path / "models"),
+        "MEDIA_DIR": str(media_dir),
         "WTF_CSRF_ENABLED": False,
     }
 
@@ -87,7 +95,7 @@ def demo(app):
     from shop.extensions import db
 
     with app.app_context():
-        seed_demo(db.session)
+        seed_demo(db.session, app.config["MEDIA_DIR"])
     return app
 
 

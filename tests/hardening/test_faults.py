@@ -32,6 +32,9 @@ API = ["/api/products", "/api/products/velmora-halo-walk", "/api/categories", "/
 def demo_slice(products: int = 6) -> dict:
     data = json.loads((DEMO_DIR / "catalog.json").read_text(encoding="utf-8"))
     data["products"] = data["products"][:products]
+    for product in data["products"]:  # the pictures by URL: the slice is written elsewhere
+        for image in product["images"]:
+            image["path"] = (DEMO_DIR / image["path"]).as_uri()
     return data
 
 

@@ -53,7 +53,7 @@ GENERIC_FORM = {"name": "changed", "quantity": "2", "arch": "flat"}
 
 # Route variables that name one person's thing, and those that name public things.
 PERSONAL_PARAMS = {"item_id", "number"}
-PUBLIC_PARAMS = {"slug", "filename"}
+PUBLIC_PARAMS = {"slug", "filename", "name"}  # name: a /media/ file
 
 FORMS = form_posts()
 PAGES = page_gets()
@@ -103,7 +103,7 @@ def url_values(rule: str, state: dict) -> dict:
     unknown = set(rule_params(rule)) - PERSONAL_PARAMS - PUBLIC_PARAMS
     assert not unknown, (f"{rule}: classify {sorted(unknown)} in PERSONAL_PARAMS or PUBLIC_PARAMS "
                          "so the security tests know how to fill it")
-    return {**state, "slug": "velmora-halo-walk", "filename": "index.css"}
+    return {**state, "slug": "velmora-halo-walk", "filename": "index.css", "name": "0123456789abcdef-320.webp"}
 
 
 def content_type(response) -> str:

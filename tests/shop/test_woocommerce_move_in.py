@@ -81,7 +81,7 @@ def test_the_sample_catalog_imports_with_only_unsellable_rows_skipped(runner, se
     hoodie = session.scalar(select(Product).where(Product.sku == "cc-hoodie"))
     assert {v.options["Color"] for v in hoodie.variants} == {"Blue", "Green", "Red"}
     assert [c.path for c in tee.categories] == [["clothing", "tshirts"]]
-    assert len(tee.images) == 3
+    assert len(tee.image_refs) == 3
 
     again = woo_import(runner, path)
     assert "0 products created, 0 updated, 11 unchanged" in again.output
@@ -117,7 +117,7 @@ def test_dry_run_reports_and_writes_nothing(runner, session, tmp_path):
 def test_the_imported_shape(moved_in):
     hoodie = moved_in.scalar(select(Product).where(Product.slug == "hoodie"))
     assert hoodie.brand == "Classic" and hoodie.source_ref == "woocommerce:742"
-    assert hoodie.option_names == ["Color", "Logo"] and hoodie.images == ["hoodie.jpg"]
+    assert hoodie.option_names == ["Color", "Logo"] and hoodie.image_refs == ["hoodie.jpg"]
     red = next(v for v in hoodie.variants if v.sku == "cc-hoodie-red")
     assert red.options == {"Color": "Red", "Logo": "No"} and red.label == "Color: Red, Logo: No"
     assert red.sale_price == Decimal("42.00") and red.price_now == Decimal("42.00")

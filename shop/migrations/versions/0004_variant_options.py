@@ -20,7 +20,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('option_names', sa.JSON(), server_default='[]', nullable=False))
         batch_op.add_column(sa.Column('short_description', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('listed', sa.Boolean(), server_default=sa.true(), nullable=False))
-        batch_op.add_column(sa.Column('images', sa.JSON(), server_default='[]', nullable=False))
+        batch_op.add_column(sa.Column('image_refs', sa.JSON(), server_default='[]', nullable=False))
         batch_op.add_column(sa.Column('sku', sa.String(length=60), nullable=True))
         batch_op.add_column(sa.Column('source_ref', sa.String(length=80), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_products_sku'), ['sku'])
@@ -90,5 +90,5 @@ def downgrade() -> None:
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_products_source_ref'), type_='unique')
         batch_op.drop_constraint(batch_op.f('uq_products_sku'), type_='unique')
-        for column in ('source_ref', 'sku', 'images', 'listed', 'short_description', 'option_names'):
+        for column in ('source_ref', 'sku', 'image_refs', 'listed', 'short_description', 'option_names'):
             batch_op.drop_column(column)

@@ -8,6 +8,32 @@
     return "£" + number.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   }
 
+  // The lines' pictures by product slug: those already in the drawer, and the product page's
+  // main picture for the product just added (the cart's JSON carries no image URLs).
+  function linePictures(list) {
+    var pictures = {};
+    list.querySelectorAll("[data-line-picture]").forEach(function (holder) {
+      pictures[holder.getAttribute("data-line-picture")] = holder;
+    });
+    var gallery = document.querySelector("[data-gallery][data-product]");
+    var main = gallery && gallery.querySelector("picture");
+    var slug = gallery && gallery.getAttribute("data-product");
+    if (main && !pictures[slug]) {
+      var holder = document.createElement("span");
+      holder.setAttribute("data-line-picture", slug);
+      var copy = main.cloneNode(true);
+      copy.className = "line-image";
+      copy.querySelectorAll("source, img").forEach(function (node) { node.setAttribute("sizes", "3rem"); });
+      var img = copy.querySelector("img");
+      img.alt = "";
+      img.removeAttribute("fetchpriority");
+      img.setAttribute("loading", "lazy");
+      holder.appendChild(copy);
+      pictures[slug] = holder;
+    }
+    return pictures;
+  }
+
   function renderMinicart(cart) {
     var root = document.querySelector("[data-minicart]");
     if (!root) { return; }
@@ -20,9 +46,11 @@
     subtotal.textContent = money(cart.subtotal);
     summary.setAttribute("aria-label", "Cart: " + cart.item_count + (cart.item_count === 1 ? " item, " : " items, ") + money(cart.subtotal));
     empty.hidden = cart.items.length > 0;
+    var pictures = linePictures(list);
     while (list.firstChild) { list.removeChild(list.firstChild); }
     cart.items.forEach(function (line) {
       var item = document.createElement("li");
+      if (pictures[line.product_slug]) { item.appendChild(pictures[line.product_slug].cloneNode(true)); }
       var link = document.createElement("a");
       link.href = "/products/" + encodeURIComponent(line.product_slug);
       link.textContent = line.product_name;
