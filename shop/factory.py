@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from .footwear import bp as footwear
     from .orders import bp as orders
     from .profile import bp as profile
+    from .reviews import bp as reviews
     from .storefront import bp as storefront
 
     app.register_blueprint(storefront)
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts)
     app.register_blueprint(profile)
     app.register_blueprint(footwear)
+    app.register_blueprint(reviews)
     api.init_app(app)
     register_api(app, api)
 

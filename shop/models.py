@@ -157,3 +157,6 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300))
     attempted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+from .reviews.models import Review, ReviewVote  # noqa: E402,F401  (their tables on the metadata)
