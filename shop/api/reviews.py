@@ -27,6 +27,7 @@ from ..reviews.schemas import (
     ReviewPatchSchema,
     ReviewSchema,
 )
+from .accounts import EmptySchema
 from .cart import require_json
 
 blp = Blueprint("reviews_api", __name__, url_prefix="/api", description="Product reviews")
@@ -124,14 +125,15 @@ def delete_review(review_id: int):
 
 
 @blp.route("/reviews/<int:review_id>/helpful", methods=["POST"])
+@blp.arguments(EmptySchema, description="An empty JSON object, {}.")
 @blp.response(200, ReviewSchema)
 @blp.alt_response(401, description="Not logged in.")
 @blp.alt_response(403, description="Your own review.")
 @blp.alt_response(404, description="No published review with that id.")
 @blp.alt_response(409, description="You have already marked it helpful.")
 @blp.alt_response(415, description="The body is not JSON.")
-def mark_helpful(review_id: int):
-    """Mark someone else's review as helpful, once."""
+def mark_helpful(_body, review_id: int):
+    """Mark someone else's review as helpful, once (send ``{}``: the content type is the CSRF defence)."""
     user_id = _account()
     try:
         review = service.vote_helpful(db.session, user_id, review_id)
