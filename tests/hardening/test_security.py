@@ -254,8 +254,7 @@ def xss_catalog(app, small_demo):
     product = {
         "slug": "evil-walker", "name": f"Evil Walker {SCRIPT}", "brand": f"Brand {IMAGE}",
         "description": f"Comfortable. {EVIL} <a href=\"javascript:alert(1)\">more</a>",
-        "price": "99.00", "category": "walking-shoes", "tags": ["walking", "footwear"], "rating": 5.0,
-        "rating_count": 100000, "active": True, "created_at": "2025-01-01",
+        "price": "99.00", "category": "walking-shoes", "tags": ["walking", "footwear"], "active": True, "created_at": "2025-01-01",
         "attributes": {"arch_support": "high", "cushioning": "high", "stability": "neutral",
                        "conditions": ["lower-back-pain"], "terrain": ["pavement"]},
         "variants": [{"sku": "EVIL-42", "size_eu": 42, "width": "regular", "stock": 5}],
