@@ -1,6 +1,6 @@
 """Review rules without HTTP: who may write, moderation, votes, and the product's cached figures.
 
-Every change ends in ``_refresh_product`` inside the same transaction, so the product's
+Every change ends in ``refresh_product`` inside the same transaction, so the product's
 ``rating``/``rating_count`` (what the listing sorts by) never disagree with the reviews.
 """
 
@@ -67,7 +67,7 @@ def create_review(session: Session, user_id: int | None, product: Product, data:
     except IntegrityError:  # a second request of the same account got there first
         session.rollback()
         raise AlreadyReviewed("You have already reviewed this product; edit your review instead.")
-    _refresh_product(session, product.id)
+    refresh_product(session, product.id)
     session.commit()
     return review
 
@@ -89,7 +89,7 @@ def update_review(session: Session, user_id: int | None, review_id: int, changes
         setattr(review, key, value)
     review.status = _status(merged)
     review.updated_at = _utcnow()
-    _refresh_product(session, review.product_id)
+    refresh_product(session, review.product_id)
     session.commit()
     return review
 
@@ -99,7 +99,7 @@ def delete_review(session: Session, user_id: int | None, review_id: int) -> None
     product_id = review.product_id
     session.delete(review)
     session.flush()
-    _refresh_product(session, product_id)
+    refresh_product(session, product_id)
     session.commit()
 
 
@@ -124,7 +124,7 @@ def vote_helpful(session: Session, user_id: int | None, review_id: int) -> Revie
     return review
 
 
-def _refresh_product(session: Session, product_id: int) -> None:
+def refresh_product(session: Session, product_id: int) -> None:
     """The product's cached average and count, from its published reviews."""
     count, total = session.execute(
         select(func.count(Review.id), func.coalesce(func.sum(Review.rating), 0))
