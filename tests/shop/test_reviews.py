@@ -171,3 +171,27 @@ def test_sorting_filtering_and_pagination(shop):
     page = reading.list_reviews(shop, pid, sort="newest", page=2, per_page=2)
     assert [r.title for r in page.items] == ["r2", "r1"] and page.total == 5 and page.pages == 3
     assert page.authors[page.items[0].user_id] == "User2"  # first name only
+
+
+def test_the_listing_sorts_by_the_computed_rating(shop):
+    from catalog import queries
+    from catalog.queries import ProductQuery
+
+    for i, (slug, stars) in enumerate([(HALO, 3), ("velmora-drift-cushion", 5), (HALO, 4)]):
+        user = make_user(shop, f"u{i}@example.com")
+        buy(shop, user, slug)
+        service.create_review(shop, user, product(shop, slug), review(rating=stars))
+    page = queries.search_products(shop, ProductQuery(sort="rating", per_page=10))
+    assert [p.slug for p in page.items][:2] == ["velmora-drift-cushion", HALO]  # 5.0 above 3.5
+    assert page.items[-1].rating is None  # the insole has no review
+
+
+def test_deleting_a_review_removes_its_votes(shop):
+    from shop.reviews.models import ReviewVote
+
+    ann, bob = make_user(shop, "ann@example.com"), make_user(shop, "bob@example.com")
+    buy(shop, ann, HALO)
+    anns = service.create_review(shop, ann, product(shop), review())
+    service.vote_helpful(shop, bob, anns.id)
+    service.delete_review(shop, ann, anns.id)
+    assert shop.query(ReviewVote).count() == 0
