@@ -23,8 +23,8 @@ from .vocabulary import ATTRIBUTES, COLUMN_ATTRIBUTES, LABEL_ATTRIBUTES, PRODUCT
 
 ATTRIBUTE_COLUMNS = list(PRODUCT_ATTRIBUTES)
 CSV_COLUMNS = [
-    "slug", "name", "brand", "description", "price", "category", "tags", "active", "created_at", *ATTRIBUTE_COLUMNS, "sku", "size_eu", "width",
-    "stock",
+    "slug", "name", "brand", "description", "price", "category", "tags", "active", "created_at",
+    *ATTRIBUTE_COLUMNS, "sku", "size_eu", "width", "stock",
 ]  # fmt: skip
 PRODUCT_COLUMNS = CSV_COLUMNS[: CSV_COLUMNS.index("sku")]
 _TYPES = {name: spec.type for name, spec in ATTRIBUTES.items()}

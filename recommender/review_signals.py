@@ -7,7 +7,8 @@ the reviewers whose saved profile names that arch). A product with poor or "runs
 reviews loses a little popularity; a good rating from reviewers with the visitor's arch
 becomes a reason ("Rated 4.8 by reviewers with flat feet").
 
->>> rating_factor({"rating": 1.5, "rating_count": 40}) < rating_factor({"rating": 4.6, "rating_count": 40})
+>>> poor, good = {"rating": 1.5, "rating_count": 40}, {"rating": 4.6, "rating_count": 40}
+>>> rating_factor(poor) < rating_factor(good)
 True
 >>> arch_reason({"flat": [4.8, 6]}, {"arch": "flat"})
 'Rated 4.8 by reviewers with flat feet'
@@ -51,8 +52,12 @@ def rating_factor(attributes: Mapping[str, Any]) -> float:
     rating = attributes.get("rating")
     factor = 1.0
     if count and rating is not None:
-        shrunk = (_number(rating, PRIOR_RATING) * count + PRIOR_RATING * PRIOR_WEIGHT) / (count + PRIOR_WEIGHT)
-        factor -= MAX_RATING_PENALTY * min(1.0, max(0.0, (PRIOR_RATING - shrunk) / (PRIOR_RATING - 1.0)))
+        shrunk = (_number(rating, PRIOR_RATING) * count + PRIOR_RATING * PRIOR_WEIGHT) / (
+            count + PRIOR_WEIGHT
+        )
+        factor -= MAX_RATING_PENALTY * min(
+            1.0, max(0.0, (PRIOR_RATING - shrunk) / (PRIOR_RATING - 1.0))
+        )
     small = _number(attributes.get("fit_small_share"))
     factor -= MAX_FIT_PENALTY * min(1.0, max(0.0, (small - 0.5) * 2.0))
     return factor
@@ -64,7 +69,7 @@ def rating_factors(items: Sequence[Any]) -> np.ndarray:
 
 
 def arch_reason(by_arch: Mapping[str, Any] | None, profile: Mapping[str, Any] | None) -> str | None:
-    """"Rated 4.8 by reviewers with flat feet" when enough reviewers share the visitor's arch
+    """ "Rated 4.8 by reviewers with flat feet" when enough reviewers share the visitor's arch
     and rate the product well; None otherwise. ``by_arch`` is an item's ``rating_by_arch``."""
     arch = (profile or {}).get("arch")
     if arch not in ARCH_WORDS or not isinstance(by_arch, Mapping) or arch not in by_arch:

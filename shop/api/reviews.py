@@ -90,7 +90,11 @@ def create_review(data, slug: str):
         review = service.create_review(db.session, user_id, product, data)
     except ReviewError as exc:
         _fail(exc)
-    return _document(review), 201, {"Location": url_for("reviews_api.update_review", review_id=review.id)}
+    return (
+        _document(review),
+        201,
+        {"Location": url_for("reviews_api.update_review", review_id=review.id)},
+    )
 
 
 @blp.route("/reviews/<int:review_id>", methods=["PATCH"])
@@ -133,7 +137,10 @@ def delete_review(review_id: int):
 @blp.alt_response(409, description="You have already marked it helpful.")
 @blp.alt_response(415, description="The body is not JSON.")
 def mark_helpful(_body, review_id: int):
-    """Mark someone else's review as helpful, once (send ``{}``: the content type is the CSRF defence)."""
+    """Mark someone else's review as helpful, once.
+
+    Send ``{}`` as JSON: the content type is the CSRF defence.
+    """
     user_id = _account()
     try:
         review = service.vote_helpful(db.session, user_id, review_id)

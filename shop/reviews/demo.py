@@ -32,16 +32,42 @@ from .service import PUBLISHED, is_footwear, refresh_product
 TRAITS_PATH = DEMO_DIR / "review_traits.json"
 EMAIL_DOMAIN = "@demo.invalid"
 ORDER_PREFIX = "DEMO-"
-FIRST_NAMES = ["Alex", "Sam", "Priya", "Tom", "Grace", "Omar", "Lena", "Rob", "Mei", "Jo", "Ravi",
-               "Nina", "Ben", "Aisha", "Karl", "Ruth", "Ian", "Zoe", "Dev", "Hana"]
-TITLES = {5: ["Exactly what my back needed", "Best I have owned", "Comfortable from day one"],
-          4: ["Very good", "Comfortable, small niggles", "Good support"],
-          3: ["It is fine", "Mixed feelings", "Does the job"],
-          2: ["Not for me", "Disappointing", "Expected more"],
-          1: ["Made things worse", "Sent it back", "Uncomfortable"]}
-OPENINGS = {5: "I use it every day and my back thanks me.", 4: "Good overall and worth the price.",
-            3: "Some days good, some days not.", 2: "It did not suit me.",
-            1: "Hurt after the first walk."}
+FIRST_NAMES = [
+    "Alex",
+    "Sam",
+    "Priya",
+    "Tom",
+    "Grace",
+    "Omar",
+    "Lena",
+    "Rob",
+    "Mei",
+    "Jo",
+    "Ravi",
+    "Nina",
+    "Ben",
+    "Aisha",
+    "Karl",
+    "Ruth",
+    "Ian",
+    "Zoe",
+    "Dev",
+    "Hana",
+]
+TITLES = {
+    5: ["Exactly what my back needed", "Best I have owned", "Comfortable from day one"],
+    4: ["Very good", "Comfortable, small niggles", "Good support"],
+    3: ["It is fine", "Mixed feelings", "Does the job"],
+    2: ["Not for me", "Disappointing", "Expected more"],
+    1: ["Made things worse", "Sent it back", "Uncomfortable"],
+}
+OPENINGS = {
+    5: "I use it every day and my back thanks me.",
+    4: "Good overall and worth the price.",
+    3: "Some days good, some days not.",
+    2: "It did not suit me.",
+    1: "Hurt after the first walk.",
+}
 
 
 @dataclass(frozen=True)
@@ -101,8 +127,15 @@ def _body(rng: random.Random, stars: int, product: Product, profile: dict) -> st
         parts.append("Not enough support for my flat feet on longer walks.")
     if product.cushioning == "high":
         parts.append("The cushioning is soft on pavements.")
-    parts.append(rng.choice(["I walk most days.", "Bought it on a physio's advice.", "Would buy again."
-                             if stars >= 4 else "Would not buy again."]))
+    parts.append(
+        rng.choice(
+            [
+                "I walk most days.",
+                "Bought it on a physio's advice.",
+                "Would buy again." if stars >= 4 else "Would not buy again.",
+            ]
+        )
+    )
     return " ".join(parts)
 
 
@@ -120,14 +153,19 @@ def _remove_earlier(session: Session) -> None:
 def _variant(product: Product, profile: dict):
     size, width = profile.get("shoe_size_eu"), profile.get("width")
     for variant in product.variants:
-        if variant.size_eu is not None and size is not None and float(variant.size_eu) == float(size) \
-                and variant.width == width:
+        if (
+            variant.size_eu is not None
+            and size is not None
+            and float(variant.size_eu) == float(size)
+            and variant.width == width
+        ):
             return variant
     return product.variants[0]
 
 
-def seed_demo_reviews(session: Session, *, per_weight: int = 2, seed: int = 11,
-                      now: dt.datetime | None = None) -> DemoReviewReport:
+def seed_demo_reviews(
+    session: Session, *, per_weight: int = 2, seed: int = 11, now: dt.datetime | None = None
+) -> DemoReviewReport:
     """Replace the demo reviewers and their reviews; refresh every reviewed product's figures."""
     rng = random.Random(seed)
     now = now or utcnow()
@@ -141,33 +179,72 @@ def seed_demo_reviews(session: Session, *, per_weight: int = 2, seed: int = 11,
         bought = [products[s] for s in persona.get("buys", []) if s in products]
         for k in range(max(1, round(float(persona.get("weight", 1)) * per_weight))):
             name = f"{FIRST_NAMES[(index * 7 + k) % len(FIRST_NAMES)]} (demo)"
-            user = User(email=f"reviewer-{index:02d}-{k:02d}{EMAIL_DOMAIN}", name=name,
-                        password_hash=password_hash)
+            user = User(
+                email=f"reviewer-{index:02d}-{k:02d}{EMAIL_DOMAIN}",
+                name=name,
+                password_hash=password_hash,
+            )
             user.profile_row = Profile(data=profile)
             reviewers.append(user)
             when = now - dt.timedelta(days=rng.uniform(20, 240))
             lines = []
             for product in bought:
                 variant = _variant(product, profile)
-                lines.append(OrderLine(variant_id=variant.id, product_slug=product.slug,
-                                       product_name=product.name, sku=variant.sku, variant_label="",
-                                       unit_price=product.price, quantity=1, line_total=product.price))
+                lines.append(
+                    OrderLine(
+                        variant_id=variant.id,
+                        product_slug=product.slug,
+                        product_name=product.name,
+                        sku=variant.sku,
+                        variant_label="",
+                        unit_price=product.price,
+                        quantity=1,
+                        line_total=product.price,
+                    )
+                )
             total = sum((line.line_total for line in lines), Decimal("0"))
-            user.demo_order = Order(number=f"{ORDER_PREFIX}{index:02d}-{k:02d}", name=name, email=user.email,
-                                    address={"line1": "1 Demo Street", "city": "York", "postal_code": "YO1 7HH",
-                                             "country": "GB"}, delivery="standard", subtotal=total,
-                                    shipping=Decimal("0.00"), total=total, created_at=when, lines=lines)
+            user.demo_order = Order(
+                number=f"{ORDER_PREFIX}{index:02d}-{k:02d}",
+                name=name,
+                email=user.email,
+                address={
+                    "line1": "1 Demo Street",
+                    "city": "York",
+                    "postal_code": "YO1 7HH",
+                    "country": "GB",
+                },
+                delivery="standard",
+                subtotal=total,
+                shipping=Decimal("0.00"),
+                total=total,
+                created_at=when,
+                lines=lines,
+            )
             for product in bought:
                 if rng.random() > 0.6:
                     continue
                 stars = min(5, max(1, round(expected_stars(product, profile) + rng.gauss(0, 0.7))))
                 created = when + dt.timedelta(days=rng.uniform(5, 20))
-                reviews.append((user, Review(
-                    product_id=product.id, rating=stars, title=rng.choice(TITLES[stars]),
-                    body=_body(rng, stars, product, profile), status=PUBLISHED,
-                    size_fit=_size_fit(rng, product.slug, traits) if is_footwear(product) else None,
-                    width_fit=_width_fit(rng, profile.get("width")) if is_footwear(product) else None,
-                    created_at=min(created, now), updated_at=min(created, now))))
+                reviews.append(
+                    (
+                        user,
+                        Review(
+                            product_id=product.id,
+                            rating=stars,
+                            title=rng.choice(TITLES[stars]),
+                            body=_body(rng, stars, product, profile),
+                            status=PUBLISHED,
+                            size_fit=_size_fit(rng, product.slug, traits)
+                            if is_footwear(product)
+                            else None,
+                            width_fit=_width_fit(rng, profile.get("width"))
+                            if is_footwear(product)
+                            else None,
+                            created_at=min(created, now),
+                            updated_at=min(created, now),
+                        ),
+                    )
+                )
                 reviewed.add(product.id)
     session.add_all(reviewers)
     session.flush()
@@ -186,7 +263,9 @@ def seed_demo_reviews(session: Session, *, per_weight: int = 2, seed: int = 11,
     return DemoReviewReport(reviewers=len(reviewers), reviews=len(reviews))
 
 
-def _vote(session: Session, rng: random.Random, reviewers: list[User], reviews: list[Review]) -> None:
+def _vote(
+    session: Session, rng: random.Random, reviewers: list[User], reviews: list[Review]
+) -> None:
     """A few "helpful" votes from other demo reviewers, more for the longer reviews."""
     for review in reviews:
         voters = [u for u in reviewers if u.id != review.user_id]

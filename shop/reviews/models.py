@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog.models import Base
@@ -44,12 +53,14 @@ class Review(Base):
 
 
 class ReviewVote(Base):
-    """"This review was helpful", at most once per account and review (the primary key)."""
+    """ "This review was helpful", at most once per account and review (the primary key)."""
 
     __tablename__ = "review_votes"
 
     review_id: Mapped[int] = mapped_column(
         ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)

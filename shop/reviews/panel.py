@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass
 
 from flask import Flask, abort, request, url_for
-from marshmallow import ValidationError
 from markupsafe import Markup
+from marshmallow import ValidationError
 
 from catalog.models import Product
 
@@ -41,8 +41,11 @@ class ReviewPanel:
 
 
 def _args() -> dict:
-    raw = {key[len(PREFIX):]: value for key, value in request.args.items()
-           if key.startswith(PREFIX) and value.strip()}
+    raw = {
+        key[len(PREFIX) :]: value
+        for key, value in request.args.items()
+        if key.startswith(PREFIX) and value.strip()
+    }
     try:
         return ReviewListArgs().load(raw)
     except ValidationError as exc:
@@ -58,34 +61,65 @@ def review_panel(product: Product) -> ReviewPanel:
     page = reading.list_reviews(db.session, product.id, **args)
     mine = service.review_by(db.session, user_id, product.id)
     return ReviewPanel(
-        product=product, summary=summary, page=page, sort=args["sort"], stars=args["stars"],
-        mine=mine, can_write=mine is None and service.has_bought(db.session, user_id, product),
-        footwear=service.is_footwear(product), signed_in=user_id is not None,
+        product=product,
+        summary=summary,
+        page=page,
+        sort=args["sort"],
+        stars=args["stars"],
+        mine=mine,
+        can_write=mine is None and service.has_bought(db.session, user_id, product),
+        footwear=service.is_footwear(product),
+        signed_in=user_id is not None,
         json_ld=json_ld(product, summary, page),
     )
 
 
-def json_ld_document(product: Product, summary: reading.RatingSummary, page: reading.ReviewPage) -> dict:
+def json_ld_document(
+    product: Product, summary: reading.RatingSummary, page: reading.ReviewPage
+) -> dict:
     """schema.org ``Product`` with its ``AggregateRating`` and the reviews on this page."""
     document = {
-        "@context": "https://schema.org", "@type": "Product", "name": product.name,
-        "description": product.description, "brand": {"@type": "Brand", "name": product.brand},
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "description": product.description,
+        "brand": {"@type": "Brand", "name": product.brand},
         "url": url_for("storefront.product_detail", slug=product.slug, _external=True),
-        "offers": {"@type": "Offer", "price": f"{product.price:.2f}", "priceCurrency": "GBP",
-                   "availability": "https://schema.org/" + (
-                       "InStock" if any(v.stock > 0 for v in product.variants) else "OutOfStock")},
+        "offers": {
+            "@type": "Offer",
+            "price": f"{product.price:.2f}",
+            "priceCurrency": "GBP",
+            "availability": "https://schema.org/"
+            + ("InStock" if any(v.stock > 0 for v in product.variants) else "OutOfStock"),
+        },
     }
     if summary.count:
         document["aggregateRating"] = {
-            "@type": "AggregateRating", "ratingValue": str(summary.average),
-            "reviewCount": summary.count, "bestRating": 5, "worstRating": 1,
+            "@type": "AggregateRating",
+            "ratingValue": str(summary.average),
+            "reviewCount": summary.count,
+            "bestRating": 5,
+            "worstRating": 1,
         }
-        document["review"] = [{
-            "@type": "Review", "name": r.title, "reviewBody": r.body,
-            "datePublished": r.created_at.date().isoformat(),
-            "author": {"@type": "Person", "name": page.authors.get(r.user_id, "A verified buyer")},
-            "reviewRating": {"@type": "Rating", "ratingValue": r.rating, "bestRating": 5, "worstRating": 1},
-        } for r in page.items]
+        document["review"] = [
+            {
+                "@type": "Review",
+                "name": r.title,
+                "reviewBody": r.body,
+                "datePublished": r.created_at.date().isoformat(),
+                "author": {
+                    "@type": "Person",
+                    "name": page.authors.get(r.user_id, "A verified buyer"),
+                },
+                "reviewRating": {
+                    "@type": "Rating",
+                    "ratingValue": r.rating,
+                    "bestRating": 5,
+                    "worstRating": 1,
+                },
+            }
+            for r in page.items
+        ]
     return document
 
 
@@ -99,8 +133,10 @@ def json_ld(product: Product, summary: reading.RatingSummary, page: reading.Revi
 
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
-        review_panel=review_panel, review_sort_labels=reading.SORT_LABELS,
-        size_fit_labels=reading.SIZE_FIT_LABELS, width_fit_labels=reading.WIDTH_FIT_LABELS,
+        review_panel=review_panel,
+        review_sort_labels=reading.SORT_LABELS,
+        size_fit_labels=reading.SIZE_FIT_LABELS,
+        width_fit_labels=reading.WIDTH_FIT_LABELS,
         size_fit_form_labels={k: v.capitalize() for k, v in reading.SIZE_FIT_LABELS.items()},
         width_fit_form_labels={k: v.capitalize() for k, v in reading.WIDTH_FIT_LABELS.items()},
     )

@@ -20,8 +20,12 @@ SORTS = {
     "highest": (Review.rating.desc(), Review.created_at.desc(), Review.id.desc()),
     "lowest": (Review.rating.asc(), Review.created_at.desc(), Review.id.desc()),
 }
-SORT_LABELS = {"helpful": "Most helpful", "newest": "Newest", "highest": "Highest rated",
-               "lowest": "Lowest rated"}
+SORT_LABELS = {
+    "helpful": "Most helpful",
+    "newest": "Newest",
+    "highest": "Highest rated",
+    "lowest": "Lowest rated",
+}
 SIZE_FIT_LABELS = {"small": "runs small", "true": "true to size", "large": "runs large"}
 WIDTH_FIT_LABELS = {"narrow": "narrow", "true": "true to width", "wide": "wide"}
 
@@ -65,8 +69,9 @@ def _fit(values: list[str], labels: dict[str, str], what: str) -> FitSummary:
 
 def rating_summary(session: Session, product_id: int) -> RatingSummary:
     rows = session.execute(
-        select(Review.rating, Review.size_fit, Review.width_fit)
-        .where(Review.product_id == product_id, Review.status == PUBLISHED)
+        select(Review.rating, Review.size_fit, Review.width_fit).where(
+            Review.product_id == product_id, Review.status == PUBLISHED
+        )
     ).all()
     histogram = {stars: 0 for stars in range(5, 0, -1)}
     for row in rows:
@@ -99,15 +104,34 @@ def author_name(name: str | None) -> str:
     return first[:40] or "A verified buyer"
 
 
-def list_reviews(session: Session, product_id: int, *, sort: str = "helpful", stars: int | None = None,
-                 page: int = 1, per_page: int = 10) -> ReviewPage:
+def list_reviews(
+    session: Session,
+    product_id: int,
+    *,
+    sort: str = "helpful",
+    stars: int | None = None,
+    page: int = 1,
+    per_page: int = 10,
+) -> ReviewPage:
     where = [Review.product_id == product_id, Review.status == PUBLISHED]
     if stars is not None:
         where.append(Review.rating == stars)
     total = session.scalar(select(func.count(Review.id)).where(*where))
-    items = list(session.scalars(
-        select(Review).where(*where).order_by(*SORTS[sort]).limit(per_page).offset((page - 1) * per_page)
-    ))
+    items = list(
+        session.scalars(
+            select(Review)
+            .where(*where)
+            .order_by(*SORTS[sort])
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
     ids = {r.user_id for r in items}
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
-    return ReviewPage(items, {uid: author_name(n) for uid, n in names.items()}, total, page, per_page)
+    names = (
+        dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    return ReviewPage(
+        items, {uid: author_name(n) for uid, n in names.items()}, total, page, per_page
+    )

@@ -8,8 +8,14 @@ from .reading import SIZE_FIT_LABELS, SORTS, WIDTH_FIT_LABELS
 
 
 def _text(max_length: int, name: str) -> fields.String:
-    return fields.String(required=True, validate=validate.Length(
-        min=1, max=max_length, error=f"Give your review a {name} of 1 to {max_length} characters."))
+    return fields.String(
+        required=True,
+        validate=validate.Length(
+            min=1,
+            max=max_length,
+            error=f"Give your review a {name} of 1 to {max_length} characters.",
+        ),
+    )
 
 
 class ReviewInSchema(Schema):
@@ -18,14 +24,27 @@ class ReviewInSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    rating = fields.Integer(required=True, strict=True, validate=validate.Range(
-        min=1, max=5, error="Choose from 1 to 5 stars."))
+    rating = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=5, error="Choose from 1 to 5 stars."),
+    )
     title = _text(120, "title")
     body = _text(4000, "text")
-    size_fit = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(
-        list(SIZE_FIT_LABELS), error="Choose runs small, true to size or runs large."))
-    width_fit = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(
-        list(WIDTH_FIT_LABELS), error="Choose narrow, true to width or wide."))
+    size_fit = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.OneOf(
+            list(SIZE_FIT_LABELS), error="Choose runs small, true to size or runs large."
+        ),
+    )
+    width_fit = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.OneOf(
+            list(WIDTH_FIT_LABELS), error="Choose narrow, true to width or wide."
+        ),
+    )
 
     @pre_load
     def _strip(self, data, **_kwargs):
@@ -40,13 +59,20 @@ class ReviewFormSchema(ReviewInSchema):
     class Meta:
         unknown = RAISE
 
-    rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5, error="Choose from 1 to 5 stars."),
-                            error_messages={"required": "Choose from 1 to 5 stars.",
-                                            "invalid": "Choose from 1 to 5 stars."})
+    rating = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=5, error="Choose from 1 to 5 stars."),
+        error_messages={
+            "required": "Choose from 1 to 5 stars.",
+            "invalid": "Choose from 1 to 5 stars.",
+        },
+    )
 
     @pre_load
     def _blank_is_none(self, data, **_kwargs):
-        return {k: (None if k in ("size_fit", "width_fit") and v == "" else v) for k, v in data.items()}
+        return {
+            k: (None if k in ("size_fit", "width_fit") and v == "" else v) for k, v in data.items()
+        }
 
 
 class ReviewPatchSchema(ReviewInSchema):
@@ -91,8 +117,11 @@ class FitSchema(Schema):
 class RatingSummarySchema(Schema):
     average = fields.Decimal(as_string=True, places=1, allow_none=True)
     count = fields.Integer()
-    histogram = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                            metadata={"description": "Published reviews per number of stars."})
+    histogram = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Published reviews per number of stars."},
+    )
     size_fit = fields.Nested(FitSchema)
     width_fit = fields.Nested(FitSchema)
 

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 from catalog.models import Product
 
 from ..models import Order, OrderLine
-from .errors import AlreadyReviewed, AlreadyVoted, FitNotApplicable, NotABuyer, OwnReview, UnknownReview
+from .errors import (
+    AlreadyReviewed,
+    AlreadyVoted,
+    FitNotApplicable,
+    NotABuyer,
+    OwnReview,
+    UnknownReview,
+)
 from .models import Review, ReviewVote, _utcnow
 from .moderation import needs_moderation
 
@@ -31,16 +38,25 @@ def has_bought(session: Session, user_id: int | None, product: Product) -> bool:
     """An order line of the product in one of the account's orders."""
     if user_id is None:
         return False
-    return bool(session.scalar(select(exists().where(
-        OrderLine.order_id == Order.id, Order.user_id == user_id,
-        OrderLine.product_slug == product.slug,
-    ))))
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    OrderLine.order_id == Order.id,
+                    Order.user_id == user_id,
+                    OrderLine.product_slug == product.slug,
+                )
+            )
+        )
+    )
 
 
 def review_by(session: Session, user_id: int | None, product_id: int) -> Review | None:
     if user_id is None:
         return None
-    return session.scalar(select(Review).where(Review.product_id == product_id, Review.user_id == user_id))
+    return session.scalar(
+        select(Review).where(Review.product_id == product_id, Review.user_id == user_id)
+    )
 
 
 def _status(data: dict) -> str:
@@ -59,14 +75,20 @@ def create_review(session: Session, user_id: int | None, product: Product, data:
     if review_by(session, user_id, product.id) is not None:
         raise AlreadyReviewed("You have already reviewed this product; edit your review instead.")
     _check_fit(product, data)
-    review = Review(product_id=product.id, user_id=user_id, status=_status(data),
-                    **{k: data.get(k) for k in ("rating", "title", "body", *FIT_FIELDS)})
+    review = Review(
+        product_id=product.id,
+        user_id=user_id,
+        status=_status(data),
+        **{k: data.get(k) for k in ("rating", "title", "body", *FIT_FIELDS)},
+    )
     session.add(review)
     try:
         session.flush()
     except IntegrityError:  # a second request of the same account got there first
         session.rollback()
-        raise AlreadyReviewed("You have already reviewed this product; edit your review instead.")
+        raise AlreadyReviewed(
+            "You have already reviewed this product; edit your review instead."
+        ) from None
     refresh_product(session, product.id)
     session.commit()
     return review
@@ -117,9 +139,10 @@ def vote_helpful(session: Session, user_id: int | None, review_id: int) -> Revie
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise AlreadyVoted("You have already marked this review as helpful.")
+        raise AlreadyVoted("You have already marked this review as helpful.") from None
     review.helpful_count = session.scalar(
-        select(func.count()).select_from(ReviewVote).where(ReviewVote.review_id == review.id))
+        select(func.count()).select_from(ReviewVote).where(ReviewVote.review_id == review.id)
+    )
     session.commit()
     return review
 
@@ -127,8 +150,9 @@ def vote_helpful(session: Session, user_id: int | None, review_id: int) -> Revie
 def refresh_product(session: Session, product_id: int) -> None:
     """The product's cached average and count, from its published reviews."""
     count, total = session.execute(
-        select(func.count(Review.id), func.coalesce(func.sum(Review.rating), 0))
-        .where(Review.product_id == product_id, Review.status == PUBLISHED)
+        select(func.count(Review.id), func.coalesce(func.sum(Review.rating), 0)).where(
+            Review.product_id == product_id, Review.status == PUBLISHED
+        )
     ).one()
     product = session.get(Product, product_id)
     product.rating_count = count

@@ -45,7 +45,9 @@ def review_attributes(session: Session) -> dict[str, dict]:
         if fits[slug]:
             entry["fit_small_share"] = round(fits[slug].count("small") / len(fits[slug]), 3)
         if by_arch[slug]:
-            entry["rating_by_arch"] = {arch: [round(sum(v) / len(v), 1), len(v)]
-                                       for arch, v in sorted(by_arch[slug].items())}
+            entry["rating_by_arch"] = {
+                arch: [round(sum(v) / len(v), 1), len(v)]
+                for arch, v in sorted(by_arch[slug].items())
+            }
         signals[slug] = entry
     return signals

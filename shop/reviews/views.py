@@ -36,12 +36,21 @@ def _back(product_slug: str):
 
 def _login_first(product_slug: str):
     flash("Log in with the account you bought it with to review this product.")
-    return redirect(url_for("accounts.login", next=url_for("storefront.product_detail", slug=product_slug)), code=303)
+    return redirect(
+        url_for("accounts.login", next=url_for("storefront.product_detail", slug=product_slug)),
+        code=303,
+    )
 
 
 def _form_page(product, values: dict, errors: dict, status: int, review: Review | None = None):
-    return render_template("reviews/form.html", product=product, values=values, errors=errors,
-                           review=review, footwear=service.is_footwear(product)), status
+    return render_template(
+        "reviews/form.html",
+        product=product,
+        values=values,
+        errors=errors,
+        review=review,
+        footwear=service.is_footwear(product),
+    ), status
 
 
 @bp.get("/products/<slug>/review")
@@ -79,8 +88,11 @@ def save_review(slug: str):
             review = service.update_review(db.session, user_id, mine.id, data)
     except ReviewError as exc:
         abort(exc.status, description=exc.message)
-    flash("Thank you: your review is waiting for a moderator before it is shown."
-          if review.status == service.PENDING else "Thank you: your review is published.")
+    flash(
+        "Thank you: your review is waiting for a moderator before it is shown."
+        if review.status == service.PENDING
+        else "Thank you: your review is published."
+    )
     return _back(product.slug)
 
 

@@ -20,12 +20,30 @@ def buy(session, user_id: int, slug: str) -> None:
     product = session.query(Product).filter_by(slug=slug).one()
     variant = product.variants[0]
     number = f"T-{user_id}-{slug}"[:32]
-    session.add(Order(
-        number=number, user_id=user_id, name="Ann", email="ann@example.com", address={}, delivery="standard",
-        subtotal=product.price, shipping=Decimal("0"), total=product.price,
-        lines=[OrderLine(variant_id=variant.id, product_slug=slug, product_name=product.name, sku=variant.sku,
-                         unit_price=product.price, quantity=1, line_total=product.price)],
-    ))
+    session.add(
+        Order(
+            number=number,
+            user_id=user_id,
+            name="Ann",
+            email="ann@example.com",
+            address={},
+            delivery="standard",
+            subtotal=product.price,
+            shipping=Decimal("0"),
+            total=product.price,
+            lines=[
+                OrderLine(
+                    variant_id=variant.id,
+                    product_slug=slug,
+                    product_name=product.name,
+                    sku=variant.sku,
+                    unit_price=product.price,
+                    quantity=1,
+                    line_total=product.price,
+                )
+            ],
+        )
+    )
     session.commit()
 
 

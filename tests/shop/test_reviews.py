@@ -1,4 +1,4 @@
-"""Review rules (service level): verified buyers, one each, moderation, votes, aggregates, reading."""
+"""Review rules (service level): verified buyers, one each, moderation, votes, aggregates."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from reviewing import buy, make_user
+from shopping import seed_tiny_catalog
 
 from catalog.models import Product
 from shop.reviews import errors, reading, service
 from shop.reviews.models import Review
 from shop.reviews.moderation import needs_moderation
-
-from reviewing import buy, make_user
-from shopping import seed_tiny_catalog
 
 HALO, INSOLE = "velmora-halo-walk", "backcare-gel-insole"
 
@@ -52,13 +51,16 @@ def test_one_review_per_product_per_account(shop):
     assert shop.query(Review).count() == 1
 
 
-@pytest.mark.parametrize("title, body", [
-    ("Great", "Cheaper at https://example.net/deal"),
-    ("Great", "see www.cheap-shoes.example"),
-    ("Visit shoes4less.com", "Fine."),
-    ("Total scam", "Fine."),
-    ("Great", "Made by idiots."),  # whole words only: "idiots" is not "idiot"...
-])
+@pytest.mark.parametrize(
+    "title, body",
+    [
+        ("Great", "Cheaper at https://example.net/deal"),
+        ("Great", "see www.cheap-shoes.example"),
+        ("Visit shoes4less.com", "Fine."),
+        ("Total scam", "Fine."),
+        ("Great", "Made by idiots."),  # whole words only: "idiots" is not "idiot"...
+    ],
+)
 def test_links_and_blocked_words_hold_a_review_for_moderation(shop, title, body):
     ann = make_user(shop, "ann@example.com")
     buy(shop, ann, HALO)
@@ -78,7 +80,9 @@ def test_pending_reviews_do_not_count_and_edits_are_moderated_again(shop):
     for user in (ann, bob):
         buy(shop, user, HALO)
     service.create_review(shop, ann, product(shop), review(rating=5))
-    bobs = service.create_review(shop, bob, product(shop), review(rating=1, body="www.spam.example"))
+    bobs = service.create_review(
+        shop, bob, product(shop), review(rating=1, body="www.spam.example")
+    )
     assert (product(shop).rating, product(shop).rating_count) == (Decimal("5.0"), 1)
     service.update_review(shop, bob, bobs.id, {"body": "Too narrow for me."})
     assert bobs.status == "published"
@@ -140,12 +144,17 @@ def test_fit_summary_names_the_majority_or_says_divided(shop):
     for i, fit in enumerate(fits):
         user = make_user(shop, f"u{i}@example.com")
         buy(shop, user, HALO)
-        service.create_review(shop, user, product(shop), review(size_fit=fit, width_fit="wide" if i < 2 else "true"))
+        service.create_review(
+            shop, user, product(shop), review(size_fit=fit, width_fit="wide" if i < 2 else "true")
+        )
     summary = reading.rating_summary(shop, product(shop).id)
     assert summary.size_fit.verdict == "Most reviewers say true to size"
     assert summary.size_fit.answered == 4 and summary.size_fit.share("small") == 0.25
     assert summary.width_fit.verdict == "Most reviewers say true to width"  # 3 of 5
-    assert reading._fit(["small", "true"], reading.SIZE_FIT_LABELS, "size").verdict == "Reviewers are divided on size"
+    assert (
+        reading._fit(["small", "true"], reading.SIZE_FIT_LABELS, "size").verdict
+        == "Reviewers are divided on size"
+    )
 
 
 def test_sorting_filtering_and_pagination(shop):

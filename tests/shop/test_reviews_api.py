@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from reviewing import buy, buyer, log_in, make_user
+from reviewing import buyer, log_in, make_user
 from shopping import seed_tiny_catalog
 
 HALO = "velmora-halo-walk"
@@ -52,11 +51,18 @@ def test_a_second_review_is_a_conflict(shop, client):
     assert post(client).status_code == 409
 
 
-@pytest.mark.parametrize("body, field", [
-    ({**GOOD, "rating": 6}, "rating"), ({**GOOD, "rating": "4"}, "rating"), ({**GOOD, "title": "  "}, "title"),
-    ({**GOOD, "body": "x" * 4001}, "body"), ({**GOOD, "size_fit": "tiny"}, "size_fit"),
-    ({**GOOD, "admin": True}, "admin"), ({"title": "t", "body": "b"}, "rating"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({**GOOD, "rating": 6}, "rating"),
+        ({**GOOD, "rating": "4"}, "rating"),
+        ({**GOOD, "title": "  "}, "title"),
+        ({**GOOD, "body": "x" * 4001}, "body"),
+        ({**GOOD, "size_fit": "tiny"}, "size_fit"),
+        ({**GOOD, "admin": True}, "admin"),
+        ({"title": "t", "body": "b"}, "rating"),
+    ],
+)
 def test_invalid_reviews_name_the_field(shop, client, body, field):
     buyer(shop, client, "ann@example.com", HALO)
     response = post(client, body=body)
@@ -66,7 +72,10 @@ def test_invalid_reviews_name_the_field(shop, client, body, field):
 
 def test_a_link_holds_the_review_as_pending(shop, client, app):
     buyer(shop, client, "ann@example.com", HALO)
-    assert post(client, body={**GOOD, "body": "Cheaper at https://elsewhere.example"}).json["status"] == "pending"
+    assert (
+        post(client, body={**GOOD, "body": "Cheaper at https://elsewhere.example"}).json["status"]
+        == "pending"
+    )
     assert app.test_client().get(f"/api/products/{HALO}/reviews").json["total"] == 0
 
 
@@ -112,4 +121,7 @@ def test_the_openapi_document_lists_the_review_operations(client):
     assert set(paths["/api/products/{slug}/reviews"]) >= {"get", "post"}
     assert set(paths["/api/reviews/{review_id}"]) >= {"patch", "delete"}
     assert "post" in paths["/api/reviews/{review_id}/helpful"]
-    assert "application/problem+json" in paths["/api/reviews/{review_id}"]["patch"]["responses"]["404"]["content"]
+    assert (
+        "application/problem+json"
+        in paths["/api/reviews/{review_id}"]["patch"]["responses"]["404"]["content"]
+    )

@@ -19,9 +19,18 @@ NOW = dt.datetime(2026, 11, 1)
 
 def snapshot(session) -> list[tuple]:
     rows = session.execute(
-        select(Product.slug, User.email, Review.rating, Review.title, Review.size_fit, Review.width_fit,
-               Review.helpful_count).join(Product, Product.id == Review.product_id)
-        .join(User, User.id == Review.user_id).order_by(Product.slug, User.email)
+        select(
+            Product.slug,
+            User.email,
+            Review.rating,
+            Review.title,
+            Review.size_fit,
+            Review.width_fit,
+            Review.helpful_count,
+        )
+        .join(Product, Product.id == Review.product_id)
+        .join(User, User.id == Review.user_id)
+        .order_by(Product.slug, User.email)
     ).all()
     return [tuple(row) for row in rows]
 
@@ -36,7 +45,10 @@ def test_demo_reviews_are_deterministic_verified_and_consistent(demo, session):
     for review in reviews[:40]:
         assert service.has_bought(session, review.user_id, session.get(Product, review.product_id))
     for product_id in {r.product_id for r in reviews}:
-        product, summary = session.get(Product, product_id), reading.rating_summary(session, product_id)
+        product, summary = (
+            session.get(Product, product_id),
+            reading.rating_summary(session, product_id),
+        )
         assert (product.rating, product.rating_count) == (summary.average, summary.count)
 
 
@@ -44,14 +56,16 @@ def test_flat_feet_rate_stability_shoes_higher_and_some_models_run_small(demo, s
     seed_demo_reviews(session, now=NOW)
     flat_on_support, other_footwear = [], []
     for review, product, profile in session.execute(
-        select(Review, Product, Profile).join(Product, Product.id == Review.product_id)
+        select(Review, Product, Profile)
+        .join(Product, Product.id == Review.product_id)
         .join(Profile, Profile.user_id == Review.user_id)
     ).all():
         if not service.is_footwear(product):
             continue
         supportive = product.stability in ("stability", "motion-control")
-        (flat_on_support if profile.data.get("arch") == "flat" and supportive else other_footwear).append(
-            review.rating)
+        (
+            flat_on_support if profile.data.get("arch") == "flat" and supportive else other_footwear
+        ).append(review.rating)
     assert len(flat_on_support) > 10 and len(other_footwear) > 50
     flat_mean = sum(flat_on_support) / len(flat_on_support)
     assert flat_mean > sum(other_footwear) / len(other_footwear) + 0.4, flat_mean
@@ -63,4 +77,7 @@ def test_flat_feet_rate_stability_shoes_higher_and_some_models_run_small(demo, s
     traits = json.loads((DEMO_DIR / "review_traits.json").read_text())
     for slug in traits["runs_small"]:
         product = session.scalar(select(Product).where(Product.slug == slug))
-        assert reading.rating_summary(session, product.id).size_fit.verdict == "Most reviewers say runs small"
+        assert (
+            reading.rating_summary(session, product.id).size_fit.verdict
+            == "Most reviewers say runs small"
+        )

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-
 from reviewing import buyer, log_in, make_user
 from shopping import seed_tiny_catalog
 
@@ -22,8 +21,14 @@ def shop(session):
 
 
 def write(client, **fields):
-    data = {"rating": "5", "title": "Great", "body": "Comfortable all day.", "size_fit": "true",
-            "width_fit": "", **fields}
+    data = {
+        "rating": "5",
+        "title": "Great",
+        "body": "Comfortable all day.",
+        "size_fit": "true",
+        "width_fit": "",
+        **fields,
+    }
     return client.post(FORM, data=data)
 
 
@@ -49,15 +54,21 @@ def test_form_errors_are_shown_per_field(shop, client):
     response = write(client, rating="", title="", size_fit="tiny")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    for field, message in [("rating", "Choose from 1 to 5 stars."), ("title", "Give your review a title"),
-                           ("size_fit", "Choose runs small, true to size or runs large.")]:
+    for field, message in [
+        ("rating", "Choose from 1 to 5 stars."),
+        ("title", "Give your review a title"),
+        ("size_fit", "Choose runs small, true to size or runs large."),
+    ]:
         assert f'id="f-{field}-error">{message}' in html, field
 
 
 def test_a_non_buyer_gets_a_clear_403_and_a_guest_is_sent_to_log_in(shop, client, app):
     log_in(client, make_user(shop, "bob@example.com"))
     response = client.get(FORM)
-    assert response.status_code == 403 and "Only shoppers who bought this product" in response.get_data(as_text=True)
+    assert (
+        response.status_code == 403
+        and "Only shoppers who bought this product" in response.get_data(as_text=True)
+    )
     assert write(client).status_code == 403
     assert "Write a review" not in client.get(PAGE).get_data(as_text=True)
     guest = app.test_client().post(FORM, data={"rating": "5"})
@@ -97,7 +108,9 @@ def test_helpful_button_counts_once(shop, client, app):
     voter = app.test_client()
     log_in(voter, make_user(shop, "bob@example.com"))
     assert voter.post(f"/reviews/{review_id}/helpful").status_code == 303
-    assert voter.post(f"/reviews/{review_id}/helpful").status_code == 303  # a second click: no change
+    assert (
+        voter.post(f"/reviews/{review_id}/helpful").status_code == 303
+    )  # a second click: no change
     assert "1 found this helpful" in voter.get(PAGE).get_data(as_text=True)
     assert client.post(f"/reviews/{review_id}/helpful").status_code == 403  # one's own
 
@@ -109,11 +122,17 @@ def test_sorting_filtering_and_pages_through_the_page_parameters(shop, app):
         write(client, rating=str(stars), title=f"Title number {i}")
     reader = app.test_client()
     lowest = reader.get(f"{PAGE}?review_sort=lowest").get_data(as_text=True)
-    assert lowest.index("Title number 1") < lowest.index("Title number 5") < lowest.index("Title number 3")
+    assert (
+        lowest.index("Title number 1")
+        < lowest.index("Title number 5")
+        < lowest.index("Title number 3")
+    )
     assert "Page 1 of 2" in lowest and "Title number 4" not in lowest  # 5 a page
     fives = reader.get(f"{PAGE}?review_stars=5").get_data(as_text=True)
     assert re.findall(r"<h3>(Title number \d)</h3>", fives) == ["Title number 4", "Title number 0"]
-    assert "Title number 4" in reader.get(f"{PAGE}?review_sort=lowest&review_page=2").get_data(as_text=True)
+    assert "Title number 4" in reader.get(f"{PAGE}?review_sort=lowest&review_page=2").get_data(
+        as_text=True
+    )
     bad = reader.get(f"{PAGE}?review_page=0")
     assert bad.status_code == 400 and "review_page" in bad.get_data(as_text=True)
 
@@ -125,10 +144,17 @@ def test_json_ld_is_valid_json_with_the_right_numbers(shop, app):
         write(client, rating=str(stars), title=f"T{i}", body="Says </script><b>hi</b>")
     document = json_ld(app.test_client().get(PAGE).get_data(as_text=True))
     assert document["@type"] == "Product" and document["name"] == "Halo Walk"
-    assert document["aggregateRating"] == {"@type": "AggregateRating", "ratingValue": "4.3", "reviewCount": 3,
-                                           "bestRating": 5, "worstRating": 1}
+    assert document["aggregateRating"] == {
+        "@type": "AggregateRating",
+        "ratingValue": "4.3",
+        "reviewCount": 3,
+        "bestRating": 5,
+        "worstRating": 1,
+    }
     assert sorted(r["reviewRating"]["ratingValue"] for r in document["review"]) == [4, 4, 5]
-    assert document["review"][0]["reviewBody"] == "Says </script><b>hi</b>"  # escaped in HTML, intact as data
+    assert (
+        document["review"][0]["reviewBody"] == "Says </script><b>hi</b>"
+    )  # escaped in HTML, intact as data
     assert document["offers"]["price"] == "139.95"
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from reviewing import buy, make_user
+from shopping import seed_tiny_catalog
+
 from catalog.models import Product
 from recommender.hybrid import HybridRecommender, VisitorContext
 from shop.models import Profile
 from shop.recommendations import bridge
 from shop.reviews import service
-
-from reviewing import buy, make_user
-from shopping import seed_tiny_catalog
 
 HALO, DRIFT = "velmora-halo-walk", "velmora-drift-cushion"
 
@@ -21,8 +21,12 @@ def reviewer(session, email, arch, slug, stars, size_fit=None):
         session.commit()
     buy(session, user_id, slug)
     product = session.query(Product).filter_by(slug=slug).one()
-    service.create_review(session, user_id, product,
-                          {"rating": stars, "title": "t", "body": "b", "size_fit": size_fit})
+    service.create_review(
+        session,
+        user_id,
+        product,
+        {"rating": stars, "title": "t", "body": "b", "size_fit": size_fit},
+    )
 
 
 def seed(session):
@@ -47,8 +51,14 @@ def test_items_carry_rating_fit_and_per_arch_ratings(session):
 def test_a_flat_footed_visitor_hears_how_flat_footed_reviewers_rated_the_shoe(session):
     seed(session)
     model = HybridRecommender(diversity=0.0).fit(
-        bridge.load_items(session), bridge.load_interactions(session), bridge.load_documents(session))
-    recs = {r.item_id: r for r in model.recommend(VisitorContext("footwear", profile={"arch": "flat"}), n=3)}
+        bridge.load_items(session),
+        bridge.load_interactions(session),
+        bridge.load_documents(session),
+    )
+    recs = {
+        r.item_id: r
+        for r in model.recommend(VisitorContext("footwear", profile={"arch": "flat"}), n=3)
+    }
     assert "Rated 4.5 by reviewers with flat feet" in recs[HALO].reasons
     assert not any("Rated" in reason for reason in recs[DRIFT].reasons)  # 1 reviewer, 1 star
     others = model.recommend(VisitorContext("footwear", profile={"arch": "high"}), n=3)
