@@ -72,7 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from .footwear import bp as footwear
     from .orders import bp as orders
     from .profile import bp as profile
-    from .reviews import bp as reviews
+    from .reviews.views import bp as reviews
     from .storefront import bp as storefront
 
     app.register_blueprint(storefront)

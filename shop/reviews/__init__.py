@@ -1,7 +1,5 @@
-"""Verified-buyer reviews: rules in ``service``, the product page's panel in ``panel``."""
+"""Verified-buyer reviews: rules in ``service``, the product page's panel in ``panel``.
 
-from flask import Blueprint
-
-bp = Blueprint("reviews", __name__)
-
-from . import views  # noqa: E402,F401
+The blueprint lives in ``views`` (not here) because ``shop.models`` imports ``.models`` of
+this package to register its tables, and importing the pages from there would be circular.
+"""

@@ -148,7 +148,12 @@ def vote_helpful(session: Session, user_id: int | None, review_id: int) -> Revie
 
 
 def refresh_product(session: Session, product_id: int) -> None:
-    """The product's cached average and count, from its published reviews."""
+    """The product's cached average and count, from its published reviews.
+
+    The product row is locked first (PostgreSQL; SQLite already holds its write lock), so two
+    reviews of one product committed at once cannot each count without the other.
+    """
+    session.execute(select(Product.id).where(Product.id == product_id).with_for_update())
     count, total = session.execute(
         select(func.count(Review.id), func.coalesce(func.sum(Review.rating), 0)).where(
             Review.product_id == product_id, Review.status == PUBLISHED

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from catalog import queries
@@ -10,10 +10,12 @@ from catalog import queries
 from .. import visitor
 from ..accounts.forms import field_errors, form_values
 from ..extensions import db
-from . import bp, service
+from . import service
 from .errors import ReviewError
 from .models import Review
 from .schemas import ReviewFormSchema
+
+bp = Blueprint("reviews", __name__)
 
 
 @bp.record_once
