@@ -81,3 +81,11 @@ def test_flat_feet_rate_stability_shoes_higher_and_some_models_run_small(demo, s
             reading.rating_summary(session, product.id).size_fit.verdict
             == "Most reviewers say runs small"
         )
+
+
+def test_shop_db_seed_demo_seeds_the_reviews_too(runner, session):
+    result = runner.invoke(args=["db", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo reviews:" in result.output and "@demo.invalid" in result.output
+    rated = session.scalar(select(Product).where(Product.slug == "strideline-comfort-walker"))
+    assert rated.rating_count > 0 and rated.rating is not None
