@@ -173,7 +173,7 @@ def seed_demo_reviews(
     _remove_earlier(session)
     products = {p.slug: p for p in session.scalars(select(Product).where(Product.active.is_(True)))}
     password_hash = generate_password_hash(secrets.token_urlsafe(24))  # nobody can log in
-    reviewers, reviews, reviewed = [], [], set()
+    reviewers, owned, reviews, reviewed = [], [], [], set()  # owned: (user, profile, order)
     for index, persona in enumerate(load_personas()):
         profile = persona.get("profile", {})
         bought = [products[s] for s in persona.get("buys", []) if s in products]
@@ -184,7 +184,6 @@ def seed_demo_reviews(
                 name=name,
                 password_hash=password_hash,
             )
-            user.profile_row = Profile(data=profile)
             reviewers.append(user)
             when = now - dt.timedelta(days=rng.uniform(20, 240))
             lines = []
@@ -203,7 +202,7 @@ def seed_demo_reviews(
                     )
                 )
             total = sum((line.line_total for line in lines), Decimal("0"))
-            user.demo_order = Order(
+            order = Order(
                 number=f"{ORDER_PREFIX}{index:02d}-{k:02d}",
                 name=name,
                 email=user.email,
@@ -220,6 +219,7 @@ def seed_demo_reviews(
                 created_at=when,
                 lines=lines,
             )
+            owned.append((user, Profile(data=profile), order))
             for product in bought:
                 if rng.random() > 0.6:
                     continue
@@ -248,10 +248,9 @@ def seed_demo_reviews(
                 reviewed.add(product.id)
     session.add_all(reviewers)
     session.flush()
-    for user in reviewers:
-        user.profile_row.user_id = user.id
-        user.demo_order.user_id = user.id
-        session.add_all([user.profile_row, user.demo_order])
+    for user, saved_profile, order in owned:
+        saved_profile.user_id = order.user_id = user.id
+        session.add_all([saved_profile, order])
     for user, review in reviews:
         review.user_id = user.id
     session.add_all([review for _, review in reviews])
