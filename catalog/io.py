@@ -26,14 +26,13 @@ from .vocabulary import ATTRIBUTES, COLUMN_ATTRIBUTES, LABEL_ATTRIBUTES, PRODUCT
 
 ATTRIBUTE_COLUMNS = list(PRODUCT_ATTRIBUTES)
 CSV_COLUMNS = [
-    "slug", "name", "brand", "description", "price", "category", "tags", "rating",
-    "rating_count", "active", "created_at", *ATTRIBUTE_COLUMNS, "images", "sku", "size_eu", "width",
-    "stock",
+    "slug", "name", "brand", "description", "price", "category", "tags", "active", "created_at",
+    *ATTRIBUTE_COLUMNS, "images", "sku", "size_eu", "width", "stock",
 ]  # fmt: skip
 PRODUCT_COLUMNS = CSV_COLUMNS[: CSV_COLUMNS.index("sku")]
 _TYPES = {name: spec.type for name, spec in ATTRIBUTES.items()}
 LIST_COLUMNS = {"tags", "images", *(n for n in ATTRIBUTE_COLUMNS if _TYPES[n] == "list")}
-INT_COLUMNS = {"rating_count", "stock", *(n for n in ATTRIBUTE_COLUMNS if _TYPES[n] == "integer")}
+INT_COLUMNS = {"stock", *(n for n in ATTRIBUTE_COLUMNS if _TYPES[n] == "integer")}
 BOOL_COLUMNS = {"active", *(n for n in ATTRIBUTE_COLUMNS if _TYPES[n] == "flag")}
 
 
@@ -289,7 +288,6 @@ def _apply_product(product: Product, row: dict, category: Category) -> None:
     product.name, product.brand = row["name"], row["brand"]
     product.description, product.price = row["description"], row["price"]
     product.category = category
-    product.rating, product.rating_count = row["rating"], row["rating_count"]
     product.active, product.created_at = row["active"], row["created_at"]
     for key in COLUMN_ATTRIBUTES:
         setattr(product, key, attrs.get(key, False if ATTRIBUTES[key].type == "flag" else None))
@@ -354,8 +352,6 @@ def _product_document(product: Product, images: list | None = None) -> dict:
         "price": f"{product.price:.2f}",
         "category": product.category.slug,
         "tags": product.tags,
-        "rating": None if product.rating is None else float(product.rating),
-        "rating_count": product.rating_count,
         "active": product.active,
         "created_at": product.created_at.isoformat(),
         "attributes": product.attributes,

@@ -77,6 +77,8 @@ class Product(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    # The published reviews' average and count: a cache kept by the shop's reviews (never
+    # imported), so the "Top rated" sort is one column read.
     rating: Mapped[Decimal | None] = mapped_column(Numeric(2, 1))
     rating_count: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(default=True, index=True)

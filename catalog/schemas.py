@@ -97,10 +97,6 @@ class ProductInSchema(Schema):
     )
     category = fields.String(required=True, validate=SLUG)
     tags = fields.List(fields.String(validate=[validate.Length(max=60), WORD]), load_default=list)
-    rating = fields.Decimal(
-        allow_none=True, load_default=None, places=1, validate=validate.Range(min=0, max=5)
-    )
-    rating_count = fields.Integer(load_default=0, validate=validate.Range(min=0))
     active = fields.Boolean(load_default=True)
     created_at = fields.Date(required=True)
     attributes = fields.Nested(AttributesSchema, load_default=dict)
@@ -165,8 +161,9 @@ class ProductSummarySchema(Schema):
     price = fields.Decimal(as_string=True, places=2)
     category = fields.Function(lambda product: product.category.slug)
     category_path = fields.Function(lambda product: product.category.path)
-    rating = fields.Decimal(as_string=True, places=1, allow_none=True)
-    rating_count = fields.Integer()
+    rating = fields.Decimal(as_string=True, places=1, allow_none=True, metadata={
+        "description": "The average of the published reviews (none without one)."})
+    rating_count = fields.Integer(metadata={"description": "How many published reviews."})
     in_stock = fields.Boolean()
     attributes = fields.Nested(ProductAttributesSchema)
     tags = fields.List(fields.String())

@@ -15,6 +15,7 @@ from recommender.content import ContentModel
 from recommender.interactions import IdIndex, Interactions, to_matrix
 from recommender.popularity import Popularity
 from recommender.profile import ProfileScorer
+from recommender.review_signals import REVIEW_KEYS, rating_factors
 from recommender.types import Document, ItemInfo
 
 __all__ = ["COLLABORATIVE_MODELS", "HybridFitSteps", "attribute_words"]
@@ -28,7 +29,7 @@ def attribute_words(info: ItemInfo) -> str:
     """Attribute and category words, so "arch support" in an article meets ``arch_support``."""
     words = [" ".join(info.category_path).replace("-", " ")]
     for key, value in info.attributes.items():
-        if key in ("drop_mm", "weight_g", "consumable") or value is None:
+        if key in ("drop_mm", "weight_g", "consumable") or key in REVIEW_KEYS or value is None:
             continue
         name = key.replace("_", " ")
         if isinstance(value, bool):  # a flag is its own word when set ("waterproof")
@@ -78,6 +79,9 @@ class HybridFitSteps:
         self.leaf_category_ = pd.factorize(pd.Series([p[-1] if p else "" for p in paths]))[0]
         self.root_category_ = pd.factorize(pd.Series([p[0] if p else "" for p in paths]))[0]
         self.is_footwear_ = np.array([self.footwear_category in p for p in paths])
+        # What reviews say: a popularity multiplier, and per-arch ratings for the reasons.
+        self.rating_factor_ = rating_factors(items)
+        self.arch_ratings_ = [info.attributes.get("rating_by_arch") or {} for info in items]
 
     def _fit_content(self, items: list[ItemInfo], documents: list[Document]) -> None:
         """TF-IDF of products (with attribute words) and articles in one vocabulary."""
@@ -155,7 +159,7 @@ class HybridFitSteps:
         """Popularity as a share of the best seller's, the popularity signal."""
         top = float(self.item_popularity_.max()) if self.n_items_ else 0.0
         self.popularity_norm_ = (
-            (self.item_popularity_ / np.float32(top)).astype(np.float32)
+            (self.item_popularity_ / np.float32(top) * self.rating_factor_).astype(np.float32)
             if top > 0
             else np.zeros(self.n_items_, dtype=np.float32)
         )

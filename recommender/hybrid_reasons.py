@@ -5,6 +5,8 @@ collaborative signals name the visitor's item that pulled the product up most ("
 *Comfort Walker* in your cart", "Because you read *Walking for back pain*"), the profile
 names its strongest rule, popularity says so when the product really is popular. The
 strongest reason goes first; a second one only when it carries a fair share of the first.
+When reviewers with the visitor's arch rated the product well, that comes second ("Rated 4.8
+by reviewers with flat feet", see :mod:`recommender.review_signals`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import scipy.sparse as sp
 
 from recommender.hybrid_ranking import EPS
 from recommender.hybrid_signals import Sources
+from recommender.review_signals import arch_reason
 from recommender.sparse import cosine_rows, csr_rows, is_csr
 
 __all__ = ["FALLBACK_REASON", "POPULAR_REASON", "best_sources", "explain", "source_reason"]
@@ -144,7 +147,23 @@ def explain(
         for j, value in enumerate(contributions["popularity"]):
             if value > EPS and share[j] >= POPULAR_MIN:
                 candidates[j].append((float(value), POPULAR_REASON))
+    arch_ratings = getattr(model, "arch_ratings_", None)  # absent from older artifacts
+    if profile and arch_ratings:
+        for j, row in enumerate(chosen):
+            text = arch_reason(arch_ratings[row], profile)
+            if text:
+                _second(candidates[j], text)
     return [_pick(options, model.max_reasons) for options in candidates]
+
+
+def _second(options: list[tuple[float, str]], text: str) -> None:
+    """Evidence from reviewers like the visitor goes right after the reason that picked the
+    product (as strong as it, so ``_pick``'s stable sort keeps it there)."""
+    options.sort(key=lambda pair: -pair[0])
+    if options:
+        options.insert(1, (options[0][0], text))
+    else:
+        options.append((1.0, text))
 
 
 def _pick(options: list[tuple[float, str]], max_reasons: int) -> list[str]:

@@ -40,7 +40,9 @@ class ItemInfo:
 
     ``text`` is the shop's one text per product (name, description, tags); attribute and
     category words are added by the recommender. ``attributes`` use the catalog vocabulary
-    (docs/catalog-format.md); ``attributes["consumable"]`` counts like ``consumable``.
+    (docs/catalog-format.md); ``attributes["consumable"]`` counts like ``consumable``. Review
+    signals travel there too (``rating``, ``rating_count``, ``fit_small_share``,
+    ``rating_by_arch``: see :mod:`recommender.review_signals`).
     """
 
     item_id: str

@@ -74,7 +74,7 @@ def db_init() -> None:
 @click.option("--if-empty", is_flag=True, help="Only seed when there are no products yet.")
 @with_appcontext
 def db_seed_demo(if_empty: bool) -> None:
-    """Load the fictional demo catalog and articles (idempotent)."""
+    """Load the fictional demo catalog, articles and reviews (idempotent)."""
     from sqlalchemy import func, select
 
     from catalog.demo import seed_demo
@@ -88,6 +88,11 @@ def db_seed_demo(if_empty: bool) -> None:
         f"Demo catalog: {report.products_created} products created, {report.products_updated} updated, "
         f"{report.variants_created + report.variants_updated} variants; {articles} articles."
     )
+    from .reviews.demo import seed_demo_reviews
+
+    reviews = seed_demo_reviews(db.session)
+    click.echo(f"Demo reviews: {reviews.reviews} from {reviews.reviewers} fictional verified buyers "
+               "(accounts @demo.invalid).")
 
 
 @db_group.command("backup")

@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from .media import bp as media
     from .orders import bp as orders
     from .profile import bp as profile
+    from .reviews.views import bp as reviews
     from .storefront import bp as storefront
 
     app.register_blueprint(storefront)
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(profile)
     app.register_blueprint(footwear)
     app.register_blueprint(media)
+    app.register_blueprint(reviews)
     api.init_app(app)
     register_api(app, api)
 

@@ -175,3 +175,6 @@ class UserSession(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+from .reviews.models import Review, ReviewVote  # noqa: E402,F401  (their tables on the metadata)

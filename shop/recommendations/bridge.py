@@ -18,6 +18,7 @@ from recommender.hybrid import Document, ItemInfo
 from recommender.interactions import Interactions
 
 from ..models import Event
+from ..reviews.signals import review_attributes
 
 #: Events the model learns from; impressions, clicks and un-carts are measurement, not taste.
 TRAINING_EVENTS = ("read", "view", "cart", "purchase")
@@ -58,8 +59,10 @@ def product_text(product: Product) -> str:
 
 
 def load_items(session: Session) -> list[ItemInfo]:
-    """Active products as :class:`ItemInfo`, in slug order (stable across runs)."""
+    """Active products as :class:`ItemInfo`, in slug order (stable across runs); the
+    attributes carry what the reviews say (``shop.reviews.signals``)."""
     paths = category_paths(session)
+    reviews = review_attributes(session)
     products = session.scalars(
         select(Product)
         .where(Product.active.is_(True))
@@ -72,7 +75,7 @@ def load_items(session: Session) -> list[ItemInfo]:
             title=p.name,
             text=product_text(p),
             category_path=paths.get(p.category_id, ()),
-            attributes=p.attributes,
+            attributes={**p.attributes, **reviews.get(p.slug, {})},
             widths=tuple(sorted({v.width for v in p.variants if v.width})),
             consumable=bool(p.consumable),
         )

@@ -27,8 +27,6 @@ def shoe(slug="test-walker", sku_prefix="TW", **overrides) -> dict:
         "price": "99.50",
         "category": "walking-shoes",
         "tags": ["walking", "arch-support"],
-        "rating": 4.5,
-        "rating_count": 10,
         "created_at": "2026-01-02",
         "attributes": {"arch_support": "high", "cushioning": "high", "stability": "stability",
                        "drop_mm": 8, "terrain": ["pavement"], "conditions": ["lower-back-pain"]},
@@ -84,7 +82,7 @@ def test_import_upserts_by_slug_and_sku(session, tmp_path):
         ({"price": "abc"}, "price"),
         ({"slug": "Bad Slug"}, "slug"),
         ({"category": "no-such-category"}, "category"),
-        ({"rating": 7}, "rating"),
+        ({"rating": 4.5}, "rating"),  # ratings come from reviews, never from the catalog file
         ({"attributes": {"arch_support": "extreme"}}, "attributes.arch_support"),
         ({"attributes": {"terrain": ["beach"]}}, "attributes.terrain.0"),
         ({"variants": []}, "variants"),
@@ -160,7 +158,7 @@ def test_export_then_import_is_lossless(session, tmp_path, suffix):
     reread = {p["slug"]: p for p in read_catalog(second).products}
     for product in original.products:
         again = reread[product["slug"]]
-        for key in ("name", "price", "category", "tags", "attributes", "variants", "rating", "active"):
+        for key in ("name", "price", "category", "tags", "attributes", "variants", "active"):
             assert again[key] == product[key], (product["slug"], key)
     assert reread["tarnfield-ridgeback-waterproof"]["attributes"]["waterproof"] is True
     assert "waterproof" not in reread["velmora-restore-slide"]["attributes"]

@@ -53,7 +53,9 @@ GENERIC_FORM = {"name": "changed", "quantity": "2", "arch": "flat"}
 
 # Route variables that name one person's thing, and those that name public things.
 PERSONAL_PARAMS = {"item_id", "number"}
-PUBLIC_PARAMS = {"slug", "filename", "name"}  # name: a /media/ file
+# A review is public (anyone may read it and vote it helpful); that only its author edits or
+# deletes it is tested with the feature (tests/shop/test_reviews_api.py, test_reviews_pages.py).
+PUBLIC_PARAMS = {"slug", "filename", "name", "review_id"}  # name: a /media/ file
 
 FORMS = form_posts()
 PAGES = page_gets()
@@ -103,7 +105,8 @@ def url_values(rule: str, state: dict) -> dict:
     unknown = set(rule_params(rule)) - PERSONAL_PARAMS - PUBLIC_PARAMS
     assert not unknown, (f"{rule}: classify {sorted(unknown)} in PERSONAL_PARAMS or PUBLIC_PARAMS "
                          "so the security tests know how to fill it")
-    return {**state, "slug": "velmora-halo-walk", "filename": "index.css", "name": "0123456789abcdef-320.webp"}
+    return {"review_id": 1, **state, "slug": "velmora-halo-walk", "filename": "index.css",
+            "name": "0123456789abcdef-320.webp"}
 
 
 def content_type(response) -> str:
@@ -193,7 +196,9 @@ class ScriptFinder(HTMLParser):
         handlers = sorted(n for n in names if n.startswith("on"))
         if handlers:
             self.inline.append(f"<{tag} {' '.join(handlers)}>")
-        if tag == "script" and "src" not in names:
+        # A JSON-LD data block is not script: browsers never run it, and CSP does not apply to it.
+        data_block = dict(attrs).get("type", "").strip().lower() == "application/ld+json"
+        if tag == "script" and "src" not in names and not data_block:
             self._in_script = True
         if any(name in ("href", "src", "action") and (value or "").strip().lower().startswith("javascript:")
                for name, value in attrs):
@@ -250,8 +255,7 @@ def xss_catalog(app, small_demo):
     product = {
         "slug": "evil-walker", "name": f"Evil Walker {SCRIPT}", "brand": f"Brand {IMAGE}",
         "description": f"Comfortable. {EVIL} <a href=\"javascript:alert(1)\">more</a>",
-        "price": "99.00", "category": "walking-shoes", "tags": ["walking", "footwear"], "rating": 5.0,
-        "rating_count": 100000, "active": True, "created_at": "2025-01-01",
+        "price": "99.00", "category": "walking-shoes", "tags": ["walking", "footwear"], "active": True, "created_at": "2025-01-01",
         "attributes": {"arch_support": "high", "cushioning": "high", "stability": "neutral",
                        "conditions": ["lower-back-pain"], "terrain": ["pavement"]},
         "variants": [{"sku": "EVIL-42", "size_eu": 42, "width": "regular", "stock": 5}],

@@ -271,7 +271,8 @@ def test_the_product_page_offers_a_selector_per_option(moved_in, client):
     assert re.search(r'<option value="cc-hoodie-blue-logo" disabled', form)
     assert 'data-options="{&#34;Color&#34;: &#34;Red&#34;, &#34;Logo&#34;: &#34;Yes&#34;}"' in form
     assert "js/options.js" in html
-    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []  # no inline script (CSP)
+    # No inline script (CSP): the JSON-LD data block is never executed.
+    assert re.findall(r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))[^>]*>", html) == []
 
 
 def test_a_value_is_disabled_when_no_variant_has_it_with_the_earlier_choices(moved_in, client):
