@@ -1,0 +1,175 @@
+"""Full-text search over products and articles: one contract, a backend per database.
+
+A query is parsed here, once, into words (lower-cased, stop words dropped, at most eight), so
+SQLite (FTS5 ``MATCH``, ranked by ``bm25``) and PostgreSQL (``to_tsquery('english')``, ranked
+by ``ts_rank``) are asked the same question: every word must match a document, stemmed
+("walking" finds "walk"); a word in the title counts most, then keywords (brand, category,
+attributes, conditions), then the body. Scores are "higher is better" on both.
+
+Typos are handled in Python over the vocabulary of indexed words (the same answers on both
+databases): a word the index has never seen is replaced by the closest known word.
+The index itself is kept by ``catalog.search_index``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import Float, Integer, func, select, text
+from sqlalchemy.orm import Session
+
+from .models import SearchDocument
+
+MAX_WORDS = 8
+# Dropped from queries on both databases: PostgreSQL's english configuration ignores them, and
+# SQLite's FTS5 would otherwise demand them.
+STOP_WORDS = frozenset(  # the Snowball English list, as in PostgreSQL's english.stop
+    "i me my myself we our ours ourselves you your yours yourself yourselves he him his himself "
+    "she her hers herself it its itself they them their theirs themselves what which who whom "
+    "this that these those am is are was were be been being have has had having do does did "
+    "doing a an the and but if or because as until while of at by for with about against "
+    "between into through during before after above below to from up down in out on off over "
+    "under again further then once here there when where why how all any both each few more "
+    "most other some such no nor not only own same so than too very s t can will just don "
+    "should now".split()
+)
+_WORD = re.compile(r"[a-z0-9]+")
+RANK_WEIGHTS = (10.0, 4.0, 1.0)  # title, keywords, body (SQLite bm25; PostgreSQL uses A, B, D)
+
+
+def words(value: str) -> list[str]:
+    """The searchable words of ``value``: lower-cased, accents folded, stop words dropped."""
+    folded = unicodedata.normalize("NFKD", value.lower()).encode("ascii", "ignore").decode()
+    return [w for w in _WORD.findall(folded) if w not in STOP_WORDS][:MAX_WORDS]
+
+
+# A query is an AND of groups; a group is an OR of words (one word, or a prefix's completions).
+Groups = list[list[str]]
+
+
+def _sqlite_match(groups: Groups, column: str | None) -> str:
+    scope = f"{column} : " if column else ""
+    parts = ["(" + " OR ".join(f'"{w}"' for w in group) + ")" for group in groups]
+    return scope + "(" + " AND ".join(parts) + ")"
+
+
+def _postgres_tsquery(groups: Groups, column: str | None) -> str:
+    weight = ":A" if column == "title" else ""
+    return " & ".join("(" + " | ".join(f"{w}{weight}" for w in group) + ")" for group in groups)
+
+
+def matches(session: Session, kind: str, groups: Groups, column: str | None = None,
+            name: str = "matches"):
+    """A subquery ``(ref_id, score)`` of the documents of ``kind`` matching ``groups``
+    (``column="title"``: matching in the title only); higher score = more relevant."""
+    if session.get_bind().dialect.name == "postgresql":
+        sql = text(
+            "SELECT ref_id, ts_rank(document, to_tsquery('english', :q)) AS score "
+            "FROM search_documents WHERE kind = :kind AND document @@ to_tsquery('english', :q)"
+        ).bindparams(q=_postgres_tsquery(groups, column), kind=kind)
+    else:
+        weights = ", ".join(str(w) for w in RANK_WEIGHTS)
+        sql = text(
+            f"SELECT d.ref_id AS ref_id, -bm25(search_fts, {weights}) AS score "
+            "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
+            "WHERE search_fts MATCH :q AND d.kind = :kind"
+        ).bindparams(q=_sqlite_match(groups, column), kind=kind)
+    return sql.columns(ref_id=Integer, score=Float).subquery(name)
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+_vocabularies: dict[str, tuple[tuple, Counter]] = {}
+
+
+def vocabulary(session: Session) -> Counter:
+    """Indexed word → number of documents containing it. Cached per database until a document
+    is written (ids are never reused, so count and highest id name the index's state)."""
+    key = str(session.get_bind().url)
+    state = tuple(session.execute(select(func.count(SearchDocument.id), func.max(SearchDocument.id))).one())
+    cached = _vocabularies.get(key)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    counts: Counter = Counter()
+    rows = session.execute(select(SearchDocument.title, SearchDocument.keywords, SearchDocument.body))
+    for title, keywords, body in rows:
+        counts.update(set(_WORD.findall(f"{title} {keywords} {body}".lower())))
+    _vocabularies[key] = (state, counts)
+    return counts
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau–Levenshtein distance (adjacent swaps cost one), or ``limit + 1`` once over it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous, current = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        before, previous, current = previous, current, [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+    return current[-1]
+
+
+def closest_word(word: str, known: Counter) -> str | None:
+    """The known word nearest ``word`` (one edit for 4–5 letters, two from 6), the most common
+    one on a tie; None when ``word`` is known, too short, or nothing is near."""
+    if word in known or len(word) < 4 or word.isdigit():
+        return None
+    limit = 1 if len(word) < 6 else 2
+    best: tuple[int, int, str] | None = None
+    for candidate, count in known.items():
+        if abs(len(candidate) - len(word)) > limit or candidate.isdigit():
+            continue
+        distance = edit_distance(word, candidate, limit)
+        if distance <= limit and (best is None or (distance, -count, candidate) < best):
+            best = (distance, -count, candidate)
+    return best[2] if best else None
+
+
+def correct(session: Session, query: str) -> str | None:
+    """``query`` with each unknown word replaced by the closest indexed word ("stabilty shoe"
+    → "stability shoe"); None when nothing would change."""
+    known = vocabulary(session)
+    original = words(query)
+    fixed = [closest_word(w, known) or w for w in original]
+    return " ".join(fixed) if fixed != original else None
+
+
+def completions(session: Session, prefix: str, limit: int = 6) -> list[str]:
+    """Indexed words starting with ``prefix``, the most common first (the word itself first
+    when indexed)."""
+    known = vocabulary(session)
+    found = sorted((w for w in known if w.startswith(prefix)), key=lambda w: (w != prefix, -known[w], w))
+    return found[:limit]
+
+
+@dataclass
+class ArticleHit:
+    slug: str
+    title: str
+    summary: str
+
+
+def search_articles(session: Session, query: str, limit: int = 5) -> list[ArticleHit]:
+    """Articles matching every word of ``query``, best first."""
+    from .models import Article
+
+    terms = words(query)
+    if not terms:
+        return []
+    found = matches(session, "article", [[w] for w in terms])
+    rows = session.execute(
+        select(Article.slug, Article.title, Article.summary)
+        .join(found, found.c.ref_id == Article.id)
+        .order_by(found.c.score.desc(), Article.published.desc(), Article.id)
+        .limit(limit)
+    )
+    return [ArticleHit(*row) for row in rows]
