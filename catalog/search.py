@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Float, Integer, func, select, text
 from sqlalchemy.orm import Session
@@ -83,6 +83,7 @@ def matches(session: Session, kind: str, groups: Groups, column: str | None = No
 # --------------------------------------------------------------------------- vocabulary
 
 _vocabularies: dict[str, tuple[tuple, Counter]] = {}
+_corrections: dict[tuple[int, str], str | None] = {}  # (id of a vocabulary, word) → closest
 
 
 def vocabulary(session: Session) -> Counter:
@@ -98,6 +99,7 @@ def vocabulary(session: Session) -> Counter:
     for title, keywords, body in rows:
         counts.update(set(_WORD.findall(f"{title} {keywords} {body}".lower())))
     _vocabularies[key] = (state, counts)
+    _corrections.clear()
     return counts
 
 
@@ -119,14 +121,24 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 def closest_word(word: str, known: Counter) -> str | None:
-    """The known word nearest ``word`` (one edit for 4–5 letters, two from 6), the most common
-    one on a tie; None when ``word`` is known, too short, or nothing is near."""
+    """The known word nearest ``word`` (one edit for 4–5 letters, two from 6; its first letter
+    right or one place off), the most common one on a tie; None when ``word`` is known, too
+    short, or nothing is near."""
     if word in known or len(word) < 4 or word.isdigit():
         return None
+    key = (id(known), word)
+    if key not in _corrections:
+        if len(_corrections) > 10_000:
+            _corrections.clear()
+        _corrections[key] = _closest(word, known)
+    return _corrections[key]
+
+
+def _closest(word: str, known: Counter) -> str | None:
     limit = 1 if len(word) < 6 else 2
     best: tuple[int, int, str] | None = None
     for candidate, count in known.items():
-        if abs(len(candidate) - len(word)) > limit or candidate.isdigit():
+        if abs(len(candidate) - len(word)) > limit or candidate[0] not in word[:2] or candidate.isdigit():
             continue
         distance = edit_distance(word, candidate, limit)
         if distance <= limit and (best is None or (distance, -count, candidate) < best):
@@ -173,3 +185,72 @@ def search_articles(session: Session, query: str, limit: int = 5) -> list[Articl
         .limit(limit)
     )
     return [ArticleHit(*row) for row in rows]
+
+
+# --------------------------------------------------------------------------- suggestions
+
+@dataclass
+class Suggestions:
+    """What the header search box offers while a shopper types."""
+
+    products: list = field(default_factory=list)  # Product rows
+    categories: list = field(default_factory=list)  # Category rows
+    articles: list[ArticleHit] = field(default_factory=list)
+
+
+def _typed_groups(session: Session, query: str) -> Groups:
+    """The words typed so far as query groups: finished words as typed (or corrected when
+    unknown), the last one as a prefix (its completions, else its correction)."""
+    terms = words(query)
+    if not terms:
+        return []
+    known = vocabulary(session)
+    finished = terms if query[-1:].isspace() else terms[:-1]
+    groups = [[closest_word(w, known) or w] for w in finished]
+    if len(finished) < len(terms):
+        last = terms[-1]
+        groups.append(completions(session, last) or [closest_word(last, known) or last])
+    return groups
+
+
+def suggest(session: Session, query: str, *, products: int = 5, categories: int = 3,
+            articles: int = 3) -> Suggestions:
+    """Products, categories and articles for a search box being typed in, best first."""
+    from .models import Article, Category, Product
+
+    groups = _typed_groups(session, query)
+    if not groups:
+        return Suggestions()
+    product_rows = _suggested_products(session, groups, products)
+    article_found = matches(session, "article", groups)
+    article_rows = session.execute(
+        select(Article.slug, Article.title, Article.summary)
+        .join(article_found, article_found.c.ref_id == Article.id)
+        .order_by(article_found.c.score.desc(), Article.id).limit(articles)
+    ).all()
+    category_rows = [
+        category for category in session.scalars(select(Category).order_by(Category.position, Category.slug))
+        if all(any(w.startswith(option) for option in group for w in words(category.name) + words(category.slug))
+               for group in groups)
+    ][:categories]
+    return Suggestions(list(product_rows), category_rows, [ArticleHit(*row) for row in article_rows])
+
+
+def _suggested_products(session: Session, groups: Groups, limit: int) -> list:
+    """Products whose name matches first, then those matching anywhere."""
+    from .models import Product
+
+    chosen: list = []
+    for column in ("title", None):
+        found = matches(session, "product", groups, column)
+        stmt = (
+            select(Product).join(found, found.c.ref_id == Product.id).where(Product.active.is_(True))
+            .order_by(found.c.score.desc(), func.coalesce(Product.rating, 0).desc(), Product.id)
+            .limit(limit)
+        )
+        if chosen:
+            stmt = stmt.where(Product.id.not_in([p.id for p in chosen]))
+        chosen += session.scalars(stmt).all()
+        if len(chosen) >= limit:
+            break
+    return chosen[:limit]

@@ -43,6 +43,7 @@ def register_api(app: Flask, api: Api) -> None:
     from .docs import bp as docs_bp
     from .profile import blp as profile_blp
     from .recommendations import blp as recommendations_blp
+    from .search import blp as search_blp
 
     api.register_blueprint(catalog_blp)
     api.register_blueprint(recommendations_blp)
@@ -50,4 +51,5 @@ def register_api(app: Flask, api: Api) -> None:
     api.register_blueprint(orders_blp)
     api.register_blueprint(accounts_blp)
     api.register_blueprint(profile_blp)
+    api.register_blueprint(search_blp)
     app.register_blueprint(docs_bp)
