@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from sqlalchemy import Numeric, Select, case, cast, exists, false, func, literal, select
+from sqlalchemy import Select, case, exists, false, func, literal, select
 from sqlalchemy.orm import Session, aliased, selectinload, with_expression
 
 from . import search
@@ -166,9 +166,9 @@ def _order_by(session: Session, query: ProductQuery, stmt: Select) -> Select:
         return stmt.order_by(Product.name, Product.id)
     if query.q and search.words(query.q):  # relevance: the full-text rank, then the visitor
         found = search.matches(session, "product", [[w] for w in search.words(query.q)], name="search_rank")
-        score = func.round(cast(found.c.score, Numeric), 4)
         stmt = stmt.join(found, found.c.ref_id == Product.id)
-        return stmt.order_by(score.desc(), _fit(query.prefer).desc(), rating.desc(), Product.id)
+        return stmt.order_by(found.c.score.desc(), _fit(query.prefer).desc(), found.c.rank.desc(),
+                             rating.desc(), Product.id)
     return stmt.order_by(rating.desc(), Product.rating_count.desc(), Product.id)
 
 

@@ -37,7 +37,7 @@ STOP_WORDS = frozenset(  # the Snowball English list, as in PostgreSQL's english
     "should now".split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
-RANK_WEIGHTS = (10.0, 4.0, 1.0)  # title, keywords, body (SQLite bm25; PostgreSQL uses A, B, D)
+RANK_WEIGHTS = (10.0, 4.0, 1.0)  # title, keywords, body
 
 
 def words(value: str) -> list[str]:
@@ -50,34 +50,56 @@ def words(value: str) -> list[str]:
 Groups = list[list[str]]
 
 
-def _sqlite_match(groups: Groups, column: str | None) -> str:
+COLUMNS = ("title", "keywords", "body")
+POSTGRES_WEIGHT = {"title": "A", "keywords": "B", "body": "D"}  # see catalog.search_index
+
+
+def _sqlite_match(groups: Groups, column: str | None = None) -> str:
     scope = f"{column} : " if column else ""
     parts = ["(" + " OR ".join(f'"{w}"' for w in group) + ")" for group in groups]
     return scope + "(" + " AND ".join(parts) + ")"
 
 
-def _postgres_tsquery(groups: Groups, column: str | None) -> str:
-    weight = ":A" if column == "title" else ""
+def _postgres_tsquery(groups: Groups, column: str | None = None) -> str:
+    weight = f":{POSTGRES_WEIGHT[column]}" if column else ""
     return " & ".join("(" + " | ".join(f"{w}{weight}" for w in group) + ")" for group in groups)
 
 
 def matches(session: Session, kind: str, groups: Groups, column: str | None = None,
-            name: str = "matches"):
-    """A subquery ``(ref_id, score)`` of the documents of ``kind`` matching ``groups``
-    (``column="title"``: matching in the title only); higher score = more relevant."""
-    if session.get_bind().dialect.name == "postgresql":
-        sql = text(
-            "SELECT ref_id, ts_rank(document, to_tsquery('english', :q)) AS score "
-            "FROM search_documents WHERE kind = :kind AND document @@ to_tsquery('english', :q)"
-        ).bindparams(q=_postgres_tsquery(groups, column), kind=kind)
+            name: str = "matches", *, scored: bool = True):
+    """A subquery ``(ref_id, score, rank)`` of the documents of ``kind`` matching every group
+    (``column="title"``: in the title only).
+
+    ``score`` is the relevance both databases agree on: per query word, 10 when it is in the
+    title, 4 in the keywords, 1 in the body (added up); equal scores are equally relevant.
+    ``rank`` is the database's own finer measure (bm25, ts_rank), for ties after the visitor's
+    fit; neither is comparable across databases, both are "higher is better".
+    ``scored=False`` leaves ``score`` 0 (suggestions per keystroke rank by ``rank`` alone).
+    """
+    postgres = session.get_bind().dialect.name == "postgresql"
+    params, parts = {"kind": kind}, ["0"]
+    for i, group in enumerate(groups if scored else []):
+        for field_name, weight in zip(COLUMNS, RANK_WEIGHTS):
+            key = f"m{i}{field_name[0]}"
+            if postgres:
+                params[key] = _postgres_tsquery([group], field_name)
+                test = f"document @@ to_tsquery('english', :{key})"
+            else:
+                params[key] = _sqlite_match([group], field_name)
+                test = f"d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :{key})"
+            parts.append(f"CASE WHEN {test} THEN {weight:g} ELSE 0 END")
+    score = " + ".join(parts)
+    if postgres:
+        params["q"] = _postgres_tsquery(groups, column)
+        sql = (f"SELECT ref_id, {score} AS score, ts_rank(document, to_tsquery('english', :q)) AS rank "
+               "FROM search_documents WHERE kind = :kind AND document @@ to_tsquery('english', :q)")
     else:
-        weights = ", ".join(str(w) for w in RANK_WEIGHTS)
-        sql = text(
-            f"SELECT d.ref_id AS ref_id, -bm25(search_fts, {weights}) AS score "
-            "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
-            "WHERE search_fts MATCH :q AND d.kind = :kind"
-        ).bindparams(q=_sqlite_match(groups, column), kind=kind)
-    return sql.columns(ref_id=Integer, score=Float).subquery(name)
+        params["q"] = _sqlite_match(groups, column)
+        weights = ", ".join(f"{w:g}" for w in RANK_WEIGHTS)
+        sql = (f"SELECT d.ref_id AS ref_id, {score} AS score, -bm25(search_fts, {weights}) AS rank "
+               "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
+               "WHERE search_fts MATCH :q AND d.kind = :kind")
+    return text(sql).bindparams(**params).columns(ref_id=Integer, score=Float, rank=Float).subquery(name)
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -181,7 +203,7 @@ def search_articles(session: Session, query: str, limit: int = 5) -> list[Articl
     rows = session.execute(
         select(Article.slug, Article.title, Article.summary)
         .join(found, found.c.ref_id == Article.id)
-        .order_by(found.c.score.desc(), Article.published.desc(), Article.id)
+        .order_by(found.c.score.desc(), found.c.rank.desc(), Article.published.desc(), Article.id)
         .limit(limit)
     )
     return [ArticleHit(*row) for row in rows]
@@ -209,7 +231,7 @@ def _typed_groups(session: Session, query: str) -> Groups:
     groups = [[closest_word(w, known) or w] for w in finished]
     if len(finished) < len(terms):
         last = terms[-1]
-        groups.append(completions(session, last) or [closest_word(last, known) or last])
+        groups.append(completions(session, last, limit=4) or [closest_word(last, known) or last])
     return groups
 
 
@@ -222,11 +244,11 @@ def suggest(session: Session, query: str, *, products: int = 5, categories: int 
     if not groups:
         return Suggestions()
     product_rows = _suggested_products(session, groups, products)
-    article_found = matches(session, "article", groups)
+    article_found = matches(session, "article", groups, scored=False)
     article_rows = session.execute(
         select(Article.slug, Article.title, Article.summary)
         .join(article_found, article_found.c.ref_id == Article.id)
-        .order_by(article_found.c.score.desc(), Article.id).limit(articles)
+        .order_by(article_found.c.score.desc(), article_found.c.rank.desc(), Article.id).limit(articles)
     ).all()
     category_rows = [
         category for category in session.scalars(select(Category).order_by(Category.position, Category.slug))
@@ -245,7 +267,8 @@ def _suggested_products(session: Session, groups: Groups, limit: int) -> list:
         found = matches(session, "product", groups, column)
         stmt = (
             select(Product).join(found, found.c.ref_id == Product.id).where(Product.active.is_(True))
-            .order_by(found.c.score.desc(), func.coalesce(Product.rating, 0).desc(), Product.id)
+            .order_by(found.c.score.desc(), found.c.rank.desc(), func.coalesce(Product.rating, 0).desc(),
+                      Product.id)
             .limit(limit)
         )
         if chosen:
