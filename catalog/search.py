@@ -13,6 +13,7 @@ The index itself is kept by ``catalog.search_index``.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -106,6 +107,7 @@ def matches(session: Session, kind: str, groups: Groups, column: str | None = No
 
 _vocabularies: dict[str, tuple[tuple, Counter]] = {}
 _corrections: dict[tuple[int, str], str | None] = {}  # (id of a vocabulary, word) → closest
+_sorted_words: dict[int, list[str]] = {}  # id of a vocabulary → its words in order (prefixes)
 
 
 def vocabulary(session: Session) -> Counter:
@@ -121,7 +123,8 @@ def vocabulary(session: Session) -> Counter:
     for title, keywords, body in rows:
         counts.update(set(_WORD.findall(f"{title} {keywords} {body}".lower())))
     _vocabularies[key] = (state, counts)
-    _corrections.clear()
+    _corrections.clear()  # keyed by id(): a new vocabulary may reuse an old one's id
+    _sorted_words.clear()
     return counts
 
 
@@ -177,11 +180,16 @@ def correct(session: Session, query: str) -> str | None:
     return " ".join(fixed) if fixed != original else None
 
 
-def completions(session: Session, prefix: str, limit: int = 6) -> list[str]:
-    """Indexed words starting with ``prefix``, the most common first (the word itself first
-    when indexed)."""
-    known = vocabulary(session)
-    found = sorted((w for w in known if w.startswith(prefix)), key=lambda w: (w != prefix, -known[w], w))
+def completions(known: Counter, prefix: str, limit: int = 6) -> list[str]:
+    """Words of ``known`` starting with ``prefix``, the most common first (``prefix`` itself
+    first when it is a word)."""
+    ordered = _sorted_words.get(id(known))
+    if ordered is None:
+        _sorted_words.clear()
+        ordered = _sorted_words[id(known)] = sorted(known)
+    start = bisect.bisect_left(ordered, prefix)
+    end = bisect.bisect_left(ordered, prefix + "\uffff", start)
+    found = sorted(ordered[start:end], key=lambda w: (w != prefix, -known[w], w))
     return found[:limit]
 
 
@@ -215,8 +223,8 @@ def search_articles(session: Session, query: str, limit: int = 5) -> list[Articl
 class Suggestions:
     """What the header search box offers while a shopper types."""
 
-    products: list = field(default_factory=list)  # Product rows
-    categories: list = field(default_factory=list)  # Category rows
+    products: list = field(default_factory=list)  # rows of slug, name, brand, price
+    categories: list = field(default_factory=list)  # rows of slug, name
     articles: list[ArticleHit] = field(default_factory=list)
 
 
@@ -231,7 +239,7 @@ def _typed_groups(session: Session, query: str) -> Groups:
     groups = [[closest_word(w, known) or w] for w in finished]
     if len(finished) < len(terms):
         last = terms[-1]
-        groups.append(completions(session, last, limit=4) or [closest_word(last, known) or last])
+        groups.append(completions(known, last, limit=4) or [closest_word(last, known) or last])
     return groups
 
 
@@ -243,37 +251,24 @@ def suggest(session: Session, query: str, *, products: int = 5, categories: int 
     groups = _typed_groups(session, query)
     if not groups:
         return Suggestions()
-    product_rows = _suggested_products(session, groups, products)
+    found = matches(session, "product", groups)  # a name match scores 10 a word: names first
+    product_rows = session.execute(
+        select(Product.slug, Product.name, Product.brand, Product.price)
+        .join(found, found.c.ref_id == Product.id).where(Product.active.is_(True))
+        .order_by(found.c.score.desc(), found.c.rank.desc(), func.coalesce(Product.rating, 0).desc(),
+                  Product.id)
+        .limit(products)
+    ).all()
     article_found = matches(session, "article", groups, scored=False)
     article_rows = session.execute(
         select(Article.slug, Article.title, Article.summary)
         .join(article_found, article_found.c.ref_id == Article.id)
         .order_by(article_found.c.score.desc(), article_found.c.rank.desc(), Article.id).limit(articles)
     ).all()
-    category_rows = [
-        category for category in session.scalars(select(Category).order_by(Category.position, Category.slug))
-        if all(any(w.startswith(option) for option in group for w in words(category.name) + words(category.slug))
-               for group in groups)
-    ][:categories]
+    category_rows = []
+    for category in session.execute(select(Category.slug, Category.name).order_by(Category.position, Category.slug)):
+        its_words = words(f"{category.name} {category.slug}")
+        if all(any(w.startswith(option) for option in group for w in its_words) for group in groups):
+            category_rows.append(category)
+    category_rows = category_rows[:categories]
     return Suggestions(list(product_rows), category_rows, [ArticleHit(*row) for row in article_rows])
-
-
-def _suggested_products(session: Session, groups: Groups, limit: int) -> list:
-    """Products whose name matches first, then those matching anywhere."""
-    from .models import Product
-
-    chosen: list = []
-    for column in ("title", None):
-        found = matches(session, "product", groups, column)
-        stmt = (
-            select(Product).join(found, found.c.ref_id == Product.id).where(Product.active.is_(True))
-            .order_by(found.c.score.desc(), found.c.rank.desc(), func.coalesce(Product.rating, 0).desc(),
-                      Product.id)
-            .limit(limit)
-        )
-        if chosen:
-            stmt = stmt.where(Product.id.not_in([p.id for p in chosen]))
-        chosen += session.scalars(stmt).all()
-        if len(chosen) >= limit:
-            break
-    return chosen[:limit]
