@@ -165,7 +165,8 @@ def _order_by(session: Session, query: ProductQuery, stmt: Select) -> Select:
     if query.sort == "name":
         return stmt.order_by(Product.name, Product.id)
     if query.q and search.words(query.q):  # relevance: the full-text rank, then the visitor
-        found = search.matches(session, "product", [[w] for w in search.words(query.q)], name="search_rank")
+        groups = [[w] for w in search.words(query.q)]
+        found = search.matches(session, "product", groups, name="search_rank")
         stmt = stmt.join(found, found.c.ref_id == Product.id)
         return stmt.order_by(found.c.score.desc(), _fit(query.prefer).desc(), found.c.rank.desc(),
                              rating.desc(), Product.id)
@@ -180,7 +181,8 @@ def _fit(prefer: Preference | None):
     points = []
     if prefer.size_eu is not None:
         variant = aliased(Variant)
-        wanted = [variant.product_id == Product.id, variant.size_eu == prefer.size_eu, variant.stock > 0]
+        wanted = [variant.product_id == Product.id, variant.size_eu == prefer.size_eu,
+                  variant.stock > 0]
         if prefer.width:
             wanted.append(variant.width == prefer.width)
         points.append(case((exists().where(*wanted), 1), else_=0))

@@ -66,8 +66,15 @@ def _postgres_tsquery(groups: Groups, column: str | None = None) -> str:
     return " & ".join("(" + " | ".join(f"{w}{weight}" for w in group) + ")" for group in groups)
 
 
-def matches(session: Session, kind: str, groups: Groups, column: str | None = None,
-            name: str = "matches", *, scored: bool = True):
+def matches(
+    session: Session,
+    kind: str,
+    groups: Groups,
+    column: str | None = None,
+    name: str = "matches",
+    *,
+    scored: bool = True,
+):
     """A subquery ``(ref_id, score, rank)`` of the documents of ``kind`` matching every group
     (``column="title"``: in the title only).
 
@@ -80,7 +87,7 @@ def matches(session: Session, kind: str, groups: Groups, column: str | None = No
     postgres = session.get_bind().dialect.name == "postgresql"
     params, parts = {"kind": kind}, ["0"]
     for i, group in enumerate(groups if scored else []):
-        for field_name, weight in zip(COLUMNS, RANK_WEIGHTS):
+        for field_name, weight in zip(COLUMNS, RANK_WEIGHTS, strict=True):
             key = f"m{i}{field_name[0]}"
             if postgres:
                 params[key] = _postgres_tsquery([group], field_name)
@@ -92,15 +99,25 @@ def matches(session: Session, kind: str, groups: Groups, column: str | None = No
     score = " + ".join(parts)
     if postgres:
         params["q"] = _postgres_tsquery(groups, column)
-        sql = (f"SELECT ref_id, {score} AS score, ts_rank(document, to_tsquery('english', :q)) AS rank "
-               "FROM search_documents WHERE kind = :kind AND document @@ to_tsquery('english', :q)")
+        sql = (
+            f"SELECT ref_id, {score} AS score, "
+            "ts_rank(document, to_tsquery('english', :q)) AS rank FROM search_documents "
+            "WHERE kind = :kind AND document @@ to_tsquery('english', :q)"
+        )
     else:
         params["q"] = _sqlite_match(groups, column)
         weights = ", ".join(f"{w:g}" for w in RANK_WEIGHTS)
-        sql = (f"SELECT d.ref_id AS ref_id, {score} AS score, -bm25(search_fts, {weights}) AS rank "
-               "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
-               "WHERE search_fts MATCH :q AND d.kind = :kind")
-    return text(sql).bindparams(**params).columns(ref_id=Integer, score=Float, rank=Float).subquery(name)
+        sql = (
+            f"SELECT d.ref_id AS ref_id, {score} AS score, -bm25(search_fts, {weights}) AS rank "
+            "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
+            "WHERE search_fts MATCH :q AND d.kind = :kind"
+        )
+    return (
+        text(sql)
+        .bindparams(**params)
+        .columns(ref_id=Integer, score=Float, rank=Float)
+        .subquery(name)
+    )
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -114,12 +131,16 @@ def vocabulary(session: Session) -> Counter:
     """Indexed word → number of documents containing it. Cached per database until a document
     is written (ids are never reused, so count and highest id name the index's state)."""
     key = str(session.get_bind().url)
-    state = tuple(session.execute(select(func.count(SearchDocument.id), func.max(SearchDocument.id))).one())
+    state = tuple(
+        session.execute(select(func.count(SearchDocument.id), func.max(SearchDocument.id))).one()
+    )
     cached = _vocabularies.get(key)
     if cached is not None and cached[0] == state:
         return cached[1]
     counts: Counter = Counter()
-    rows = session.execute(select(SearchDocument.title, SearchDocument.keywords, SearchDocument.body))
+    rows = session.execute(
+        select(SearchDocument.title, SearchDocument.keywords, SearchDocument.body)
+    )
     for title, keywords, body in rows:
         counts.update(set(_WORD.findall(f"{title} {keywords} {body}".lower())))
     _vocabularies[key] = (state, counts)
@@ -163,7 +184,11 @@ def _closest(word: str, known: Counter) -> str | None:
     limit = 1 if len(word) < 6 else 2
     best: tuple[int, int, str] | None = None
     for candidate, count in known.items():
-        if abs(len(candidate) - len(word)) > limit or candidate[0] not in word[:2] or candidate.isdigit():
+        if (
+            abs(len(candidate) - len(word)) > limit
+            or candidate[0] not in word[:2]
+            or candidate.isdigit()
+        ):
             continue
         distance = edit_distance(word, candidate, limit)
         if distance <= limit and (best is None or (distance, -count, candidate) < best):
@@ -219,6 +244,7 @@ def search_articles(session: Session, query: str, limit: int = 5) -> list[Articl
 
 # --------------------------------------------------------------------------- suggestions
 
+
 @dataclass
 class Suggestions:
     """What the header search box offers while a shopper types."""
@@ -243,8 +269,9 @@ def _typed_groups(session: Session, query: str) -> Groups:
     return groups
 
 
-def suggest(session: Session, query: str, *, products: int = 5, categories: int = 3,
-            articles: int = 3) -> Suggestions:
+def suggest(
+    session: Session, query: str, *, products: int = 5, categories: int = 3, articles: int = 3
+) -> Suggestions:
     """Products, categories and articles for a search box being typed in, best first."""
     from .models import Article, Category, Product
 
@@ -254,21 +281,33 @@ def suggest(session: Session, query: str, *, products: int = 5, categories: int 
     found = matches(session, "product", groups)  # a name match scores 10 a word: names first
     product_rows = session.execute(
         select(Product.slug, Product.name, Product.brand, Product.price)
-        .join(found, found.c.ref_id == Product.id).where(Product.active.is_(True))
-        .order_by(found.c.score.desc(), found.c.rank.desc(), func.coalesce(Product.rating, 0).desc(),
-                  Product.id)
+        .join(found, found.c.ref_id == Product.id)
+        .where(Product.active.is_(True))
+        .order_by(
+            found.c.score.desc(),
+            found.c.rank.desc(),
+            func.coalesce(Product.rating, 0).desc(),
+            Product.id,
+        )
         .limit(products)
     ).all()
     article_found = matches(session, "article", groups, scored=False)
     article_rows = session.execute(
         select(Article.slug, Article.title, Article.summary)
         .join(article_found, article_found.c.ref_id == Article.id)
-        .order_by(article_found.c.score.desc(), article_found.c.rank.desc(), Article.id).limit(articles)
+        .order_by(article_found.c.score.desc(), article_found.c.rank.desc(), Article.id)
+        .limit(articles)
     ).all()
     category_rows = []
-    for category in session.execute(select(Category.slug, Category.name).order_by(Category.position, Category.slug)):
+    for category in session.execute(
+        select(Category.slug, Category.name).order_by(Category.position, Category.slug)
+    ):
         its_words = words(f"{category.name} {category.slug}")
-        if all(any(w.startswith(option) for option in group for w in its_words) for group in groups):
+        if all(
+            any(w.startswith(option) for option in group for w in its_words) for group in groups
+        ):
             category_rows.append(category)
     category_rows = category_rows[:categories]
-    return Suggestions(list(product_rows), category_rows, [ArticleHit(*row) for row in article_rows])
+    return Suggestions(
+        list(product_rows), category_rows, [ArticleHit(*row) for row in article_rows]
+    )

@@ -22,18 +22,24 @@ from sqlalchemy.orm import Session
 from .models import Article, ArticleTopic, Category, Product, ProductLabel, SearchDocument
 from .vocabulary import ATTRIBUTES
 
+_FTS_INSERT = (
+    "INSERT INTO search_fts(rowid, title, keywords, body) "
+    "VALUES (new.id, new.title, new.keywords, new.body);"
+)
+_FTS_DELETE = (
+    "INSERT INTO search_fts(search_fts, rowid, title, keywords, body) "
+    "VALUES ('delete', old.id, old.title, old.keywords, old.body);"
+)
 SQLITE_CREATE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, keywords, body, "
-    "content='search_documents', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts(rowid, title, keywords, body) VALUES (new.id, new.title, new.keywords, new.body); END",
-    "CREATE TRIGGER IF NOT EXISTS search_documents_ad AFTER DELETE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, keywords, body) "
-    "VALUES ('delete', old.id, old.title, old.keywords, old.body); END",
-    "CREATE TRIGGER IF NOT EXISTS search_documents_au AFTER UPDATE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, keywords, body) "
-    "VALUES ('delete', old.id, old.title, old.keywords, old.body); "
-    "INSERT INTO search_fts(rowid, title, keywords, body) VALUES (new.id, new.title, new.keywords, new.body); END",
+    "content='search_documents', content_rowid='id', "
+    "tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents "
+    f"BEGIN {_FTS_INSERT} END",
+    "CREATE TRIGGER IF NOT EXISTS search_documents_ad AFTER DELETE ON search_documents "
+    f"BEGIN {_FTS_DELETE} END",
+    "CREATE TRIGGER IF NOT EXISTS search_documents_au AFTER UPDATE ON search_documents "
+    f"BEGIN {_FTS_DELETE} {_FTS_INSERT} END",
 )
 SQLITE_DROP = ("DROP TABLE IF EXISTS search_fts",)
 POSTGRES_CREATE = (
@@ -41,7 +47,8 @@ POSTGRES_CREATE = (
     "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
     "setweight(to_tsvector('english', coalesce(keywords, '')), 'B') || "
     "setweight(to_tsvector('english', coalesce(body, '')), 'D')) STORED",
-    "CREATE INDEX IF NOT EXISTS ix_search_documents_document ON search_documents USING gin (document)",
+    "CREATE INDEX IF NOT EXISTS ix_search_documents_document "
+    "ON search_documents USING gin (document)",
 )
 FTS_TABLE_PREFIX = "search_fts"  # the FTS5 table and its shadow tables (_data, _idx, ...)
 
@@ -65,7 +72,9 @@ def is_index_object(obj, name, type_, reflected, compare_to) -> bool:
 
 for _dialect, _statements in (("sqlite", SQLITE_CREATE), ("postgresql", POSTGRES_CREATE)):
     for _sql in _statements:
-        event.listen(SearchDocument.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect))
+        event.listen(
+            SearchDocument.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect)
+        )
 for _sql in SQLITE_DROP:
     event.listen(SearchDocument.__table__, "before_drop", DDL(_sql).execute_if(dialect="sqlite"))
 
@@ -93,11 +102,21 @@ def product_documents(connection: Connection, ids: list[int] | None = None) -> l
             f"{spec.label} {_words(row[name])}"
             for name, spec in ATTRIBUTES.items()
             if spec.stored == "column" and spec.type == "choice" and row.get(name)
-        ] + [spec.label for name, spec in ATTRIBUTES.items()
-             if spec.stored == "column" and spec.type == "flag" and row.get(name)]
+        ] + [
+            spec.label
+            for name, spec in ATTRIBUTES.items()
+            if spec.stored == "column" and spec.type == "flag" and row.get(name)
+        ]
         keywords = [row["brand"], row["category_name"], *attributes, *labels.get(row["id"], [])]
-        docs.append({"kind": "product", "ref_id": row["id"], "title": row["name"],
-                     "keywords": " ".join(keywords), "body": row["description"] or ""})
+        docs.append(
+            {
+                "kind": "product",
+                "ref_id": row["id"],
+                "title": row["name"],
+                "keywords": " ".join(keywords),
+                "body": row["description"] or "",
+            }
+        )
     return docs
 
 
@@ -111,20 +130,27 @@ def article_documents(connection: Connection, ids: list[int] | None = None) -> l
     for article_id, topic in connection.execute(topic_stmt):
         topics.setdefault(article_id, []).append(_words(topic))
     return [
-        {"kind": "article", "ref_id": row["id"], "title": row["title"],
-         "keywords": " ".join([row["author"], *topics.get(row["id"], [])]),
-         "body": f"{row['summary'] or ''}\n{row['body'] or ''}"}
+        {
+            "kind": "article",
+            "ref_id": row["id"],
+            "title": row["title"],
+            "keywords": " ".join([row["author"], *topics.get(row["id"], [])]),
+            "body": f"{row['summary'] or ''}\n{row['body'] or ''}",
+        }
         for row in connection.execute(stmt).mappings()
     ]
 
 
-def reindex(connection: Connection, *, products: list[int] | None = None,
-            articles: list[int] | None = None) -> None:
+def reindex(
+    connection: Connection, *, products: list[int] | None = None, articles: list[int] | None = None
+) -> None:
     """Rewrite the documents of these products and articles (None: every one of that kind;
     an empty list: none). Ids that no longer exist lose their document."""
     table = SearchDocument.__table__
-    for kind, ids, build in (("product", products, product_documents),
-                             ("article", articles, article_documents)):
+    for kind, ids, build in (
+        ("product", products, product_documents),
+        ("article", articles, article_documents),
+    ):
         if ids is not None and not ids:
             continue
         gone = delete(table).where(table.c.kind == kind)
@@ -165,7 +191,9 @@ def _after_flush(session: Session, _context) -> None:
         return
     connection = session.connection()
     if categories:  # a renamed category changes its products' keywords
-        products |= set(connection.scalars(select(Product.id).where(Product.category_id.in_(categories))))
+        products |= set(
+            connection.scalars(select(Product.id).where(Product.category_id.in_(categories)))
+        )
     reindex(connection, products=sorted(products), articles=sorted(articles))
 
 

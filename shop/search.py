@@ -16,9 +16,16 @@ def visitor_preference() -> Preference | None:
     """
     profile = current_profile()
     try:
-        size = Decimal(str(profile["shoe_size_eu"])) if profile.get("shoe_size_eu") is not None else None
+        size = (
+            Decimal(str(profile["shoe_size_eu"]))
+            if profile.get("shoe_size_eu") is not None
+            else None
+        )
     except InvalidOperation:
         size = None
-    preference = Preference(size_eu=size, width=profile.get("width") or None,
-                            terrain=tuple(profile.get("terrain") or ()))
+    preference = Preference(
+        size_eu=size,
+        width=profile.get("width") or None,
+        terrain=tuple(profile.get("terrain") or ()),
+    )
     return preference or None

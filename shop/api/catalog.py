@@ -32,7 +32,7 @@ class ProductListSchema(Schema):
     facets = fields.Nested(FacetsSchema)
     searched = fields.String(allow_none=True, metadata={"description": "The text searched for."})
     corrected_from = fields.String(allow_none=True, metadata={
-        "description": "Set when ``q`` found nothing and its spelling correction (``searched``) did."})
+        "description": "Set when ``q`` found nothing and its correction (``searched``) did."})
 
 
 class CategoryListSchema(Schema):

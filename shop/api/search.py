@@ -18,8 +18,11 @@ class SuggestArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    q = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                      metadata={"description": "What has been typed so far; the last word may be unfinished."})
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "What has been typed so far; the last word may be unfinished."},
+    )
 
 
 class ProductSuggestionSchema(Schema):
@@ -58,15 +61,29 @@ def suggest(q: str):
     found = search.suggest(db.session, q)
     return {
         "products": [
-            {"slug": p.slug, "name": p.name, "brand": p.brand, "price": p.price,
-             "url": url_for("storefront.product_detail", slug=p.slug)} for p in found.products
+            {
+                "slug": p.slug,
+                "name": p.name,
+                "brand": p.brand,
+                "price": p.price,
+                "url": url_for("storefront.product_detail", slug=p.slug),
+            }
+            for p in found.products
         ],
         "categories": [
-            {"slug": c.slug, "name": c.name, "url": url_for("storefront.product_list", category=c.slug)}
+            {
+                "slug": c.slug,
+                "name": c.name,
+                "url": url_for("storefront.product_list", category=c.slug),
+            }
             for c in found.categories
         ],
         "articles": [
-            {"slug": a.slug, "title": a.title, "url": url_for("storefront.article_detail", slug=a.slug)}
+            {
+                "slug": a.slug,
+                "title": a.title,
+                "url": url_for("storefront.article_detail", slug=a.slug),
+            }
             for a in found.articles
         ],
     }

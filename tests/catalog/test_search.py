@@ -14,12 +14,36 @@ from catalog.queries import Preference, ProductQuery
 from catalog.search_index import reindex_all
 
 
-def add_product(session, slug, name, description="A plain product.", *, category, brand="Acme",
-                sizes=(), terrain=(), rating=None, **columns) -> Product:
-    product = Product(slug=slug, name=name, brand=brand, description=description, price=Decimal("50.00"),
-                      category=category, created_at=dt.date(2026, 1, 1), rating=rating, **columns)
-    product.labels = [ProductLabel(kind="terrain", value=t, position=i) for i, t in enumerate(terrain)]
-    product.variants = [Variant(sku=f"{slug}-{size}", size_eu=Decimal(size), stock=5) for size in sizes]
+def add_product(
+    session,
+    slug,
+    name,
+    description="A plain product.",
+    *,
+    category,
+    brand="Acme",
+    sizes=(),
+    terrain=(),
+    rating=None,
+    **columns,
+) -> Product:
+    product = Product(
+        slug=slug,
+        name=name,
+        brand=brand,
+        description=description,
+        price=Decimal("50.00"),
+        category=category,
+        created_at=dt.date(2026, 1, 1),
+        rating=rating,
+        **columns,
+    )
+    product.labels = [
+        ProductLabel(kind="terrain", value=t, position=i) for i, t in enumerate(terrain)
+    ]
+    product.variants = [
+        Variant(sku=f"{slug}-{size}", size_eu=Decimal(size), stock=5) for size in sizes
+    ]
     session.add(product)
     return product
 
@@ -30,14 +54,39 @@ def shelf(session):
     shoes = Category(slug="shoes", name="Shoes")
     session.add(shoes)
     add_product(session, "walk-one", "Walk One", "Light and simple.", category=shoes)
-    add_product(session, "trail-pro", "Trail Pro", "A sturdy shoe for walking on rough tracks.", category=shoes)
-    add_product(session, "city-cushion", "City Cushion", "Soft and quiet on pavements.", category=shoes,
-                brand="Softstep", cushioning="high")
-    add_product(session, "stability-guide", "Stability Guide", "Keeps an overpronating foot in line.",
-                category=shoes)
-    session.add(Article(slug="walking-guide", title="Why walking helps a sore back", author="Dr. Ada",
-                        summary="Short walks, often.", body="Walking strengthens the back muscles.",
-                        published=dt.date(2026, 1, 2)))
+    add_product(
+        session,
+        "trail-pro",
+        "Trail Pro",
+        "A sturdy shoe for walking on rough tracks.",
+        category=shoes,
+    )
+    add_product(
+        session,
+        "city-cushion",
+        "City Cushion",
+        "Soft and quiet on pavements.",
+        category=shoes,
+        brand="Softstep",
+        cushioning="high",
+    )
+    add_product(
+        session,
+        "stability-guide",
+        "Stability Guide",
+        "Keeps an overpronating foot in line.",
+        category=shoes,
+    )
+    session.add(
+        Article(
+            slug="walking-guide",
+            title="Why walking helps a sore back",
+            author="Dr. Ada",
+            summary="Short walks, often.",
+            body="Walking strengthens the back muscles.",
+            published=dt.date(2026, 1, 2),
+        )
+    )
     session.commit()
     return shoes
 
@@ -60,7 +109,9 @@ def test_a_name_match_ranks_above_a_description_match(session, shelf):
 def test_every_word_must_match_and_brand_and_attributes_are_searched(session, shelf):
     assert names(queries.search_products(session, ProductQuery(q="walk rough"))) == ["Trail Pro"]
     assert names(queries.search_products(session, ProductQuery(q="softstep"))) == ["City Cushion"]
-    assert names(queries.search_products(session, ProductQuery(q="high cushioning"))) == ["City Cushion"]
+    assert names(queries.search_products(session, ProductQuery(q="high cushioning"))) == [
+        "City Cushion"
+    ]
 
 
 def test_stop_words_and_punctuation_do_not_matter(session, shelf):
@@ -117,8 +168,14 @@ def test_the_index_follows_changes_to_products_labels_and_categories(session, sh
     session.delete(product)
     session.commit()
     assert queries.search_products(session, ProductQuery(q="breeze")).total == 0
-    assert session.scalar(select(SearchDocument).where(SearchDocument.kind == "product",
-                                                       SearchDocument.ref_id == product.id)) is None
+    assert (
+        session.scalar(
+            select(SearchDocument).where(
+                SearchDocument.kind == "product", SearchDocument.ref_id == product.id
+            )
+        )
+        is None
+    )
 
 
 def test_reindex_all_rebuilds_a_lost_index(session, shelf):
@@ -134,22 +191,48 @@ def test_within_equal_relevance_the_visitors_size_and_terrain_come_first(session
     shoes = Category(slug="shoes", name="Shoes")
     session.add(shoes)
     # Same words, same lengths: equally relevant. Only size and terrain tell them apart.
-    add_product(session, "model-a", "Model A", "Road shoe.", category=shoes, sizes=("40",), rating=Decimal("4.9"))
-    add_product(session, "model-b", "Model B", "Road shoe.", category=shoes, sizes=("42",), rating=Decimal("4.1"))
-    add_product(session, "model-c", "Model C", "Road shoe.", category=shoes, sizes=("42",),
-                terrain=("trail",), rating=Decimal("3.0"))
+    add_product(
+        session,
+        "model-a",
+        "Model A",
+        "Road shoe.",
+        category=shoes,
+        sizes=("40",),
+        rating=Decimal("4.9"),
+    )
+    add_product(
+        session,
+        "model-b",
+        "Model B",
+        "Road shoe.",
+        category=shoes,
+        sizes=("42",),
+        rating=Decimal("4.1"),
+    )
+    add_product(
+        session,
+        "model-c",
+        "Model C",
+        "Road shoe.",
+        category=shoes,
+        sizes=("42",),
+        terrain=("trail",),
+        rating=Decimal("3.0"),
+    )
     session.commit()
     plain = queries.search_products(session, ProductQuery(q="road shoe"))
     assert names(plain) == ["Model A", "Model B", "Model C"]  # rating breaks the tie
     fitted = queries.search_products(
-        session, ProductQuery(q="road shoe", prefer=Preference(size_eu=Decimal("42"), terrain=("trail",)))
+        session,
+        ProductQuery(q="road shoe", prefer=Preference(size_eu=Decimal("42"), terrain=("trail",))),
     )
     assert names(fitted) == ["Model C", "Model B", "Model A"]
     # A better text match still wins over fit.
     add_product(session, "road-master", "Road Master", "Road shoe.", category=shoes, sizes=("40",))
     session.commit()
     fitted = queries.search_products(
-        session, ProductQuery(q="road", prefer=Preference(size_eu=Decimal("42"), terrain=("trail",)))
+        session,
+        ProductQuery(q="road", prefer=Preference(size_eu=Decimal("42"), terrain=("trail",))),
     )
     assert names(fitted)[0] == "Road Master"
 
@@ -163,14 +246,18 @@ def test_search_keeps_filters_facets_sorting_and_pagination(session, demo):
     assert not {p.slug for p in first.items} & {p.slug for p in second.items}
     assert [p.slug for p in first.items + second.items] == [p.slug for p in everything.items[:10]]
 
-    filtered = queries.search_products(session, ProductQuery(q="walking", cushioning=["high"], per_page=100))
+    filtered = queries.search_products(
+        session, ProductQuery(q="walking", cushioning=["high"], per_page=100)
+    )
     assert 0 < filtered.total < everything.total
     assert all(p.cushioning == "high" for p in filtered.items)
     assert filtered.facets["cushioning"] == {
         value: sum(1 for p in everything.items if p.cushioning == value)
         for value in {p.cushioning for p in everything.items if p.cushioning}
     }
-    by_price = queries.search_products(session, ProductQuery(q="walking", sort="price_asc", per_page=100))
+    by_price = queries.search_products(
+        session, ProductQuery(q="walking", sort="price_asc", per_page=100)
+    )
     assert [p.price for p in by_price.items] == sorted(p.price for p in everything.items)
 
 

@@ -17,10 +17,15 @@ def test_suggest_api_contract(client, demo):
     assert set(first) == {"slug", "name", "brand", "price", "url"}
     assert "insole" in first["name"].lower() and first["url"] == f"/products/{first['slug']}"
     assert re.fullmatch(r"\d+\.\d\d", first["price"])
-    assert {"slug": "insoles-and-orthotics", "name": "Insoles and orthotics",
-            "url": "/products?category=insoles-and-orthotics"} in data["categories"]
+    assert {
+        "slug": "insoles-and-orthotics",
+        "name": "Insoles and orthotics",
+        "url": "/products?category=insoles-and-orthotics",
+    } in data["categories"]
     walking = client.get("/api/search/suggest", query_string={"q": "walking"}).get_json()
-    assert walking["articles"] and all(a["url"] == f"/articles/{a['slug']}" for a in walking["articles"])
+    assert walking["articles"] and all(
+        a["url"] == f"/articles/{a['slug']}" for a in walking["articles"]
+    )
 
 
 def test_suggest_tolerates_typos_and_unfinished_words(client, demo):
@@ -51,10 +56,14 @@ def test_a_misspelled_search_shows_the_corrected_results(client, demo):
 
 
 def test_the_api_search_says_what_it_corrected(client, demo):
-    data = client.get("/api/products", query_string={"q": "stabilty shoe", "per_page": 3}).get_json()
+    data = client.get(
+        "/api/products", query_string={"q": "stabilty shoe", "per_page": 3}
+    ).get_json()
     assert data["corrected_from"] == "stabilty shoe" and data["searched"] == "stability shoe"
     assert data["total"] > 3 and len(data["items"]) == 3
-    assert client.get("/api/products", query_string={"q": "shoe"}).get_json()["corrected_from"] is None
+    assert (
+        client.get("/api/products", query_string={"q": "shoe"}).get_json()["corrected_from"] is None
+    )
 
 
 def test_a_search_with_no_results_offers_the_finder_and_popular_products(client, demo):
@@ -75,9 +84,13 @@ def test_search_results_list_matching_articles(client, demo):
 
 def test_the_visitors_size_breaks_ties_in_the_listing(client, demo):
     # Identical relevance for all products with the brand in their keywords only.
-    plain = client.get("/api/products", query_string={"q": "velmora", "per_page": 50}).get_json()["items"]
+    plain = client.get("/api/products", query_string={"q": "velmora", "per_page": 50}).get_json()[
+        "items"
+    ]
     client.put("/api/profile", json={"shoe_size_eu": 45})
-    sized = client.get("/api/products", query_string={"q": "velmora", "per_page": 50}).get_json()["items"]
+    sized = client.get("/api/products", query_string={"q": "velmora", "per_page": 50}).get_json()[
+        "items"
+    ]
     assert sorted(p["slug"] for p in plain) == sorted(p["slug"] for p in sized)
 
     def fits(item):
@@ -92,12 +105,16 @@ def test_the_visitors_size_breaks_ties_in_the_listing(client, demo):
 def test_the_header_search_box_is_an_aria_combobox_with_an_external_script(client, demo):
     html = client.get("/").get_data(as_text=True)
     box = re.search(r'<input id="site-search"[^>]*>', html, re.S).group(0)
-    for attribute in ('role="combobox"', 'aria-expanded="false"', 'aria-controls="site-search-list"',
-                      'aria-autocomplete="list"', 'data-suggest-url="/api/search/suggest"'):
+    for attribute in (
+        'role="combobox"',
+        'aria-expanded="false"',
+        'aria-controls="site-search-list"',
+        'aria-autocomplete="list"',
+        'data-suggest-url="/api/search/suggest"',
+    ):
         assert attribute in box
     assert re.search(r'<ul id="site-search-list"[^>]*role="listbox"', html)
     assert '<script src="/static/js/search.js" defer></script>' in html
     script = client.get("/static/js/search.js").get_data(as_text=True)
     for needle in ("aria-activedescendant", "ArrowDown", "ArrowUp", "Escape", "Enter", '"option"'):
         assert needle in script
-

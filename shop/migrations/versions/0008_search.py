@@ -4,11 +4,10 @@ Revision ID: 0008_search
 Revises: 0002_waterproof
 Create Date: 2026-12-01 19:30:00
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from catalog.search_index import SQLITE_DROP, create_statements, reindex
-
 
 revision = '0008_search'
 down_revision = '0002_waterproof'
