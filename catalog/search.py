@@ -1,10 +1,11 @@
 """Full-text search over products and articles: one contract, a backend per database.
 
 A query is parsed here, once, into words (lower-cased, stop words dropped, at most eight), so
-SQLite (FTS5 ``MATCH``, ranked by ``bm25``) and PostgreSQL (``to_tsquery('english')``, ranked
-by ``ts_rank``) are asked the same question: every word must match a document, stemmed
-("walking" finds "walk"); a word in the title counts most, then keywords (brand, category,
-attributes, conditions), then the body. Scores are "higher is better" on both.
+SQLite (FTS5 ``MATCH``) and PostgreSQL (``to_tsquery('english')``) are asked the same
+question: every word must match a document, stemmed ("walking" finds "walk"). Relevance is
+computed alike on both: a word in the title counts 10, in the keywords (brand, category,
+attributes, conditions) 4, in the body 1; each database's own rank (``bm25``, ``ts_rank``)
+only orders what that leaves equal.
 
 Typos are handled in Python over the vocabulary of indexed words (the same answers on both
 databases): a word the index has never seen is replaced by the closest known word.
@@ -41,10 +42,14 @@ _WORD = re.compile(r"[a-z0-9]+")
 RANK_WEIGHTS = (10.0, 4.0, 1.0)  # title, keywords, body
 
 
+def _tokens(value: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", value.lower()).encode("ascii", "ignore").decode()
+    return [w for w in _WORD.findall(folded) if w not in STOP_WORDS]
+
+
 def words(value: str) -> list[str]:
     """The searchable words of ``value``: lower-cased, accents folded, stop words dropped."""
-    folded = unicodedata.normalize("NFKD", value.lower()).encode("ascii", "ignore").decode()
-    return [w for w in _WORD.findall(folded) if w not in STOP_WORDS][:MAX_WORDS]
+    return _tokens(value)[:MAX_WORDS]
 
 
 # A query is an AND of groups; a group is an OR of words (one word, or a prefix's completions).
@@ -142,7 +147,7 @@ def vocabulary(session: Session) -> Counter:
         select(SearchDocument.title, SearchDocument.keywords, SearchDocument.body)
     )
     for title, keywords, body in rows:
-        counts.update(set(_WORD.findall(f"{title} {keywords} {body}".lower())))
+        counts.update(set(_tokens(f"{title} {keywords} {body}")))
     _vocabularies[key] = (state, counts)
     _corrections.clear()  # keyed by id(): a new vocabulary may reuse an old one's id
     _sorted_words.clear()
@@ -302,7 +307,7 @@ def suggest(
     for category in session.execute(
         select(Category.slug, Category.name).order_by(Category.position, Category.slug)
     ):
-        its_words = words(f"{category.name} {category.slug}")
+        its_words = _tokens(f"{category.name} {category.slug}")
         if all(
             any(w.startswith(option) for option in group for w in its_words) for group in groups
         ):
