@@ -16,7 +16,7 @@ Writes that bypass the ORM (raw SQL updates of product text) must call :func:`re
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, Connection, delete, event, insert, select
+from sqlalchemy import DDL, Connection, delete, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from .models import Article, ArticleTopic, Category, Product, ProductLabel, SearchDocument
@@ -83,10 +83,26 @@ def _words(value: str) -> str:
     return value.replace("-", " ").replace("_", " ")
 
 
-def product_documents(connection: Connection, ids: list[int] | None = None) -> list[dict]:
+_TEXT_COLUMNS = ("id", "name", "brand", "description", "category_id")
+_ATTRIBUTE_COLUMNS = tuple(
+    name for name, spec in ATTRIBUTES.items()
+    if spec.stored == "column" and spec.type in ("choice", "flag")
+)
+
+
+def present_product_columns(connection: Connection) -> set[str]:
+    """The columns ``products`` has in this database: for a migration, which may run before
+    later ones add the columns of newer attributes."""
+    return {column["name"] for column in inspect(connection).get_columns("products")}
+
+
+def product_documents(connection: Connection, ids: list[int] | None = None,
+                      columns: set[str] | None = None) -> list[dict]:
     """The searchable text of the products with ``ids`` (all when None), read with Core so it
-    can run inside a flush."""
-    stmt = select(Product.__table__, Category.name.label("category_name")).join(
+    can run inside a flush; ``columns``: only those of the model's columns (a migration's)."""
+    table = Product.__table__
+    wanted = [n for n in (*_TEXT_COLUMNS, *_ATTRIBUTE_COLUMNS) if columns is None or n in columns]
+    stmt = select(*(table.c[name] for name in wanted), Category.name.label("category_name")).join(
         Category, Category.id == Product.category_id
     )
     label_stmt = select(ProductLabel.product_id, ProductLabel.value).order_by(ProductLabel.position)
@@ -121,7 +137,7 @@ def product_documents(connection: Connection, ids: list[int] | None = None) -> l
 
 
 def article_documents(connection: Connection, ids: list[int] | None = None) -> list[dict]:
-    stmt = select(Article.__table__)
+    stmt = select(Article.id, Article.title, Article.author, Article.summary, Article.body)
     topic_stmt = select(ArticleTopic.article_id, ArticleTopic.topic).order_by(ArticleTopic.position)
     if ids is not None:
         stmt = stmt.where(Article.id.in_(ids))
@@ -142,22 +158,27 @@ def article_documents(connection: Connection, ids: list[int] | None = None) -> l
 
 
 def reindex(
-    connection: Connection, *, products: list[int] | None = None, articles: list[int] | None = None
+    connection: Connection,
+    *,
+    products: list[int] | None = None,
+    articles: list[int] | None = None,
+    product_columns: set[str] | None = None,
 ) -> None:
     """Rewrite the documents of these products and articles (None: every one of that kind;
-    an empty list: none). Ids that no longer exist lose their document."""
+    an empty list: none). Ids that no longer exist lose their document. ``product_columns``:
+    see :func:`product_documents`."""
     table = SearchDocument.__table__
-    for kind, ids, build in (
-        ("product", products, product_documents),
-        ("article", articles, article_documents),
-    ):
+    for kind, ids in (("product", products), ("article", articles)):
         if ids is not None and not ids:
             continue
         gone = delete(table).where(table.c.kind == kind)
         if ids is not None:
             gone = gone.where(table.c.ref_id.in_(ids))
         connection.execute(gone)
-        docs = build(connection, ids)
+        if kind == "product":
+            docs = product_documents(connection, ids, product_columns)
+        else:
+            docs = article_documents(connection, ids)
         if docs:
             connection.execute(insert(table), docs)
 

@@ -277,3 +277,26 @@ def test_suggestions_complete_the_last_word(session, demo):
     assert typo.products and "Stability walking shoes" in [c.name for c in typo.categories]
     assert search.suggest(session, "  ") == search.Suggestions()
     assert search.suggest(session, "walking").articles
+
+
+def test_the_search_migration_indexes_the_products_already_there(tmp_path):
+    """An existing shop upgraded to 0008_search finds its products (SQLite file of its own)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    from shop.migrate import upgrade
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0002_waterproof")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO categories (id, slug, name, description, position) "
+                                "VALUES (1, 'shoes', 'Shoes', '', 0)"))
+        connection.execute(text(
+            "INSERT INTO products (id, slug, name, brand, description, price, category_id, "
+            "rating_count, active, created_at, consumable, waterproof) VALUES (1, 'old-faithful', "
+            "'Old Faithful', 'Acme', 'Walks for ever.', 10, 1, 0, 1, '2020-01-01', 0, 1)"
+        ))
+    upgrade(engine)
+    with Session(engine) as session:
+        page = queries.search_products(session, ProductQuery(q="walking waterproof"))
+        assert names(page) == ["Old Faithful"]

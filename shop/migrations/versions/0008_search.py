@@ -7,7 +7,7 @@ Create Date: 2026-12-01 19:30:00
 import sqlalchemy as sa
 from alembic import op
 
-from catalog.search_index import SQLITE_DROP, create_statements, reindex
+from catalog.search_index import SQLITE_DROP, create_statements, present_product_columns, reindex
 
 revision = '0008_search'
 down_revision = '0002_waterproof'
@@ -30,7 +30,8 @@ def upgrade() -> None:
     bind = op.get_bind()
     for statement in create_statements(bind.dialect.name):
         op.execute(statement)
-    reindex(bind)  # a database with products gets their documents now
+    # A database with products gets their documents now, from the columns it has so far.
+    reindex(bind, product_columns=present_product_columns(bind))
 
 
 def downgrade() -> None:
