@@ -152,6 +152,12 @@ def _product_clauses(session: Session, query: ProductQuery, skip: str | None = N
     return clauses
 
 
+def listing_clauses(session: Session) -> list:
+    """What makes a product appear in listings at all (active, ...), for other views of the
+    catalog such as search suggestions."""
+    return _product_clauses(session, ProductQuery())
+
+
 def _order_by(session: Session, query: ProductQuery, stmt: Select) -> Select:
     rating = func.coalesce(Product.rating, 0)
     if query.sort == "price_asc":

@@ -279,6 +279,7 @@ def suggest(
 ) -> Suggestions:
     """Products, categories and articles for a search box being typed in, best first."""
     from .models import Article, Category, Product
+    from .queries import listing_clauses  # queries imports this module
 
     groups = _typed_groups(session, query)
     if not groups:
@@ -287,7 +288,7 @@ def suggest(
     product_rows = session.execute(
         select(Product.slug, Product.name, Product.brand, Product.price)
         .join(found, found.c.ref_id == Product.id)
-        .where(Product.active.is_(True))
+        .where(*listing_clauses(session))
         .order_by(
             found.c.score.desc(),
             found.c.rank.desc(),

@@ -300,3 +300,11 @@ def test_the_search_migration_indexes_the_products_already_there(tmp_path):
     with Session(engine) as session:
         page = queries.search_products(session, ProductQuery(q="walking waterproof"))
         assert names(page) == ["Old Faithful"]
+
+
+def test_inactive_products_are_neither_found_nor_suggested(session, shelf):
+    product = session.scalar(select(Product).where(Product.slug == "trail-pro"))
+    product.active = False
+    session.commit()
+    assert queries.search_products(session, ProductQuery(q="trail")).total == 0
+    assert search.suggest(session, "trai").products == []
