@@ -285,6 +285,24 @@ def _pages_section(p: dict | None) -> list[str]:
     return lines
 
 
+def _search_section(results: list[dict]) -> list[str]:
+    lines = ["## Search suggestions per keystroke (`bench/search.py`)", ""]
+    if not results:
+        return lines + ["No `bench/results/search*.json`.", ""]
+    lines.append("Demo catalog; 15 shopper queries typed letter by letter (typos included), "
+                 "`GET /api/search/suggest` through the Flask test client (in-process WSGI).")
+    lines.append("")
+    lines.append("| database | requests | p50 ms | p95 ms | CPU p95 ms | load (1 min) | p95 ≤ 30 ms |")
+    lines.append("|---|---|---|---|---|---|---|")
+    for r in results:
+        g = r["suggest"]
+        lines.append(f"| {r['backend']} | {g['requests']} | {_f(g['p50_ms'])} | {_f(g['p95_ms'])} | "
+                     f"{_f(g.get('cpu_p95_ms'))} | {g.get('load_average_1min', '—')} | "
+                     f"{_mark(g['meets_target'])} |")
+    lines.append("")
+    return lines
+
+
 def _load_section(ld: dict | None) -> list[str]:
     lines = ["## Load: the issue-6 scenario (`bench/load.py`, `bench/locustfile.py`)", ""]
     if not ld:
@@ -417,6 +435,7 @@ def main() -> int:
               ".venv/bin/python bench/load.py",
               ".venv/bin/python bench/burst.py",
               ".venv/bin/python bench/soak.py --duration 600   # SOAK_SECONDS for make bench",
+              ".venv/bin/python bench/search.py            # --database-url for PostgreSQL",
               ".venv/bin/python bench/report.py",
               "```", ""]
     lines.append("Commands as run: " + "; ".join(f"`{r['command'].strip()}`" for r in results.values()
@@ -431,6 +450,7 @@ def main() -> int:
     lines += _load_section(ld)
     lines += burst_section(results["burst"])
     lines += soak_section(results["soak"])
+    lines += _search_section([r for r in (_load("search"), _load("search-postgresql")) if r])
     if _plot(q, s, DOCS / "benchmarks.png"):
         lines += ["## Plot", "", "![Quality and serving latency](benchmarks.png)", ""]
     DOCS.mkdir(exist_ok=True)

@@ -358,4 +358,19 @@ class ArticleTopic(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class SearchDocument(Base):
+    """One product's or article's searchable text, rewritten by ``catalog.search_index`` when
+    the product or article changes; the full-text index (FTS5 or tsvector) is built over it."""
+
+    __tablename__ = "search_documents"
+    __table_args__ = (UniqueConstraint("kind", "ref_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # never reused: the vocabulary cache key
+    kind: Mapped[str] = mapped_column(String(20))  # "product" or "article"
+    ref_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
 from . import images_model  # noqa: E402,F401  (ProductImage and Product.images)

@@ -1,19 +1,36 @@
 """Catalog queries: product filtering with facet counts, text search, sorting, pagination.
 
+Text search is full-text (``catalog.search``): every word must match, stemmed; ``relevance``
+orders by its rank, then by how well a product fits the visitor (``ProductQuery.prefer``).
+A query that finds nothing is retried once with its misspellings corrected.
+
 Facets are disjunctive: the counts of one dimension ignore that dimension's own filter, so a
 shopper sees how many products each other choice would give.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, case, exists, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload, with_expression
 
+from . import search
 from .models import Article, ArticleTopic, Category, Product, ProductCategory, ProductLabel, Variant
 from .vocabulary import FILTERS, Attribute
+
+
+@dataclass(frozen=True)
+class Preference:
+    """What the visitor told us, as plain data: the tie-breaker among equally relevant results."""
+
+    size_eu: Decimal | None = None
+    width: str | None = None
+    terrain: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.size_eu is not None or bool(self.terrain)
 
 
 @dataclass
@@ -35,6 +52,7 @@ class ProductQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 12
+    prefer: Preference | None = None
 
 
 @dataclass
@@ -44,6 +62,10 @@ class ProductPage:
     page: int
     per_page: int
     facets: dict[str, dict[str, int]]
+    #: The text actually searched: ``corrected_from`` is set when the shopper's words found
+    #: nothing and their correction did ("Showing results for ...").
+    searched: str | None = None
+    corrected_from: str | None = None
 
     @property
     def pages(self) -> int:
@@ -88,21 +110,12 @@ def _variant_clauses(query: ProductQuery, skip: str | None, variant=Variant) -> 
     return clauses
 
 
-def _search_clause(text: str):
-    words = [w for w in text.lower().split() if w][:8]
-    label = aliased(ProductLabel)
-    clauses = []
-    for word in words:
-        pattern = f"%{word.replace('%', '').replace('_', '')}%"
-        clauses.append(
-            or_(
-                func.lower(Product.name).like(pattern),
-                func.lower(Product.brand).like(pattern),
-                func.lower(Product.description).like(pattern),
-                exists().where(label.product_id == Product.id, func.lower(label.value).like(pattern)),
-            )
-        )
-    return and_(*clauses)
+def _search_clause(session: Session, text: str):
+    terms = search.words(text)
+    if not terms:
+        return false()
+    found = search.matches(session, "product", [[w] for w in terms], name="search_filter")
+    return Product.id.in_(select(found.c.ref_id))
 
 
 def _attribute_clause(spec: Attribute, wanted):
@@ -121,7 +134,7 @@ def _product_clauses(session: Session, query: ProductQuery, skip: str | None = N
     """Every filter but ``skip`` as SQL clauses on Product (variant filters as one EXISTS)."""
     clauses = [Product.active.is_(True), Product.listed.is_(True)]
     if query.q:
-        clauses.append(_search_clause(query.q))
+        clauses.append(_search_clause(session, query.q))
     if query.category and skip != "category":
         ids = descendant_ids(session, query.category)
         also_in = exists().where(
@@ -143,7 +156,13 @@ def _product_clauses(session: Session, query: ProductQuery, skip: str | None = N
     return clauses
 
 
-def _order_by(query: ProductQuery, stmt: Select) -> Select:
+def listing_clauses(session: Session) -> list:
+    """What makes a product appear in listings at all (active, ...), for other views of the
+    catalog such as search suggestions."""
+    return _product_clauses(session, ProductQuery())
+
+
+def _order_by(session: Session, query: ProductQuery, stmt: Select) -> Select:
     rating = func.coalesce(Product.rating, 0)
     if query.sort == "price_asc":
         return stmt.order_by(Product.price.asc(), Product.id)
@@ -155,11 +174,36 @@ def _order_by(query: ProductQuery, stmt: Select) -> Select:
         return stmt.order_by(Product.created_at.desc(), Product.id)
     if query.sort == "name":
         return stmt.order_by(Product.name, Product.id)
-    if query.q:  # relevance: a word in the name beats a word in the description
-        first = query.q.lower().split()[0]
-        in_name = case((func.lower(Product.name).like(f"%{first}%"), 0), else_=1)
-        return stmt.order_by(in_name, rating.desc(), Product.id)
+    if query.q and search.words(query.q):  # relevance: the full-text rank, then the visitor
+        groups = [[w] for w in search.words(query.q)]
+        found = search.matches(session, "product", groups, name="search_rank")
+        stmt = stmt.join(found, found.c.ref_id == Product.id)
+        return stmt.order_by(found.c.score.desc(), _fit(query.prefer).desc(), found.c.rank.desc(),
+                             rating.desc(), Product.id)
     return stmt.order_by(rating.desc(), Product.rating_count.desc(), Product.id)
+
+
+def _fit(prefer: Preference | None):
+    """How many of the visitor's wishes a product meets: their size (and width) in stock, a
+    terrain they walk on."""
+    if not prefer:
+        return literal(0)
+    points = []
+    if prefer.size_eu is not None:
+        variant = aliased(Variant)
+        wanted = [variant.product_id == Product.id, variant.size_eu == prefer.size_eu,
+                  variant.stock > 0]
+        if prefer.width:
+            wanted.append(variant.width == prefer.width)
+        points.append(case((exists().where(*wanted), 1), else_=0))
+    if prefer.terrain:
+        label = aliased(ProductLabel)
+        points.append(case((exists().where(label.product_id == Product.id, label.kind == "terrain",
+                                           label.value.in_(prefer.terrain)), 1), else_=0))
+    total = points[0]
+    for point in points[1:]:
+        total = total + point
+    return total
 
 
 def _count_by(session: Session, column, clauses, *joins) -> dict[str, int]:
@@ -224,14 +268,27 @@ def _category_counts(session: Session, query: ProductQuery) -> dict[str, int]:
 
 
 def search_products(session: Session, query: ProductQuery, with_facets: bool = True) -> ProductPage:
+    """A page of products; a text search that finds nothing is retried with its typos fixed."""
+    page = _product_page(session, query, with_facets)
+    if query.q and page.total == 0:
+        fixed = search.correct(session, query.q)
+        if fixed:
+            retry = _product_page(session, replace(query, q=fixed), with_facets)
+            if retry.total:
+                retry.corrected_from = query.q
+                return retry
+    return page
+
+
+def _product_page(session: Session, query: ProductQuery, with_facets: bool) -> ProductPage:
     clauses = _product_clauses(session, query)
     total = session.scalar(select(func.count()).select_from(Product).where(*clauses)) or 0
-    stmt = _order_by(query, select(Product).where(*clauses))
+    stmt = _order_by(session, query, select(Product).where(*clauses))
     stmt = stmt.options(selectinload(Product.variants), selectinload(Product.labels))
     stmt = stmt.offset((query.page - 1) * query.per_page).limit(query.per_page)
     items = list(session.scalars(stmt))
     facets = facet_counts(session, query) if with_facets else {}
-    return ProductPage(items, total, query.page, query.per_page, facets)
+    return ProductPage(items, total, query.page, query.per_page, facets, searched=query.q)
 
 
 def get_product(session: Session, slug: str, *, active_only: bool = True) -> Product | None:

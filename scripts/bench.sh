@@ -21,7 +21,7 @@ if want quality; then
     echo "== quality"; run bench/quality.py --no-progress || status=1
   fi
 fi
-for bench in serving training pages load burst; do
+for bench in serving training pages load burst search; do
   if want "$bench"; then
     echo "== $bench"; run "bench/$bench.py" || status=1
   fi

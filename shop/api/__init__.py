@@ -44,6 +44,7 @@ def register_api(app: Flask, api: Api) -> None:
     from .profile import blp as profile_blp
     from .recommendations import blp as recommendations_blp
     from .reviews import blp as reviews_blp
+    from .search import blp as search_blp
 
     api.register_blueprint(catalog_blp)
     api.register_blueprint(recommendations_blp)
@@ -52,4 +53,5 @@ def register_api(app: Flask, api: Api) -> None:
     api.register_blueprint(accounts_blp)
     api.register_blueprint(profile_blp)
     api.register_blueprint(reviews_blp)
+    api.register_blueprint(search_blp)
     app.register_blueprint(docs_bp)

@@ -16,6 +16,7 @@ from catalog.schemas import (
 
 from ..extensions import csrf, db
 from ..schemas import ArticleQueryArgs, ProductQueryArgs
+from ..search import visitor_preference
 from .schemas import FacetsSchema
 
 blp = Blueprint("catalog_api", __name__, url_prefix="/api", description="Products, categories and articles")
@@ -29,6 +30,9 @@ class ProductListSchema(Schema):
     per_page = fields.Integer()
     pages = fields.Integer()
     facets = fields.Nested(FacetsSchema)
+    searched = fields.String(allow_none=True, metadata={"description": "The text searched for."})
+    corrected_from = fields.String(allow_none=True, metadata={
+        "description": "Set when ``q`` found nothing and its correction (``searched``) did."})
 
 
 class CategoryListSchema(Schema):
@@ -45,7 +49,11 @@ class ArticleListSchema(Schema):
 @blp.response(200, ProductListSchema)
 @blp.alt_response(400, description="A query parameter is invalid (problem details name it).")
 def list_products(query):
-    """Search and filter the catalog, with facet counts for the filter panel."""
+    """Search and filter the catalog, with facet counts for the filter panel.
+
+    ``q`` is a full-text search (stemmed; every word must match); ``sort=relevance`` ranks by
+    it, ties going to products in the visitor's size and terrain (from their profile)."""
+    query.prefer = visitor_preference()
     try:
         return queries.search_products(db.session, query)
     except queries.UnknownCategory:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from marshmallow import ValidationError
 
-from catalog import queries
+from catalog import queries, search
 from catalog.vocabulary import SORTS
 
 from .. import events
@@ -13,7 +13,9 @@ from ..errors import abort_with
 from ..extensions import db
 from ..recommendations.registry import slot_from_request
 from ..recommendations.related import related_suggestions
+from ..recommendations.service import trending
 from ..schemas import ArticleQueryArgs, PageProductQueryArgs, load_args
+from ..search import visitor_preference
 from . import bp, options
 
 SORT_LABELS = {
@@ -46,13 +48,19 @@ def product_list():
         _bad_request(exc)
     if query.q and query.page == 1:
         events.record("search", context=query.q)
+    query.prefer = visitor_preference()
     try:
         page = queries.search_products(db.session, query)
     except queries.UnknownCategory:
         abort(404, description=f"There is no category called {query.category!r}.")
+    articles, popular = [], []
+    if query.q and query.page == 1:
+        articles = search.search_articles(db.session, page.searched or query.q, limit=3)
+    if page.total == 0:  # a dead end offers the footwear finder and what others buy
+        popular = queries.product_cards(db.session, [r.item_id for r in trending(4)])
     return render_template(
         "products/list.html", page=page, query=query, categories=queries.category_tree(db.session),
-        sorts=SORTS, sort_labels=SORT_LABELS,
+        sorts=SORTS, sort_labels=SORT_LABELS, articles=articles, popular=popular,
     )
 
 
