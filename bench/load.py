@@ -55,7 +55,9 @@ def make_accounts(env: dict, count: int) -> None:
         "app = create_app()\n"
         "with app.app_context():\n"
         "    for i in range(int(sys.argv[1])):\n"
-        "        service.register(db.session, f'soak-{i}@example.com', sys.argv[2], f'Soak {i}')\n"
+        # One address per account: sign-ups are throttled per address.
+        "        service.register(db.session, f'soak-{i}@example.com', sys.argv[2], f'Soak {i}',\n"
+        "                         address=f'bench-{i}')\n"
     )
     subprocess.run([sys.executable, "-c", script, str(count), ACCOUNT_PASSWORD], cwd=REPO, env=env,
                    check=True, capture_output=True, text=True)
