@@ -19,7 +19,14 @@ from recommender.hybrid_ranking import EPS
 from recommender.hybrid_signals import Sources
 from recommender.sparse import cosine_rows, csr_rows, is_csr
 
-__all__ = ["FALLBACK_REASON", "POPULAR_REASON", "best_sources", "explain", "source_reason"]
+__all__ = [
+    "FALLBACK_REASON",
+    "POPULAR_REASON",
+    "best_sources",
+    "explain",
+    "pick_distinct",
+    "source_reason",
+]
 
 POPULAR_REASON = "Popular with other shoppers"
 FALLBACK_REASON = "From our back-care range"
@@ -27,6 +34,8 @@ FALLBACK_REASON = "From our back-care range"
 POPULAR_MIN = 0.1
 #: A second reason must carry at least this share of the first one's contribution.
 SECOND_REASON_MIN = 0.2
+#: A reason given on ``k`` earlier cards of the list counts this to the power ``k``.
+REPEAT_DISCOUNT = 0.6
 
 
 def source_reason(signal: str, title: str, role: str, is_article: bool) -> str:
@@ -134,8 +143,9 @@ def explain(
                 candidates[j].append((float(contributions[signal][j]), text))
     if "profile" in contributions:
         for j, pairs in enumerate(model.profile_.explain(profile, chosen)):
-            # The strongest rule speaks for the whole profile signal, the next in proportion.
-            positive = [(text, c) for text, c in pairs if c > 0][: model.max_reasons]
+            # The strongest rule speaks for the whole profile signal, the others in
+            # proportion (all of them: a weaker one may be what sets this card apart).
+            positive = [(text, c) for text, c in pairs if c > 0]
             for text, c in positive:
                 share = c / positive[0][1]
                 candidates[j].append((float(contributions["profile"][j]) * share, text))
@@ -144,7 +154,25 @@ def explain(
         for j, value in enumerate(contributions["popularity"]):
             if value > EPS and share[j] >= POPULAR_MIN:
                 candidates[j].append((float(value), POPULAR_REASON))
-    return [_pick(options, model.max_reasons) for options in candidates]
+    return pick_distinct(candidates, model.max_reasons)
+
+
+def pick_distinct(candidates: list[list[tuple[float, str]]], max_reasons: int) -> list[list[str]]:
+    """Each card's reasons, down-weighting those already given on earlier cards.
+
+    A reason already shown ``k`` times above counts ``REPEAT_DISCOUNT ** k`` of its share, so
+    a card says what sets it apart from its neighbours when it has such a reason, rather than
+    the pair every card of the list carries.
+    """
+    used: dict[str, int] = {}
+    picked = []
+    for options in candidates:
+        discounted = [(value * REPEAT_DISCOUNT ** used.get(text, 0), text) for value, text in options]
+        texts = _pick(discounted, max_reasons)
+        for text in texts:
+            used[text] = used.get(text, 0) + 1
+        picked.append(texts)
+    return picked
 
 
 def _pick(options: list[tuple[float, str]], max_reasons: int) -> list[str]:
