@@ -35,7 +35,7 @@ POPULAR_MIN = 0.1
 #: A second reason must carry at least this share of the first one's contribution.
 SECOND_REASON_MIN = 0.2
 #: A reason given on ``k`` earlier cards of the list counts this to the power ``k``.
-REPEAT_DISCOUNT = 0.6
+REPEAT_DISCOUNT = 0.5
 
 
 def source_reason(signal: str, title: str, role: str, is_article: bool) -> str:
@@ -160,17 +160,29 @@ def explain(
 def pick_distinct(candidates: list[list[tuple[float, str]]], max_reasons: int) -> list[list[str]]:
     """Each card's reasons, down-weighting those already given on earlier cards.
 
-    A reason already shown ``k`` times above counts ``REPEAT_DISCOUNT ** k`` of its share, so
-    a card says what sets it apart from its neighbours when it has such a reason, rather than
-    the pair every card of the list carries.
+    A reason already shown ``k`` times above counts ``REPEAT_DISCOUNT ** k`` of its share, and
+    a reason already shown ``m`` times beside this card's first one another
+    ``REPEAT_DISCOUNT ** m``, so a card says what sets it apart from its neighbours when it
+    has such a reason, rather than the pair every card of the list carries.
     """
     used: dict[str, int] = {}
+    together: dict[tuple[str, str], int] = {}
     picked = []
     for options in candidates:
         discounted = [(value * REPEAT_DISCOUNT ** used.get(text, 0), text) for value, text in options]
+        discounted.sort(key=lambda pair: -pair[0])
+        if discounted:
+            first = discounted[0][1]
+            discounted = discounted[:1] + sorted(
+                ((value * REPEAT_DISCOUNT ** together.get((first, text), 0), text)
+                 for value, text in discounted[1:]),
+                key=lambda pair: -pair[0],
+            )
         texts = _pick(discounted, max_reasons)
         for text in texts:
             used[text] = used.get(text, 0) + 1
+        for other in texts[1:]:
+            together[(texts[0], other)] = together.get((texts[0], other), 0) + 1
         picked.append(texts)
     return picked
 
