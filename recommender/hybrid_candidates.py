@@ -68,5 +68,6 @@ def candidates(model, context, mask: np.ndarray, n: int) -> tuple[np.ndarray, np
     if context.kind == "article" and context.anchor_id in model.space_:
         if model.content_.vector(context.anchor_id) is not None:
             anchor = Sources.anchor(model.space_, context.anchor_id)
-            mask = article_topic(mask, content_scores(model.space_tfidf_, model.content_, anchor), n)
+            scores = content_scores(model.space_tfidf_, model.content_, anchor)
+            mask = article_topic(mask, scores, n)
     return mask, demoted

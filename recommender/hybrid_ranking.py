@@ -126,14 +126,18 @@ def rank(
     product, by relevance, to fill the list.
     """
     relevance, weights, normed = blend(signals, mask)
-    n = min(n, int(mask.sum()))
+    n_open = int(mask.sum())
+    n = min(n, n_open)
     first = relevance
     if demoted is not None and (demoted & mask).any():
         first = np.where(demoted, -np.inf, relevance).astype(np.float32)
-    n_first = min(n, int(np.isfinite(first).sum()))
-    pool_size = n_first if diversity <= 0 else min(int(np.isfinite(first).sum()), max(4 * n, n + 20))
+        n_open = int((mask & ~demoted).sum())
+    n_first = min(n, n_open)
+    pool_size = n_first if diversity <= 0 else min(n_open, max(4 * n, n + 20))
     pool = top_indices(first, pool_size)
-    picked = mmr(pool, first[pool], n_first, diversity, leaf=leaf, root=root, item_matrix=item_matrix)
+    picked = mmr(
+        pool, first[pool], n_first, diversity, leaf=leaf, root=root, item_matrix=item_matrix
+    )
     chosen = pool[picked]
     if len(chosen) < n:  # fill up with the demoted products, best first
         rest = np.where(demoted & mask, relevance, -np.inf)

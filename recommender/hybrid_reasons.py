@@ -169,7 +169,9 @@ def pick_distinct(candidates: list[list[tuple[float, str]]], max_reasons: int) -
     together: dict[tuple[str, str], int] = {}
     picked = []
     for options in candidates:
-        discounted = [(value * REPEAT_DISCOUNT ** used.get(text, 0), text) for value, text in options]
+        discounted = [
+            (value * REPEAT_DISCOUNT ** used.get(text, 0), text) for value, text in options
+        ]
         discounted.sort(key=lambda pair: -pair[0])
         if discounted:
             first = discounted[0][1]

@@ -316,7 +316,9 @@ def load_rules(
             )
         effect = raw.get("effect", "rank")
         if effect not in EFFECTS:
-            raise RulesError(f"{where}: 'effect' must be one of {', '.join(EFFECTS)}, got {effect!r}")
+            raise RulesError(
+                f"{where}: 'effect' must be one of {', '.join(EFFECTS)}, got {effect!r}"
+            )
         if effect != "rank":
             raw = {"weight": -1.0, **raw}  # an exclusion or demotion adds nothing to the score
         missing = _RULE_KEYS - set(raw)
@@ -339,7 +341,10 @@ def load_rules(
                 weight=float(raw["weight"]),
                 reason=raw["reason"].strip(),
                 effect=effect,
-                unless=_check_when(raw["unless"], f"{where} unless", vocab) if "unless" in raw else None,
+                unless=(
+                    _check_when(raw["unless"], f"{where} unless", vocab)
+                    if "unless" in raw else None
+                ),
             )
         )
     return rules
