@@ -15,12 +15,16 @@ from .models import Category, Product, Variant
 
 #: The category whose tree is held to the visitor's shoe size and width.
 SIZED_CATEGORY = "footwear"
+#: A fitter tries half a size either side: UK 9 converts to EU 42.5, and EU 42 and 43 fit
+#: too. Sizes are stored in halves, so this is the neighbouring half sizes.
+SIZE_TOLERANCE_EU = Decimal("0.5")
 
 
 def _fit_clause(variant, size: float | None, width: str | None):
     clauses = []
     if size is not None:
-        clauses.append(variant.size_eu == Decimal(str(size)))
+        size = Decimal(str(size))
+        clauses.append(variant.size_eu.between(size - SIZE_TOLERANCE_EU, size + SIZE_TOLERANCE_EU))
     if width:
         clauses.append(variant.width == width)
     return and_(*clauses) if clauses else literal(True)
@@ -29,7 +33,7 @@ def _fit_clause(variant, size: float | None, width: str | None):
 def eligible_slugs(session: Session, size: float | None = None, width: str | None = None, *,
                    sized_category: str = SIZED_CATEGORY) -> frozenset[str]:
     """Slugs of active products with a variant in stock; in ``sized_category``'s tree, a variant
-    in ``size`` (EU) and ``width`` when given.
+    in ``size`` (EU, give or take :data:`SIZE_TOLERANCE_EU`) and ``width`` when given.
 
     A recursive CTE finds the sized category tree. Products outside it (insoles, socks,
     one-size products) are not held to the shoe size: they stay eligible when in stock at all.

@@ -27,6 +27,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from recommender.hybrid_candidates import candidates
 from recommender.hybrid_fitting import HybridFitSteps
 from recommender.hybrid_ranking import rank
 from recommender.hybrid_reasons import explain
@@ -258,6 +259,8 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         self._drop(mask, [*drop, *exclude])
         if context.kind == "footwear" and self.is_footwear_.any():
             mask &= self.is_footwear_
+        # The page's topic and the profile's contradictions (hybrid_candidates).
+        mask, demoted = candidates(self, context, mask, n)
         if n <= 0 or not mask.any():
             return []
 
@@ -282,7 +285,8 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
             ),
             "popularity": (w["popularity"] * (1.0 - trust), self.popularity_norm_),
         }
-        return self._rank(signals, mask, n, self.diversity, sources, context.profile)
+        return self._rank(signals, mask, n, self.diversity, sources, context.profile,
+                          demoted=demoted)
 
     def similar_items(
         self, item_id: str, n: int = 10, eligible: Eligible = None, *,
@@ -405,12 +409,13 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         sources: Sources,
         profile: Mapping[str, Any] | None,
         model=None,
+        demoted: np.ndarray | None = None,
     ) -> list[Recommendation]:
-        """Blend, pick (diverse when asked), explain; ``model`` is the collaborative model
-        the collaborative signal came from."""
+        """Blend, pick (diverse when asked; ``demoted`` products last), explain; ``model`` is
+        the collaborative model the collaborative signal came from."""
         ranking = rank(
             signals, mask, n, diversity, leaf=self.leaf_category_, root=self.root_category_,
-            item_matrix=self.content_.item_matrix_,
+            item_matrix=self.content_.item_matrix_, demoted=demoted,
         )
         contributions = ranking.contributions()
         reasons = explain(self, ranking.chosen, contributions, sources, profile, model)

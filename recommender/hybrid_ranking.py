@@ -117,14 +117,29 @@ def rank(
     leaf: np.ndarray,
     root: np.ndarray,
     item_matrix: sp.csr_matrix,
+    demoted: np.ndarray | None = None,
 ) -> Ranking:
     """Blend the signals and pick at most ``n`` eligible products, diverse when asked.
 
-    MMR re-ranks a pool of the most relevant ``max(4n, n + 20)`` products only.
+    MMR re-ranks a pool of the most relevant ``max(4n, n + 20)`` products only. ``demoted``
+    products (contradicting the visitor's profile) come only after every other eligible
+    product, by relevance, to fill the list.
     """
     relevance, weights, normed = blend(signals, mask)
-    n = min(n, int(mask.sum()))
-    pool_size = n if diversity <= 0 else min(int(mask.sum()), max(4 * n, n + 20))
-    pool = top_indices(relevance, pool_size)
-    picked = mmr(pool, relevance[pool], n, diversity, leaf=leaf, root=root, item_matrix=item_matrix)
-    return Ranking(pool[picked], relevance, weights, normed)
+    n_open = int(mask.sum())
+    n = min(n, n_open)
+    first = relevance
+    if demoted is not None and (demoted & mask).any():
+        first = np.where(demoted, -np.inf, relevance).astype(np.float32)
+        n_open = int((mask & ~demoted).sum())
+    n_first = min(n, n_open)
+    pool_size = n_first if diversity <= 0 else min(n_open, max(4 * n, n + 20))
+    pool = top_indices(first, pool_size)
+    picked = mmr(
+        pool, first[pool], n_first, diversity, leaf=leaf, root=root, item_matrix=item_matrix
+    )
+    chosen = pool[picked]
+    if len(chosen) < n:  # fill up with the demoted products, best first
+        rest = np.where(demoted & mask, relevance, -np.inf)
+        chosen = np.concatenate([chosen, top_indices(rest, n - len(chosen))])
+    return Ranking(chosen, relevance, weights, normed)

@@ -22,7 +22,14 @@ from recommender.hybrid_signals import Sources
 from recommender.review_signals import arch_reason
 from recommender.sparse import cosine_rows, csr_rows, is_csr
 
-__all__ = ["FALLBACK_REASON", "POPULAR_REASON", "best_sources", "explain", "source_reason"]
+__all__ = [
+    "FALLBACK_REASON",
+    "POPULAR_REASON",
+    "best_sources",
+    "explain",
+    "pick_distinct",
+    "source_reason",
+]
 
 POPULAR_REASON = "Popular with other shoppers"
 FALLBACK_REASON = "From our back-care range"
@@ -30,6 +37,8 @@ FALLBACK_REASON = "From our back-care range"
 POPULAR_MIN = 0.1
 #: A second reason must carry at least this share of the first one's contribution.
 SECOND_REASON_MIN = 0.2
+#: A reason given on ``k`` earlier cards of the list counts this to the power ``k``.
+REPEAT_DISCOUNT = 0.5
 
 
 def source_reason(signal: str, title: str, role: str, is_article: bool) -> str:
@@ -137,8 +146,9 @@ def explain(
                 candidates[j].append((float(contributions[signal][j]), text))
     if "profile" in contributions:
         for j, pairs in enumerate(model.profile_.explain(profile, chosen)):
-            # The strongest rule speaks for the whole profile signal, the next in proportion.
-            positive = [(text, c) for text, c in pairs if c > 0][: model.max_reasons]
+            # The strongest rule speaks for the whole profile signal, the others in
+            # proportion (all of them: a weaker one may be what sets this card apart).
+            positive = [(text, c) for text, c in pairs if c > 0]
             for text, c in positive:
                 share = c / positive[0][1]
                 candidates[j].append((float(contributions["profile"][j]) * share, text))
@@ -153,7 +163,39 @@ def explain(
             text = arch_reason(arch_ratings[row], profile)
             if text:
                 _second(candidates[j], text)
-    return [_pick(options, model.max_reasons) for options in candidates]
+    return pick_distinct(candidates, model.max_reasons)
+
+
+def pick_distinct(candidates: list[list[tuple[float, str]]], max_reasons: int) -> list[list[str]]:
+    """Each card's reasons, down-weighting those already given on earlier cards.
+
+    A reason already shown ``k`` times above counts ``REPEAT_DISCOUNT ** k`` of its share, and
+    a reason already shown ``m`` times beside this card's first one another
+    ``REPEAT_DISCOUNT ** m``, so a card says what sets it apart from its neighbours when it
+    has such a reason, rather than the pair every card of the list carries.
+    """
+    used: dict[str, int] = {}
+    together: dict[tuple[str, str], int] = {}
+    picked = []
+    for options in candidates:
+        discounted = [
+            (value * REPEAT_DISCOUNT ** used.get(text, 0), text) for value, text in options
+        ]
+        discounted.sort(key=lambda pair: -pair[0])
+        if discounted:
+            first = discounted[0][1]
+            discounted = discounted[:1] + sorted(
+                ((value * REPEAT_DISCOUNT ** together.get((first, text), 0), text)
+                 for value, text in discounted[1:]),
+                key=lambda pair: -pair[0],
+            )
+        texts = _pick(discounted, max_reasons)
+        for text in texts:
+            used[text] = used.get(text, 0) + 1
+        for other in texts[1:]:
+            together[(texts[0], other)] = together.get((texts[0], other), 0) + 1
+        picked.append(texts)
+    return picked
 
 
 def _second(options: list[tuple[float, str]], text: str) -> None:

@@ -67,6 +67,10 @@ def _item_number(attributes: Mapping[str, Any], attribute: str) -> float:
     return number
 
 
+def _effect(rule: Rule) -> str:
+    return getattr(rule, "effect", "rank")  # rules pickled before effects existed rank
+
+
 class _AttributeColumns:
     """Item attributes as columns, built lazily with one pass over the items per attribute."""
 
@@ -193,7 +197,10 @@ class ProfileScorer(BaseEstimator):
         self.vocabulary_ = vocab
         self.item_ids_ = np.asarray(item_ids, dtype=object)
         self.match_ = sp.csr_matrix(dense, dtype=np.float32)
-        self._weights = np.array([rule.weight for rule in rules], dtype=np.float32)
+        # Exclusions and demotions say which shoes contradict the profile; they add no score.
+        self._weights = np.array(
+            [rule.weight if _effect(rule) == "rank" else 0.0 for rule in rules], dtype=np.float32
+        )
         return self
 
     def rule_weights(self, profile: Mapping[str, Any] | None) -> np.ndarray:
@@ -209,6 +216,29 @@ class ProfileScorer(BaseEstimator):
             count=len(self.rules_),
         )
         return np.where(active, self._weights, 0.0).astype(np.float32)
+
+    def effect_masks(self, profile: Mapping[str, Any] | None) -> tuple[np.ndarray, np.ndarray]:
+        """Items that contradict the profile: ``(excluded, demoted)`` boolean masks.
+
+        An item is excluded (demoted) when it matches an applicable rule whose ``effect`` is
+        ``exclude`` (``demote``): the rule table, not the code, says which contradictions
+        take a product out and which only send it down the list.
+        """
+        check_is_fitted(self, "match_")
+        normalised = normalise_profile(profile, getattr(self, "vocabulary_", None))
+        masks = []
+        for effect in ("exclude", "demote"):
+            active = np.fromiter(
+                (bool(normalised) and _effect(r) == effect and r.applies_to(normalised)
+                 for r in self.rules_),
+                dtype=bool, count=len(self.rules_),
+            )
+            hits = self.match_ @ active.astype(np.float32) if active.any() else None
+            masks.append(
+                np.asarray(hits).ravel() > 0 if hits is not None
+                else np.zeros(self.match_.shape[0], dtype=bool)
+            )
+        return masks[0], masks[1]
 
     def score_vector(self, profile: Mapping[str, Any] | None) -> np.ndarray:
         """Scores in [0, 1] over items, without reasons (the fast path for serving).

@@ -19,6 +19,7 @@ import yaml
 
 __all__ = [
     "DEFAULT_RULES_PATH",
+    "EFFECTS",
     "Rule",
     "RuleTable",
     "RulesError",
@@ -31,6 +32,11 @@ __all__ = [
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules") / "profile_rules.yaml"
 
 _RULE_KEYS = {"id", "when", "want", "weight", "reason"}
+#: Optional keys: ``unless`` switches a rule off, ``effect`` says what a match does.
+_OPTIONAL_KEYS = {"unless", "effect"}
+#: ``rank`` adds the weight to the score; ``exclude`` takes a matching shoe out of the
+#: list; ``demote`` ranks it behind every shoe that does not contradict the profile.
+EFFECTS = ("rank", "exclude", "demote")
 _PROFILE_TYPES = ("choice", "list", "number")
 _ITEM_TYPES = ("choice", "list", "number", "flag")
 
@@ -128,10 +134,14 @@ class Rule:
     want: tuple[_Want, ...]
     weight: float
     reason: str
+    effect: str = "rank"
+    unless: Mapping[str, Any] | None = None
 
     def applies_to(self, profile: Mapping[str, Any]) -> bool:
-        """Whether the (normalised) profile switches this rule on."""
-        return _when_holds(self.when, profile)
+        """Whether the (normalised) profile switches this rule on (``when`` holds and
+        ``unless``, if any, does not)."""
+        unless = getattr(self, "unless", None)  # rules pickled before ``unless`` existed
+        return _when_holds(self.when, profile) and not (unless and _when_holds(unless, profile))
 
 
 def _yes_no(value: Any) -> Any:
@@ -298,12 +308,19 @@ def load_rules(
         where = f"{path}: rule {name!r} (#{i + 1})" if name else f"{path}: rule #{i + 1}"
         if not isinstance(raw, Mapping):
             raise RulesError(f"{where}: must be a mapping")
-        unknown = set(raw) - _RULE_KEYS
+        unknown = set(raw) - _RULE_KEYS - _OPTIONAL_KEYS
         if unknown:
             raise RulesError(
                 f"{where}: unknown key {sorted(unknown)[0]!r}; "
-                f"expected {', '.join(sorted(_RULE_KEYS))}"
+                f"expected {', '.join(sorted(_RULE_KEYS | _OPTIONAL_KEYS))}"
             )
+        effect = raw.get("effect", "rank")
+        if effect not in EFFECTS:
+            raise RulesError(
+                f"{where}: 'effect' must be one of {', '.join(EFFECTS)}, got {effect!r}"
+            )
+        if effect != "rank":
+            raw = {"weight": -1.0, **raw}  # an exclusion or demotion adds nothing to the score
         missing = _RULE_KEYS - set(raw)
         if missing:
             raise RulesError(f"{where}: missing key {sorted(missing)[0]!r}")
@@ -323,6 +340,11 @@ def load_rules(
                 want=_check_want(raw["want"], where, vocab),
                 weight=float(raw["weight"]),
                 reason=raw["reason"].strip(),
+                effect=effect,
+                unless=(
+                    _check_when(raw["unless"], f"{where} unless", vocab)
+                    if "unless" in raw else None
+                ),
             )
         )
     return rules

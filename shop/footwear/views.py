@@ -2,7 +2,8 @@
 
 It asks only what the profile does not say yet (arch, overpronation, shoe size and width,
 pain areas, terrain, fitness level), saves the answers to the visitor's profile, and shows
-footwear in their size and width, each with the reasons it was chosen.
+footwear in their size and width, each with the reasons it was chosen. When fewer than four
+shoes fit, the page says so and offers the nearest alternatives (:mod:`.alternatives`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..profile.forms import SIZE_SYSTEMS, form_values, parse_form, submitted_val
 from ..recommendations import service as recommendations
 from ..recommendations.slots import footwear_for
 from . import bp
+from .alternatives import FEW_SHOES, alternatives
 
 #: The profile fields the finder needs, in the order it asks them.
 FINDER_FIELDS = ("arch", "overpronation", "shoe_size_eu", "width", "pain_areas", "terrain", "fitness_level")
@@ -58,8 +60,10 @@ def finder():
     if missing and not request.args.get("show"):
         return _form(missing, form_values(profile), {}, refine=False)
     shoes = footwear_for(profile)
+    few = len(shoes) < FEW_SHOES and profile.get("shoe_size_eu") is not None
+    others = alternatives(profile, [s.product.slug for s in shoes]) if few else {}
     return render_template("footwear/results.html", shoes=shoes, profile=profile, missing=missing,
-                           model_version=recommendations.model_version())
+                           few=few, alternatives=others, model_version=recommendations.model_version())
 
 
 @bp.get("/refine")

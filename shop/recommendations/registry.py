@@ -44,6 +44,12 @@ SLOTS: tuple[Slot, ...] = (
     Slot("cart", "Complete your routine", "cart", "recommend", 4, "_cart_recommendations.html",
          intro="Products that go well with what is in your cart."),
     Slot("footwear", "Suggested footwear", "footwear", "recommend", 12, "footwear/results.html"),
+    # Shown only when fewer than four shoes fit (shop.footwear.alternatives).
+    Slot("footwear-other-width", "In the next width", "footwear", "recommend", 4, "footwear/results.html",
+         intro="Shoes in stock in your size one width along; try them on, a fitter would."),
+    Slot("footwear-insoles", "Support for the shoes you own", "footwear", "recommend", 4,
+         "footwear/results.html",
+         intro="Insoles and arch supports that add support and cushioning to shoes you already have."),
 )
 
 BY_NAME: dict[str, Slot] = {slot.name: slot for slot in SLOTS}

@@ -70,11 +70,15 @@ def current_model_is_fallback(current: Served | None = None) -> bool:
 
 # ---------------------------------------------------------------------- raw recommendations
 def for_context(kind: str, anchor: str | None = None, n: int = 6, *,
-                profile: Mapping | None = None, exclude: Iterable[str] = ()) -> list[Recommendation]:
-    """Ranked recommendations for one context (``home``, ``cart``, ``footwear``, ``article``, ``product``)."""
+                profile: Mapping | None = None, exclude: Iterable[str] = (),
+                only: frozenset[str] | None = None) -> list[Recommendation]:
+    """Ranked recommendations for one context (``home``, ``cart``, ``footwear``, ``article``, ``product``);
+    with ``only``, among those products alone (e.g. the insoles offered when few shoes fit)."""
     sig = signals()
     profile = sig.profile if profile is None else profile
     snapshot = eligible(profile)
+    if only is not None:
+        snapshot = EligibleSnapshot(snapshot.slugs & only)
     if kind == "product":
         return _call(lambda m, ok, ex: m.similar_items(anchor, n, ok, exclude=ex),
                      eligible=snapshot, exclude=exclude)

@@ -20,7 +20,7 @@ def expected(session, size=None, width=None, sized="footwear") -> frozenset[str]
         in_stock = [v for v in product.variants if v.stock > 0]
         if product.active and sized in product.category.path:
             in_stock = [v for v in in_stock
-                        if (size is None or v.size_eu == Decimal(str(size))) and (not width or v.width == width)]
+                        if (size is None or abs(v.size_eu - Decimal(str(size))) <= Decimal("0.5")) and (not width or v.width == width)]
         if product.active and in_stock:
             out.add(product.slug)
     return frozenset(out)
@@ -49,3 +49,18 @@ def test_sold_out_and_inactive_products_are_not_eligible(demo, session):
 
 def test_another_sized_category(demo, session):
     assert eligible_slugs(session, 42, "regular", sized_category="no-such-category") == eligible_slugs(session)
+
+
+def test_a_half_size_matches_the_sizes_a_fitter_would_try(demo, session):
+    """UK 9 becomes EU 42.5: the shoes made in EU 42 and 43 fit it, and EU 42 takes 41.5-42.5."""
+    half = eligible_slugs(session, 42.5, "regular")
+    shoes = {p.slug for p in session.scalars(select(Product)) if "footwear" in p.category.path}
+    exact = {v.product.slug for v in session.scalars(select(Variant))
+             if v.stock > 0 and v.width == "regular" and v.size_eu in (Decimal(42), Decimal(43))}
+    assert exact & shoes <= half
+    assert len(half & shoes) >= 10
+    # Never more than half a size away.
+    near = {v.product.slug for v in session.scalars(select(Variant)) if v.stock > 0 and v.width == "regular"
+            and abs(v.size_eu - Decimal("42.5")) <= Decimal("0.5")}
+    assert (half & shoes) == (near & shoes)
+    assert shoes - half  # shoes only in sizes further away are not offered

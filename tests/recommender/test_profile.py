@@ -224,6 +224,10 @@ def test_custom_rules_file_is_used(tmp_path):
          r"'flat'.*takes 'min' and/or 'max'"),
         (GOOD_RULE.replace("arch: [flat]", "height_cm_min: tall"), r"'flat'.*must be a number"),
         (GOOD_RULE + GOOD_RULE, r"rule 'flat' \(#2\): duplicate id"),
+        (GOOD_RULE.replace("weight: 2.0", "weight: 2.0\n    effect: hide"),
+         r"'flat'.*'effect' must be one of rank, exclude, demote, got 'hide'"),
+        (GOOD_RULE.replace("weight: 2.0", "weight: 2.0\n    unless: {arch: [round]}"),
+         r"'flat'.* unless: bad value 'round' for 'arch'"),
         (GOOD_RULE.replace("  - id: flat\n", "  - ").replace("    when", "when", 1),
          r"rule #1: missing key 'id'"),
     ],
@@ -280,3 +284,44 @@ def test_without_a_vocabulary_only_the_shape_is_checked(tmp_path):
 def test_a_malformed_vocabulary_is_refused():
     with pytest.raises(RulesError, match="needs a type"):
         ProfileScorer(vocabulary={"item": {"waterproof": {"type": "yes-ish"}}}).fit(["a"], [{}])
+
+
+def test_the_shipped_table_excludes_and_demotes_what_contradicts_the_profile(scorer):
+    high_knees = {"arch": "high", "pain_areas": ["knees"], "terrain": ["trail"]}
+    excluded, demoted = scorer.effect_masks(high_knees)
+    assert IDS[int(np.flatnonzero(excluded)[0])] == "control-max" and excluded.sum() == 1
+    assert demoted[IDS.index("steady-walker")] and not demoted[IDS.index("breeze-neutral")]
+    # Stability is no longer pitched at the knees of a high-arched visitor...
+    _, reasons = scorer.score(high_knees)
+    texts = {text for pairs in reasons for text, _ in pairs}
+    assert "Stability keeps your knees aligned" not in texts
+    assert "A neutral shoe lets high-arched feet roll naturally" in texts
+    # ...but still is for anyone else with sore knees, and nothing is excluded for them.
+    _, reasons = scorer.score({"arch": "neutral", "pain_areas": ["knees"]})
+    assert ("Stability keeps your knees aligned", 1.0) in reasons[IDS.index("steady-walker")]
+    assert not any(mask.any() for mask in scorer.effect_masks({"arch": "neutral"}))
+    assert not any(mask.any() for mask in scorer.effect_masks(None))
+
+
+def test_exclusions_and_demotions_add_nothing_to_the_score(tmp_path):
+    path = write_rules(tmp_path, GOOD_RULE + """  - id: no-control
+    when: {arch: [flat]}
+    want: {attribute: stability, values: [motion-control]}
+    effect: exclude
+    reason: "Not this one"
+  - id: not-neutral
+    when: {arch: [flat]}
+    unless: {pain_areas_any: [knees]}
+    want: {attribute: stability, values: [neutral]}
+    effect: demote
+    reason: "Later"
+""")
+    scorer = ProfileScorer(rules_path=path, vocabulary=VOCABULARY).fit(IDS, list(ITEMS.values()))
+    assert [r.effect for r in scorer.rules_] == ["rank", "exclude", "demote"]
+    scores, reasons = scorer.score({"arch": "flat"})
+    assert scores[IDS.index("control-max")] == 0.0 and reasons[IDS.index("control-max")] == []
+    excluded, demoted = scorer.effect_masks({"arch": "flat"})
+    assert [IDS[i] for i in np.flatnonzero(excluded)] == ["control-max"]
+    assert [IDS[i] for i in np.flatnonzero(demoted)] == ["breeze-neutral", "trail-grip"]
+    # ``unless`` switches the demotion off.
+    assert not scorer.effect_masks({"arch": "flat", "pain_areas": ["knees"]})[1].any()

@@ -42,7 +42,7 @@ def test_answers_are_saved_to_the_profile_and_shoes_in_size_shown_with_reasons(t
     slugs = shown(html)
     assert len(slugs) >= 5
     fits = set(session.scalars(select(Product.slug).join(Variant).where(
-        Variant.size_eu == 42, Variant.width == "regular", Variant.stock > 0)))
+        Variant.size_eu.between(41.5, 42.5), Variant.width == "regular", Variant.stock > 0)))
     assert set(slugs) <= fits
     assert html.count('<ul class="reasons">') >= len(slugs)
     assert "High arch support for flat feet" in html
@@ -92,7 +92,7 @@ def test_extra_wide_feet_get_only_shoes_made_in_extra_wide(trained, client, sess
     slugs = shown(client.get("/footwear").get_data(as_text=True))
     assert slugs
     fits = set(session.scalars(select(Product.slug).join(Variant).where(
-        Variant.size_eu == 39, Variant.width == "extra-wide", Variant.stock > 0)))
+        Variant.size_eu.between(38.5, 39.5), Variant.width == "extra-wide", Variant.stock > 0)))
     assert set(slugs) <= fits
 
 
@@ -113,3 +113,56 @@ def test_wet_weather_walkers_see_waterproof_shoes_with_the_reason(trained, clien
     waterproof = set(session.scalars(select(Product.slug).where(Product.waterproof.is_(True))))
     assert slugs and slugs[0] in waterproof
     assert "Waterproof for wet-weather walks" in html
+
+
+def links(html: str, slot: str) -> list[str]:
+    return re.findall(rf'/products/([a-z0-9-]+)\?rec={slot}"', html)
+
+
+def test_a_uk_half_size_shows_the_shoes_a_fitter_would_try(trained, client, session):
+    """UK 9 is EU 42.5: shoes in EU 42 and 43 fit too, so the list is as full as for EU 42."""
+    client.post("/footwear", data={**FLAT_FOOTED_LOWER_BACK, "size_system": "uk", "shoe_size": "9"})
+    assert client.get("/api/profile").get_json()["shoe_size_eu"] == 42.5
+    half = shown(client.get("/footwear").get_data(as_text=True))
+    client.post("/footwear", data=FLAT_FOOTED_LOWER_BACK)
+    whole = shown(client.get("/footwear").get_data(as_text=True))
+    assert len(half) >= len(whole) - 2 and len(half) >= 8
+    fits = set(session.scalars(select(Product.slug).join(Variant).where(
+        Variant.size_eu.between(42, 43), Variant.width == "regular", Variant.stock > 0)))
+    assert set(half) <= fits
+
+
+def test_few_matches_say_so_and_offer_the_next_width_and_insoles(trained, client, session):
+    client.post("/footwear", data={**FLAT_FOOTED_LOWER_BACK, "shoe_size": "46", "width": "extra-wide"})
+    html = client.get("/footwear").get_data(as_text=True)
+    shoes = shown(html)
+    assert 0 < len(shoes) < 4
+    assert f"Only {len(shoes)} shoe" in html and "nearest alternatives" in html
+
+    wider = links(html, "footwear-other-width")
+    wide_fits = set(session.scalars(select(Product.slug).join(Variant).where(
+        Variant.size_eu.between(45.5, 46.5), Variant.width == "wide", Variant.stock > 0)))
+    assert wider and set(wider) <= wide_fits and not set(wider) & set(shoes)
+    assert ">In the next width</h2>" in html
+
+    insoles = links(html, "footwear-insoles")
+    paths = {p.slug: p.category.path for p in session.scalars(select(Product).where(Product.slug.in_(insoles)))}
+    assert insoles and all("insoles-and-orthotics" in paths[slug] for slug in insoles)
+    assert html.count('<ul class="reasons">') >= len(shoes) + len(wider) + len(insoles)
+
+
+def test_enough_matches_offer_no_alternatives(trained, client):
+    client.post("/footwear", data=FLAT_FOOTED_LOWER_BACK)
+    html = client.get("/footwear").get_data(as_text=True)
+    assert len(shown(html)) >= 4
+    assert "nearest alternatives" not in html and "rec=footwear-insoles" not in html
+
+
+@pytest.mark.parametrize(("width", "expected"), [
+    ("narrow", "regular"), ("regular", "wide"), ("wide", "extra-wide"), ("extra-wide", "wide"),
+    (None, None), ("enormous", None),
+])
+def test_the_next_width_is_one_wider_or_down_from_the_widest(width, expected):
+    from shop.footwear.alternatives import next_width
+
+    assert next_width(width) == expected

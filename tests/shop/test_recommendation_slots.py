@@ -67,6 +67,13 @@ def _footwear(client, app):
     return client.get("/footwear")
 
 
+def _few_shoes(client, app):
+    """EU 46 extra wide: one shoe fits, so the finder offers the next width and insoles."""
+    answers = {**FLAT_FOOTED_LOWER_BACK, "shoe_size": "46", "width": "extra-wide"}
+    assert client.post("/footwear", data=answers).status_code == 302
+    return client.get("/footwear")
+
+
 #: How a shopper gets to see each slot (the last request is the page that shows it).
 SHOW = {
     "home": _home,
@@ -77,6 +84,8 @@ SHOW = {
     "bought-together": _product,
     "cart": _cart,
     "footwear": _footwear,
+    "footwear-other-width": _few_shoes,
+    "footwear-insoles": _few_shoes,
 }
 
 
