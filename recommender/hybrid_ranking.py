@@ -42,6 +42,15 @@ class Ranking:
                 for name in self.weights}
 
 
+def _eligible_max(scores: np.ndarray, mask: np.ndarray) -> float:
+    """``max(scores[mask], 0)``: the plain argmax is eligible almost always, and a masked
+    reduction costs several times a plain one at 100k products."""
+    best = int(np.argmax(scores))
+    if mask[best]:
+        return max(float(scores[best]), 0.0)
+    return float(np.max(scores, where=mask, initial=0.0))
+
+
 def blend(
     signals: Mapping[str, tuple[float, np.ndarray | None]], mask: np.ndarray
 ) -> tuple[np.ndarray, dict[str, float], dict[str, float]]:
@@ -57,7 +66,7 @@ def blend(
     for name, (weight, scores) in signals.items():
         if scores is None or weight <= 0:
             continue
-        top = float(np.max(scores, where=mask, initial=0.0))
+        top = _eligible_max(scores, mask)
         if top <= EPS:
             continue  # this signal says nothing about the eligible items
         weights[name] = weight
