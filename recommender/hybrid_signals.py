@@ -155,7 +155,7 @@ def visitor_sources(
             roles[item_id] = role
 
     recent, recent_at = None, -np.inf
-    for (item_id, event, _), stamp, moment in zip(history, stamps, order):
+    for (item_id, event, _), stamp, moment in zip(history, stamps, order, strict=True):
         weight = float(event_weights.get(event, 1.0))
         if half_life_days and now is not None and stamp is not None:
             weight *= 0.5 ** (max(now - stamp, 0.0) / 86_400.0 / half_life_days)
