@@ -38,6 +38,7 @@ from recommender.hybrid_signals import (
     content_scores,
     drop_rows,
     eligible_rows,
+    ordered_sources,
     visitor_sources,
 )
 from recommender.interactions import Interactions
@@ -90,11 +91,16 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
 
     Parameters
     ----------
-    collaborative : {'rp3beta', 'itemknn', 'ease'}, default='rp3beta'
-        The collaborative model of :mod:`recommender.collaborative` (EASE only for small
-        catalogs).
+    collaborative : {'auto', 'slist', 'sparse-ease', 'rp3beta', 'itemknn', 'ease'}, default='auto'
+        The collaborative model. ``'auto'`` picks, on a validation split of the interactions
+        given to ``fit``, the best of SLIST and decayed EASE (catalogs up to 25k products and
+        articles), sparse EASE (beyond) and RP3beta, then refits it on all of them
+        (:mod:`recommender.hybrid_selection`). Histories with fewer than
+        ``selection_min_users`` users of two or more items skip the selection and use SLIST
+        with small-data settings. Order-aware models weigh the visitor's items by
+        ``decay ** step`` from the most recent (the page's anchor counts as the newest).
     collaborative_params : dict, optional
-        Keyword arguments of that model.
+        Keyword arguments of an explicitly named model (ignored with ``'auto'``).
     content_params : dict, optional
         Keyword arguments of :class:`~recommender.content.ContentModel`.
     rules_path : str or Path, optional
@@ -118,6 +124,8 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         Reasons per recommendation.
     footwear_category : str, default='footwear'
         Category (at any level of the path) the footwear finder recommends from.
+    selection_min_users : int, default=200
+        Users with two or more items needed before ``collaborative='auto'`` validates.
 
     Attributes
     ----------
@@ -130,8 +138,10 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
     space_tfidf_ : csr_matrix, shape (n_items + n_docs, n_terms)
         TF-IDF rows in the order of ``space_``.
     profile_ : ProfileScorer
-    collaborative_ : RP3beta, ItemKNN, EASE or None
+    collaborative_ : SLIST, SparseEASE, RP3beta, ItemKNN, EASE or None
         ``None`` without interactions.
+    collaborative_choice_ : dict or None
+        Which model and settings, and how they were chosen (also in ``stats_``).
     bought_together_ : same type or None
         Fitted on cart and purchase events only (for :meth:`bought_together`).
     item_popularity_ : ndarray of float32, shape (n_items,)
@@ -158,7 +168,7 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
     def __init__(
         self,
         *,
-        collaborative: str = "rp3beta",
+        collaborative: str = "auto",
         collaborative_params: Mapping[str, Any] | None = None,
         content_params: Mapping[str, Any] | None = None,
         rules_path=None,
@@ -171,6 +181,7 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         max_history: int = 50,
         max_reasons: int = 2,
         footwear_category: str = "footwear",
+        selection_min_users: int = 200,
     ) -> None:
         self.collaborative = collaborative
         self.collaborative_params = collaborative_params
@@ -185,6 +196,7 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         self.max_history = max_history
         self.max_reasons = max_reasons
         self.footwear_category = footwear_category
+        self.selection_min_users = selection_min_users
 
     # ------------------------------------------------------------------------ fit
     def fit(
@@ -398,7 +410,15 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         return content_scores(self.space_tfidf_, self.content_, sources)
 
     def _collaborative_scores(self, model, sources: Sources) -> np.ndarray | None:
+        sources = self._collaborative_sources(model, sources)
         return collaborative_scores(model, sources, len(self.space_), self.n_items_)
+
+    @staticmethod
+    def _collaborative_sources(model, sources: Sources) -> Sources:
+        """The sources as ``model`` reads them: by recency for an order-aware model."""
+        if getattr(model, "uses_order", False):
+            return ordered_sources(sources, float(getattr(model, "decay", 1.0)))
+        return sources
 
     def _rank(
         self,
@@ -418,7 +438,9 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
             item_matrix=self.content_.item_matrix_, demoted=demoted,
         )
         contributions = ranking.contributions()
-        reasons = explain(self, ranking.chosen, contributions, sources, profile, model)
+        collaborative = model if model is not None else self.collaborative_
+        reasons = explain(self, ranking.chosen, contributions, sources, profile, model,
+                          self._collaborative_sources(collaborative, sources))
         return [
             Recommendation(
                 item_id=str(self.item_ids_[row]),

@@ -12,15 +12,21 @@ import scipy.sparse as sp
 
 from recommender.collaborative import EASE, ItemKNN, RP3beta
 from recommender.content import ContentModel
+from recommender.hybrid_selection import choose_collaborative
 from recommender.interactions import IdIndex, Interactions, to_matrix
 from recommender.popularity import Popularity
 from recommender.profile import ProfileScorer
 from recommender.review_signals import REVIEW_KEYS, rating_factors
+from recommender.sequential import SLIST, recency_matrix
+from recommender.sparse_ease import SparseEASE
 from recommender.types import Document, ItemInfo
 
 __all__ = ["COLLABORATIVE_MODELS", "HybridFitSteps", "attribute_words"]
 
-COLLABORATIVE_MODELS = {"rp3beta": RP3beta, "itemknn": ItemKNN, "ease": EASE}
+COLLABORATIVE_MODELS = {"rp3beta": RP3beta, "itemknn": ItemKNN, "ease": EASE, "slist": SLIST,
+                        "sparse-ease": SparseEASE}
+#: ``collaborative`` value that picks the model by validation (``recommender.hybrid_selection``).
+AUTO = "auto"
 #: Events that make a basket, for "bought together".
 BUY_EVENTS = ("cart", "purchase")
 
@@ -47,9 +53,9 @@ class HybridFitSteps:
     """The named steps of ``HybridRecommender.fit`` (a mixin: they read its parameters)."""
 
     def _check_params(self) -> None:
-        if self.collaborative not in COLLABORATIVE_MODELS:
+        if self.collaborative not in (AUTO, *COLLABORATIVE_MODELS):
             raise ValueError(
-                f"collaborative must be one of {', '.join(COLLABORATIVE_MODELS)}, "
+                f"collaborative must be one of {AUTO}, {', '.join(COLLABORATIVE_MODELS)}, "
                 f"got {self.collaborative!r}"
             )
         if not 0.0 <= self.diversity <= 1.0:
@@ -108,11 +114,36 @@ class HybridFitSteps:
     def _new_collaborative(self):
         return COLLABORATIVE_MODELS[self.collaborative](**(self.collaborative_params or {}))
 
+    def _fit_collaborative(self, X: sp.csr_matrix, users: IdIndex,
+                           interactions: Interactions, known: np.ndarray):
+        """The collaborative model, fitted; records its name, settings and how it was chosen.
+
+        Order-aware models learn from a binary matrix plus each entry's latest time (as they
+        were validated); the others from the event-weighted sums.
+        """
+        if self.collaborative == AUTO:
+            choice = choose_collaborative(interactions.take(known), len(self.space_),
+                                          min_users=self.selection_min_users)
+            model, self.collaborative_choice_ = choice.estimator, choice.record()
+        else:
+            model = self._new_collaborative()
+            self.collaborative_choice_ = {
+                "model": self.collaborative, "chosen_by": "parameter",
+                "params": {k: v for k, v in sorted(model.get_params(deep=False).items())
+                           if isinstance(v, (bool, int, float, str, type(None)))}}
+        if getattr(model, "uses_order", False):
+            binary = X.copy()
+            binary.data[:] = 1.0
+            times = recency_matrix(interactions, users, self.space_)
+            return model.fit(binary, times=times)
+        return model.fit(X)
+
     def _fit_interactions(self, interactions: Interactions | None) -> dict:
         """Collaborative and co-purchase models, supports and popularity; returns the counts
         recorded in ``stats_``."""
         n_space, n_items = len(self.space_), self.n_items_
         self.collaborative_ = None
+        self.collaborative_choice_ = None
         self.bought_together_ = None
         self.item_popularity_ = np.zeros(n_items, dtype=np.float32)
         self.support_ = np.zeros(n_space, dtype=np.int64)
@@ -128,7 +159,7 @@ class HybridFitSteps:
             n_users = len(users)
             if X.nnz:
                 self.support_ = np.diff(X.tocsc().indptr).astype(np.int64)
-                self.collaborative_ = self._new_collaborative().fit(X)
+                self.collaborative_ = self._fit_collaborative(X, users, interactions, known)
                 popularity = Popularity(half_life_days=self.half_life_days).fit(
                     X, interactions=interactions, items=self.space_
                 )
@@ -152,7 +183,12 @@ class HybridFitSteps:
         # Co-purchase needs baskets of two or more.
         if Xb.nnz and (np.diff(Xb.indptr) >= 2).any():
             self.buy_support_ = np.diff(Xb.tocsc().indptr).astype(np.int64)
-            self.bought_together_ = self._new_collaborative().fit(Xb)
+            # Baskets have no order, and a second dense inverse would double the fit: with
+            # an order-aware or validated model, co-purchases use RP3beta.
+            auto = self.collaborative == AUTO or getattr(
+                COLLABORATIVE_MODELS[self.collaborative], "uses_order", False)
+            model = RP3beta() if auto else self._new_collaborative()
+            self.bought_together_ = model.fit(Xb)
         return int(Xb.nnz)
 
     def _fit_popularity_norm(self) -> None:
@@ -172,4 +208,5 @@ class HybridFitSteps:
             **counts,
             "has_collaborative": self.collaborative_ is not None,
             "has_bought_together": self.bought_together_ is not None,
+            "collaborative": self.collaborative_choice_,
         }

@@ -41,10 +41,14 @@ SECOND_REASON_MIN = 0.2
 REPEAT_DISCOUNT = 0.5
 
 
-def source_reason(signal: str, title: str, role: str, is_article: bool) -> str:
-    """The sentence for a source item (titled ``title``, in ``role``) behind ``signal``."""
+def source_reason(signal: str, title: str, role: str, is_article: bool,
+                  just_viewed: bool = False) -> str:
+    """The sentence for a source item (titled ``title``, in ``role``) behind ``signal``;
+    ``just_viewed`` when it is the visitor's most recently viewed product."""
     if is_article:
         return f"Because you read *{title}*"
+    if just_viewed and role == "view":
+        return f"Because you just looked at *{title}*"
     if role == "pairs":
         return f"Pairs well with *{title}*"
     if signal == "content":
@@ -95,6 +99,7 @@ def best_sources(
 
     ``content`` compares TF-IDF rows (sources in ``space_tfidf``, products in
     ``item_matrix``); ``collaborative`` reads the collaborative model's ``similarity``.
+    A product never explains itself (a viewed product may come back as a suggestion).
     """
     if not len(sources) or not len(chosen):
         return np.full(len(chosen), -1)
@@ -103,6 +108,7 @@ def best_sources(
     else:
         per_source = _similarity_block(similarity, sources.space_idx, chosen)
     per_source = per_source * sources.weights[:, None]
+    per_source[sources.space_idx[:, None] == np.asarray(chosen)[None, :]] = 0.0
     best = per_source.argmax(axis=0)
     best[per_source.max(axis=0) <= 0] = -1
     return best
@@ -115,23 +121,26 @@ def explain(
     sources: Sources,
     profile: Mapping[str, Any] | None,
     collaborative=None,
+    collaborative_sources: Sources | None = None,
 ) -> list[list[str]]:
     """Reasons for each chosen product row of a fitted ``HybridRecommender``.
 
     ``contributions`` are the signals' shares of each chosen product's score;
     ``collaborative`` the model the collaborative signal came from (the hybrid's own when
-    ``None``, its co-purchase model for "bought together").
+    ``None``, its co-purchase model for "bought together"); ``collaborative_sources`` the
+    sources weighted as that model read them (by recency for an order-aware one).
     """
     candidates: list[list[tuple[float, str]]] = [[] for _ in chosen]
     for signal in ("content", "collaborative"):
         if signal not in contributions:
             continue
-        similarity = None
+        similarity, weighted = None, sources
         if signal == "collaborative":
             collaborative = collaborative if collaborative is not None else model.collaborative_
             similarity = collaborative.similarity_
+            weighted = collaborative_sources if collaborative_sources is not None else sources
         best = best_sources(
-            signal, chosen, sources, space_tfidf=model.space_tfidf_,
+            signal, chosen, weighted, space_tfidf=model.space_tfidf_,
             item_matrix=model.content_.item_matrix_, similarity=similarity,
         )
         for j, position in enumerate(best):
@@ -142,6 +151,7 @@ def explain(
                     model.titles_.get(source_id, source_id),
                     sources.roles[position],
                     is_article=sources.space_idx[position] >= model.n_items_,
+                    just_viewed=source_id == sources.recent,
                 )
                 candidates[j].append((float(contributions[signal][j]), text))
     if "profile" in contributions:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ __all__ = [
     "content_scores",
     "drop_rows",
     "eligible_rows",
+    "ordered_sources",
     "visitor_sources",
 ]
 
@@ -44,6 +45,10 @@ class Sources:
     weights: np.ndarray
     roles: list[str]
     ids: list[str]
+    #: When each source was last seen (larger is more recent; the anchor is the newest).
+    times: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: The most recently viewed product (not the anchor), for "Because you just looked at".
+    recent: str | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -60,6 +65,7 @@ class Sources:
             np.ones(1, dtype=np.float32),
             ["anchor"],
             [item_id],
+            np.ones(1),
         )
 
 
@@ -117,7 +123,10 @@ def visitor_sources(
     """The visitor's known products/articles with event weights, decay and roles.
 
     Only the ``max_history`` most recent events count; decay is relative to the newest one.
-    Ids outside ``space`` (retired products, unknown articles) are ignored.
+    Ids outside ``space`` (retired products, unknown articles) are ignored. Each source's
+    time is its latest event's (the history's position when some events have no timestamp,
+    so a list in chronological order is enough); the cart counts as the newest history
+    event, purchases without events as the oldest, the anchor as newer than all.
     """
     event_weights = DEFAULT_EVENT_WEIGHTS if event_weights is None else event_weights
     history = list(context.history)
@@ -132,31 +141,61 @@ def visitor_sources(
 
     weights: dict[str, float] = {}
     roles: dict[str, str] = {}
+    seen: dict[str, float] = {}
+    order = known if len(known) == len(stamps) else [float(i + 1) for i in range(len(stamps))]
+    oldest = min(order, default=1.0) - 1.0
+    newest = max(order, default=1.0)
 
-    def add(item_id: str | None, weight: float, role: str) -> None:
+    def add(item_id: str | None, weight: float, role: str, moment: float) -> None:
         if item_id is None or item_id not in space:
             return
         weights[item_id] = weights.get(item_id, 0.0) + weight
+        seen[item_id] = max(seen.get(item_id, -np.inf), moment)
         if ROLE_RANK.get(role, 0) >= ROLE_RANK.get(roles.get(item_id, "view"), 0):
             roles[item_id] = role
 
-    for (item_id, event, _), stamp in zip(history, stamps):
+    recent, recent_at = None, -np.inf
+    for (item_id, event, _), stamp, moment in zip(history, stamps, order, strict=True):
         weight = float(event_weights.get(event, 1.0))
         if half_life_days and now is not None and stamp is not None:
             weight *= 0.5 ** (max(now - stamp, 0.0) / 86_400.0 / half_life_days)
-        add(item_id, weight, event if event in ROLE_RANK else "view")
+        role = event if event in ROLE_RANK else "view"
+        add(item_id, weight, role, moment)
+        if role == "view" and item_id in space and moment >= recent_at:
+            recent, recent_at = item_id, moment
     for item_id in context.cart:
-        add(item_id, float(event_weights.get("cart", 1.0)), "cart")
+        add(item_id, float(event_weights.get("cart", 1.0)), "cart", newest)
     for item_id in context.purchased:
-        add(item_id, float(event_weights.get("purchase", 1.0)), "purchase")
-    add(context.anchor_id, float(anchor_weight), "anchor")
+        add(item_id, float(event_weights.get("purchase", 1.0)), "purchase", oldest)
+    add(context.anchor_id, float(anchor_weight), "anchor", newest + 1.0)
     ids = [i for i, w in weights.items() if w > 0]
+    if recent is not None and (recent == context.anchor_id or roles.get(recent) != "view"):
+        recent = None  # the page's own product, or since carted / bought: not "just looked at"
     return Sources(
         space.get_indexer(ids).astype(np.intp) if ids else np.empty(0, dtype=np.intp),
         np.array([weights[i] for i in ids], dtype=np.float32),
         [roles[i] for i in ids],
         ids,
+        np.array([seen[i] for i in ids], dtype=np.float64),
+        recent,
     )
+
+
+def ordered_sources(sources: Sources, decay: float) -> Sources:
+    """The sources weighted as an order-aware model reads a history: ``decay ** step``.
+
+    Step 0 is the most recent moment, 1 the one before, ...; items sharing a moment share a
+    step (as :func:`recommender.sequential.steps_from_end` counts them).
+    """
+    if not len(sources):
+        return sources
+    moments = np.asarray(sources.times, dtype=np.float64)
+    if moments.shape != (len(sources),):
+        moments = np.zeros(len(sources))
+    distinct = np.unique(moments)[::-1]
+    steps = np.searchsorted(-distinct, -moments)
+    weights = np.power(np.float64(decay), steps).astype(np.float32)
+    return replace(sources, weights=weights)
 
 
 def confidence(sources: Sources, support: np.ndarray, saturation: float, model) -> float:
@@ -213,4 +252,9 @@ def collaborative_scores(
         shape=(1, n_space),
         dtype=np.float32,
     )
+    if isinstance(similarity, np.ndarray) and similarity.shape == (n_space, n_space):
+        # A dense item-item model (EASE, SLIST): the weighted sum of the source rows, only
+        # over the product columns (articles are never recommended).
+        rows = similarity[sources.space_idx, :n_items]
+        return np.asarray(sources.weights, dtype=np.float32) @ rows
     return model.score(row)[0, :n_items]

@@ -43,13 +43,18 @@ class HybridAsMatrixModel:
     1.0
     """
 
+    #: The runner passes each entry's latest time to ``fit`` and ``recommend``, so the
+    #: hybrid learns and serves with the order a shopper's history has.
+    uses_order = True
+
     def __init__(self, hybrid: HybridRecommender, item_ids: Sequence[str],
                  titles: Mapping[str, str] | None = None):
         self.hybrid = hybrid
         self.item_ids = item_ids
         self.titles = titles
 
-    def fit(self, X: sp.csr_matrix) -> HybridAsMatrixModel:
+    def fit(self, X: sp.csr_matrix, times: sp.csr_matrix | None = None) -> HybridAsMatrixModel:
+        """Fit the hybrid on the rows of ``X`` as one user each, ``times`` their order."""
         ids = np.asarray(self.item_ids, dtype=object)
         titles = self.titles or {}
         items = [
@@ -57,12 +62,13 @@ class HybridAsMatrixModel:
                      category_path=(), attributes={})
             for i in ids
         ]
+        X = sp.csr_matrix(X)
         coo = X.tocoo()
         interactions = Interactions(
             user_ids=np.char.add("u", coo.row.astype(str)).astype(object),
             item_ids=ids[coo.col],
             weights=coo.data.astype(np.float64),
-            timestamps=np.zeros(coo.nnz),
+            timestamps=_entry_times(X, times),
             events=np.full(coo.nnz, "purchase", dtype=object),
         )
         self.hybrid.fit(items, interactions)
@@ -71,16 +77,20 @@ class HybridAsMatrixModel:
         return self
 
     def recommend(self, user_items: sp.csr_matrix, N: int = 10,
-                  filter_already_liked_items: bool = True):
-        """Top-``N`` item indices per row, one visitor context per user (seen items excluded)."""
+                  filter_already_liked_items: bool = True, *, times=None):
+        """Top-``N`` item indices per row, one visitor context per user (seen items excluded),
+        each history in the order of ``times``."""
         user_items = sp.csr_matrix(user_items)
+        stamps = _entry_times(user_items, times)
         top = np.full((user_items.shape[0], N), -1, dtype=np.int64)
         scores = np.zeros((user_items.shape[0], N), dtype=np.float32)
         for row in range(user_items.shape[0]):
-            seen = self.ids_[user_items.indices[user_items.indptr[row]:user_items.indptr[row + 1]]]
+            start, stop = user_items.indptr[row], user_items.indptr[row + 1]
+            seen = self.ids_[user_items.indices[start:stop]]
+            when = stamps[start:stop]
             context = VisitorContext(
                 kind="home",
-                history=[(item, "purchase", None) for item in seen],
+                history=[(item, "purchase", float(t)) for item, t in zip(seen, when)],
                 purchased=list(seen) if filter_already_liked_items else (),
             )
             picks = self.hybrid.recommend(context, n=N)
@@ -88,3 +98,12 @@ class HybridAsMatrixModel:
                 top[row, column] = self.index_[pick.item_id]
                 scores[row, column] = pick.score
         return top, scores
+
+
+def _entry_times(X: sp.csr_matrix, times) -> np.ndarray:
+    """The time of each stored entry of ``X`` (row order), zeros without ``times``."""
+    if times is None:
+        return np.zeros(X.nnz)
+    from recommender.sequential import _aligned_times
+
+    return _aligned_times(X, times)

@@ -59,6 +59,7 @@ def train_command(if_needed: bool, since_days: int | None) -> None:
                f"from {s['n_users']} shoppers; {s['n_buy_pairs']} cart/purchase pairs")
     if s.get("events_from"):
         click.echo(f"  events from {s['events_from']} to {s['events_to']}")
+    click.echo(f"  collaborative: {describe_choice(s.get('collaborative'))}")
     click.echo("  time: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.seconds.items())
                + f"; total {time.perf_counter() - started:.2f}s")
 
@@ -88,6 +89,18 @@ def status_command(as_json: bool) -> None:
         click.echo("Serving: this model")
     else:
         click.echo(f"Serving: popularity fallback — {info['problem']}")
+
+
+def describe_choice(choice: dict | None) -> str:
+    """One line on the collaborative model a training run chose, and how."""
+    if not choice:
+        return "none (no interactions on known items)"
+    params = ", ".join(f"{k}={v}" for k, v in sorted((choice.get("params") or {}).items()))
+    line = f"{choice['model']} ({params}), chosen by {choice.get('chosen_by', '?')}"
+    score = next((v for k, v in choice.items() if k.startswith("validation_ndcg")), None)
+    if score is not None:
+        line += f", validation ndcg@10 {score:.4f} over {len(choice.get('candidates', {}))} models"
+    return line
 
 
 @recommender_group.command("report")

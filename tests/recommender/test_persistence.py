@@ -164,7 +164,7 @@ def test_hybrid_round_trip_gives_identical_recommendations(tmp_path):
 
     from test_hybrid import DOCS, ITEMS, NOW, interactions  # same directory, rootdir on sys.path
 
-    model = HybridRecommender().fit(ITEMS, interactions(), DOCS)
+    model = HybridRecommender(collaborative="rp3beta").fit(ITEMS, interactions(), DOCS)
     path = tmp_path / "hybrid.bin"
     header = save_artifact(model, path, metadata={"trained_on": "test"})
     assert header["data_stats"]["n_items"] == len(ITEMS)
@@ -181,3 +181,21 @@ def test_hybrid_round_trip_gives_identical_recommendations(tmp_path):
         assert loaded.recommend(context, n=5) == model.recommend(context, n=5)
     assert loaded.bought_together("trail-walker-2", 3) == model.bought_together("trail-walker-2", 3)
     assert loaded.similar_items("comfort-walker", 3) == model.similar_items("comfort-walker", 3)
+
+
+def test_hybrid_with_a_validation_chosen_model_saves_loads_and_serves(tmp_path):
+    from recommender.hybrid import HybridRecommender, VisitorContext
+
+    from test_hybrid_order import SEQUENCE_ITEMS, markov_history
+
+    model = HybridRecommender(selection_min_users=40).fit(SEQUENCE_ITEMS, markov_history())
+    assert model.stats_["collaborative"]["chosen_by"] == "validation"
+    path = tmp_path / "hybrid.bin"
+    header = save_artifact(model, path, metadata={})
+    assert header["data_stats"]["collaborative"]["model"] == model.stats_["collaborative"]["model"]
+    assert header["parameters"]["collaborative"] == "auto"
+    loaded, _ = load_artifact(path, expected_class=HybridRecommender)
+    context = VisitorContext("home", history=[("i3", "view", 1.0), ("i7", "view", 2.0)])
+    assert loaded.recommend(context, n=5) == model.recommend(context, n=5)
+    assert loaded.similar_items("i3", 3) == model.similar_items("i3", 3)
+    assert loaded.bought_together("i3", 3) == model.bought_together("i3", 3)

@@ -57,6 +57,7 @@ def test_train_then_status(demo, runner):
     assert result.exit_code == 0, result.output
     assert "75 products, 10 articles" in result.output
     assert "time:" in result.output and "total" in result.output
+    assert "collaborative: " in result.output and "chosen by" in result.output
 
     status = runner.invoke(args=["recommender", "status"])
     assert "Model version:" in status.output and "Serving: this model" in status.output
