@@ -121,9 +121,11 @@ def test_local_files_and_urls_become_pictures_and_failures_are_row_warnings(
     assert len(report.warnings) == 4, warnings
     base = server.base
     assert f'line 2, column "Images": {base}/missing.png: the server answered 404' in warnings
-    assert f'line 2, column "Images": {base}/big.png: larger than the limit of 4,096 bytes.' in warnings
+    assert f'line 2, column "Images": {base}/big.png: larger than the limit of 4,096 bytes.' in (
+        warnings
+    )
     assert f'line 2, column "Images": {base}/page.html: not an image the shop accepts' in warnings
-    assert 'gone.png: unreachable' in warnings
+    assert "gone.png: unreachable" in warnings
 
     beanie, hoodie = product(session, "cc-beanie"), product(session, "cc-hoodie")
     assert len(beanie.images) == 2  # the local file, then the good URL
