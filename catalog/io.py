@@ -275,7 +275,7 @@ def import_catalog(session: Session, data: CatalogData, media_dir: str | Path | 
             _apply_product(product, row, categories[row["category"]])
             _apply_variants(product, row["variants"], variants_by_sku, report)
             if media_dir is not None:
-                _apply_images(product, images[row["slug"]])
+                apply_images(product, images[row["slug"]])
         session.commit()
     except BaseException:
         session.rollback()
@@ -331,7 +331,7 @@ def _store_images(data: CatalogData, media_dir, errors: list[RowError]) -> dict:
     return stored
 
 
-def _apply_images(product: Product, images: list[tuple[StoredImage, str]]) -> None:
+def apply_images(product: Product, images: list[tuple[StoredImage, str]]) -> None:
     current = {(image.hash, image.alt): image for image in product.images}
     product.images = []
     for position, (stored, alt) in enumerate(dict.fromkeys(images)):

@@ -5,8 +5,9 @@ what it returns, all or nothing. Rows are found again by ``source_ref`` (``wooco
 or ``woocommerce:sku:<sku>`` for a row without an ID) and variants by SKU, so a re-import
 updates instead of duplicating. A product counts as updated only when what it exports to
 changed, which makes "re-importing the same file changes nothing" something the report
-shows. Images stay data on the product: there is no image pipeline yet, nothing is
-downloaded.
+shows. With a ``media_dir``, each product's pictures go through the image pipeline
+(``catalog.woocommerce_images``: paths read, URLs downloaded); a picture that cannot be had
+is a warning for its row. ``image_refs`` keeps the references for the export back.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import woocommerce as woo
+from .images import MAX_BYTES
+from .io import apply_images
 from .models import (
     Category,
     Product,
@@ -33,6 +36,7 @@ from .woocommerce.mapping import TARGETS, Rule
 from .woocommerce.reader import slug as slugify
 from .woocommerce.reader import unique_sku
 from .woocommerce_export import REF_PREFIX, catalog_products, neutral_product
+from .woocommerce_images import DOWNLOAD_TIMEOUT, ImageFetcher, image_refs
 
 #: Stock given to a variant WooCommerce sells without counting it (an empty ``Stock`` cell,
 #: "In stock?" 1): the shop counts every variant's stock, so it needs a number to sell from.
@@ -49,7 +53,9 @@ class WooImportReport:
     skipped: list[woo.SkippedRow] = field(default_factory=list)
     variants: int = 0
     categories_created: int = 0
-    images: int = 0
+    images: int = 0  # image references in the file
+    images_stored: int = 0  # of them, read or downloaded and stored as pictures
+    warnings: list[str] = field(default_factory=list)  # pictures that could not be had
     dry_run: bool = False
 
 
@@ -67,14 +73,22 @@ def import_woocommerce(
     *,
     brand: str = "",
     dry_run: bool = False,
+    media_dir: str | Path | None = None,
+    download_timeout: float = DOWNLOAD_TIMEOUT,
+    download_max_bytes: int = MAX_BYTES,
 ) -> WooImportReport:
     """Read, check and upsert the file in one transaction; raise WooCommerceFileError with
-    every problem (nothing written). ``dry_run`` rolls back and reports what would change."""
+    every problem (nothing written). ``dry_run`` rolls back and reports what would change
+    (and fetches no picture). Without a ``media_dir`` products keep the pictures they have."""
     read = woo.read_products(path)
     mapped = woo.map_products(read.products, with_catalog_names(mapping or woo.Mapping()))
     report = WooImportReport(skipped=list(read.skipped), dry_run=dry_run)
+    fetcher = None
+    if media_dir is not None and not dry_run:
+        fetcher = ImageFetcher(Path(media_dir), Path(path).parent, download_timeout,
+                               download_max_bytes, report.warnings)  # fmt: skip
     try:
-        _Importer(session, brand, report).run(mapped)
+        _Importer(session, brand, report, fetcher).run(mapped)
         if dry_run:
             session.rollback()
         else:
@@ -103,8 +117,9 @@ def source_ref(woo_id: int | None, sku: str) -> str:
 
 
 class _Importer:
-    def __init__(self, session: Session, brand: str, report: WooImportReport):
-        self.session, self.brand, self.report = session, brand, report
+    def __init__(self, session: Session, brand: str, report: WooImportReport,
+                 fetcher: ImageFetcher | None = None):  # fmt: skip
+        self.session, self.brand, self.report, self.fetcher = session, brand, report, fetcher
         self.problems: list[woo.Problem] = []
         existing = catalog_products(session)
         self.by_ref = {p.source_ref: p for p in existing if p.source_ref}
@@ -120,6 +135,11 @@ class _Importer:
         if self.problems:  # a simple product's SKU is its variant's: each problem once
             raise woo.WooCommerceFileError(list(dict.fromkeys(self.problems)))
         pairs = [(item, self.product(item)) for item in mapped]
+        if self.fetcher is not None:  # only once the file is known to import
+            for item, product in pairs:
+                pictures = self.fetcher.product_images(item.source)
+                apply_images(product, [(picture, "") for picture in pictures])
+            self.report.images_stored = self.fetcher.stored
         self.session.flush()
         by_sku = {}
         for item, product in pairs:
@@ -141,9 +161,7 @@ class _Importer:
             else:
                 self.report.unchanged.append(product.slug)
             self.report.variants += len(item.variants)
-            self.report.images += len(item.source.images) + sum(
-                len(v.images) for v in item.source.variants
-            )
+            self.report.images += len(image_refs(item.source))
 
     def too_long(self, line, column: str, value: str, limit: int) -> None:
         if len(value) > limit:

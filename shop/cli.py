@@ -143,16 +143,21 @@ SOURCES = click.Choice(["catalog", "woocommerce"])
               help="WooCommerce only: YAML mapping of its attributes onto the catalog's words.")
 @click.option("--dry-run", is_flag=True, help="WooCommerce only: report, write nothing.")
 @click.option("--brand", default="", help="WooCommerce only: the brand of new products.")
+@click.option("--no-images", is_flag=True,
+              help="WooCommerce only: fetch no picture (products keep the ones they have).")
 @with_appcontext
-def catalog_import(path: str, source: str, mapping: str | None, dry_run: bool, brand: str) -> None:
+def catalog_import(path: str, source: str, mapping: str | None, dry_run: bool, brand: str,
+                   no_images: bool) -> None:  # fmt: skip
     """Validate every row of PATH, then upsert all of it or nothing."""
     from catalog.io import CatalogFileError, import_catalog, read_catalog
 
     if source == "woocommerce":
-        _import_woocommerce(path, mapping, dry_run, brand)
+        _import_woocommerce(path, mapping, dry_run, brand, no_images)
         return
-    if mapping or dry_run or brand:
-        raise click.UsageError("--mapping, --dry-run and --brand are for --from woocommerce.")
+    if mapping or dry_run or brand or no_images:
+        raise click.UsageError(
+            "--mapping, --dry-run, --brand and --no-images are for --from woocommerce."
+        )
     try:
         report = import_catalog(db.session, read_catalog(path), current_app.config["MEDIA_DIR"])
     except CatalogFileError as exc:
@@ -174,13 +179,16 @@ def _woo_problems(path: str, exc) -> None:
     sys.exit(1)
 
 
-def _import_woocommerce(path: str, mapping_path: str | None, dry_run: bool, brand: str) -> None:
+def _import_woocommerce(path: str, mapping_path: str | None, dry_run: bool, brand: str,
+                        no_images: bool) -> None:  # fmt: skip
     from catalog.woocommerce import Mapping, WooCommerceFileError, read_mapping
     from catalog.woocommerce_import import import_woocommerce
 
+    media_dir = None if no_images else current_app.config["MEDIA_DIR"]
     try:
         mapping = read_mapping(mapping_path) if mapping_path else Mapping()
-        report = import_woocommerce(db.session, path, mapping, brand=brand, dry_run=dry_run)
+        report = import_woocommerce(db.session, path, mapping, brand=brand, dry_run=dry_run,
+                                    media_dir=media_dir)  # fmt: skip
     except WooCommerceFileError as exc:
         _woo_problems(path, exc)
     verb = "Would import" if dry_run else "Imported"
@@ -194,9 +202,14 @@ def _import_woocommerce(path: str, mapping_path: str | None, dry_run: bool, bran
             click.echo(f"  {kind}: {slug}")
     for row in report.skipped:
         click.echo(f"  skipped: {row}")
-    if report.images:
-        click.echo(f"  {report.images} image references kept as data; none downloaded "
-                   "(there is no image pipeline yet).")
+    if report.images and (dry_run or no_images):
+        click.echo(f"  {report.images} image references: none fetched "
+                   f"({'dry run' if dry_run else '--no-images'}).")
+    elif report.images:
+        click.echo(f"  {report.images} image references: {report.images_stored} pictures stored, "
+                   f"{len(report.warnings)} could not be had.")
+    for warning in report.warnings:
+        click.echo(f"  warning: {warning}")
     if dry_run:
         click.echo("Dry run: nothing was written.")
 
