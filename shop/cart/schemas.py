@@ -102,7 +102,9 @@ class DiscountCodeSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    code = Text(required=True, validate=validate.Length(min=1, max=40, error="Must be 1 to 40 characters."))
+    code = Text(
+        required=True, validate=validate.Length(min=1, max=40, error="Must be 1 to 40 characters.")
+    )
 
 
 class DiscountCodeFormSchema(DiscountCodeSchema):

@@ -6,12 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from .. import events
+from ..discounts import service as discounts
+from ..discounts.rules import DiscountError
 from ..errors import abort_with, http_status
 from ..extensions import db
 from . import bp, service
 from .context import current_owner, minicart
-from ..discounts import service as discounts
-from ..discounts.rules import DiscountError
 from .schemas import AddItemFormSchema, DiscountCodeFormSchema, QuantityFormSchema
 
 PRODUCT_FIELD = "product"  # the product page's slug, to go back to it after a refusal

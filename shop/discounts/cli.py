@@ -39,7 +39,8 @@ def discounts_group() -> None:
 @click.option("--amount", type=MONEY, help="Fixed money off the subtotal, e.g. 5.00.")
 @click.option("--min-spend", type=MONEY, default="0.00", show_default=True,
               help="Smallest subtotal the code applies to.")
-@click.option("--starts", type=WHEN, help="First moment the code is valid (UTC), YYYY-MM-DD[THH:MM].")
+@click.option("--starts", type=WHEN,
+              help="First moment the code is valid (UTC), YYYY-MM-DD[THH:MM].")
 @click.option("--ends", type=WHEN, help="The code is invalid from this moment on (UTC).")
 @click.option("--max-uses", type=click.IntRange(min=1), help="How many orders may use it in total.")
 @with_appcontext
@@ -55,4 +56,5 @@ def create(code: str, percent: Decimal | None, amount: Decimal | None, min_spend
     except DiscountError as exc:
         raise click.UsageError(exc.message) from None
     off = f"{row.value}%" if row.kind == "percent" else f"£{row.value}"
-    click.echo(f"Created {row.code}: {off} off" + (f", {row.max_uses} uses" if row.max_uses else ""))
+    uses = f", {row.max_uses} uses" if row.max_uses else ""
+    click.echo(f"Created {row.code}: {off} off{uses}")

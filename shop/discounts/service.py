@@ -24,8 +24,10 @@ def find_code(session: Session, code: str) -> DiscountCode | None:
     return session.scalar(select(DiscountCode).where(DiscountCode.code == normalize_code(code)))
 
 
-def apply_code(session: Session, owner: Owner, code: str, *, now: dt.datetime | None = None) -> CartSummary:
-    """Put ``code`` on the owner's cart if it applies to it now; else raise :class:`DiscountError`."""
+def apply_code(
+    session: Session, owner: Owner, code: str, *, now: dt.datetime | None = None
+) -> CartSummary:
+    """Put ``code`` on the owner's cart if it applies to it now, else raise DiscountError."""
     found = find_code(session, code) if code.strip() else None
     if found is None:
         raise UnknownCode(f"There is no discount code {normalize_code(code)!r}.")
@@ -52,7 +54,8 @@ def redeem(session: Session, code_id: int) -> None:
     table = DiscountCode.__table__
     result = session.execute(
         update(table)
-        .where(table.c.id == code_id, (table.c.max_uses.is_(None)) | (table.c.uses < table.c.max_uses))
+        .where(table.c.id == code_id)
+        .where(table.c.max_uses.is_(None) | (table.c.uses < table.c.max_uses))
         .values(uses=table.c.uses + 1)
     )
     if result.rowcount != 1:

@@ -55,7 +55,8 @@ from .statuses import OrderStatus, PaymentStatus
 
 __all__ = [  # with the errors and delivery data re-exported for the pages and the API
     "DELIVERY_METHODS", "DELIVERY_OPTIONS", "CartChanged", "CartMismatch", "CartNotBuyable",
-    "CheckoutDetails", "CheckoutError", "DeliveryMethod", "DiscountInvalid", "DeliveryOption", "EmptyCart",
+    "CheckoutDetails", "CheckoutError", "DeliveryMethod", "DeliveryOption", "DiscountInvalid",
+    "EmptyCart",
     "IdempotencyKeyReused", "OutOfStock", "PlacedOrder", "ShopBusy", "count_orders", "get_order",
     "list_orders", "new_order_number", "place_order", "scoped_key",
 ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""Discount codes: the money (Decimal, half-up, capped), the refusals, cart, checkout, CLI, races."""
+"""Discount codes: the money (Decimal, half-up, capped), refusals, cart, checkout, CLI, races."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def test_applying_a_code_shows_discount_and_total(client, stocked):
     assert response.status_code == 200, response.json
     cart = response.json
     assert cart["discount_code"] == "TEN"
-    assert cart["subtotal"] == "139.95" and cart["discount"] == "14.00" and cart["total"] == "125.95"
+    assert (cart["subtotal"], cart["discount"], cart["total"]) == ("139.95", "14.00", "125.95")
     assert client.get("/api/cart").json["total"] == "125.95"
     removed = client.delete("/api/cart/discount").json
     assert removed["discount_code"] is None and removed["discount"] == "0.00"

@@ -58,6 +58,6 @@ def test_other_addresses_and_wrong_passwords_claim_nothing(app, session):
     impostor = app.test_client()
     session.execute(Order.__table__.update().values(user_id=None))  # as if placed after
     session.commit()
-    impostor.post("/account/login", data={"email": "bob@example.com", "password": "wrong password!"})
+    impostor.post("/account/login", data={"email": "bob@example.com", "password": "wrong pass!"})
     session.expire_all()
     assert session.scalar(select(Order.user_id).where(Order.number == number)) is None
