@@ -286,5 +286,14 @@ def _register_events() -> None:
 _register_events()
 
 
+def _register_discounts() -> None:
+    from .discounts.cli import discounts_group
+
+    register_group(discounts_group)
+
+
+_register_discounts()
+
+
 if __name__ == "__main__":  # python -m shop.cli
     main()

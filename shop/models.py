@@ -21,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import Base, Variant
 
+from .discounts.models import DiscountCode
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -46,10 +48,15 @@ class Cart(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    #: The discount code the shopper applied; checked again every time the cart is summarised.
+    discount_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("discount_codes.id", ondelete="SET NULL")
+    )
 
     items: Mapped[list[CartItem]] = relationship(
         back_populates="cart", cascade="all, delete-orphan", order_by="CartItem.id"
     )
+    discount: Mapped[DiscountCode | None] = relationship(lazy="joined")
 
 
 class CartItem(Base):
@@ -97,6 +104,11 @@ class Order(Base):
     delivery: Mapped[str] = mapped_column(String(20))
     subtotal: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     shipping: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    #: The code and the money it took off, as they were when the order was placed.
+    discount_code: Mapped[str | None] = mapped_column(String(40))
+    discount: Mapped[Decimal] = mapped_column(
+        Numeric(10, 2), default=Decimal("0.00"), server_default="0.00"
+    )
     total: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     status: Mapped[str] = mapped_column(String(20), default="placed")
     payment_status: Mapped[str] = mapped_column(String(20), default="pending")

@@ -218,8 +218,37 @@ def failure_count(session: Session, key: str, throttle: Throttle = Throttle(),
     ) or 0
 
 
+def claim_guest_orders(session: Session, user_id: int) -> int:
+    """Give the account the guest orders placed (from any browser) with its e-mail address.
+
+    Runs at every log-in, registration included, so an order placed as a guest does not vanish
+    after its owner signs up elsewhere. There is no e-mail verification yet: holding the password
+    of the account registered to an address is what proves the address (see the README's risk
+    note). Compared as :func:`normalize_email` spells them; SQL ``lower()`` only narrows the
+    rows to check. Conditional on ``user_id IS NULL``, so an order is claimed once. Does not
+    commit (the caller's unit of work does).
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        return 0
+    candidates = session.execute(
+        select(Order.id, Order.email).where(
+            Order.user_id.is_(None), func.lower(func.trim(Order.email)) == user.email.lower()
+        )
+    ).all()
+    ids = [order_id for order_id, email in candidates if normalize_email(email) == user.email]
+    if not ids:
+        return 0
+    claimed = session.execute(
+        update(Order).where(Order.id.in_(ids), Order.user_id.is_(None)).values(user_id=user_id)
+    ).rowcount
+    log.info("account %s claimed %s guest order(s) placed with its e-mail", user_id, claimed)
+    return claimed
+
+
 def after_log_in(session: Session, visitor_id: str, user_id: int, new_visitor_id: str | None = None) -> list[str]:
-    """Move what the guest did to the account: cart, profile, events and guest orders.
+    """Move what the guest did to the account: cart, profile, events and guest orders (this
+    browser's, and any placed with the account's e-mail address).
 
     The guest's events and orders also take the account session's new visitor id, so nothing
     is left under the old one for a copy of the pre-login cookie to find. Messages to show.
@@ -231,6 +260,7 @@ def after_log_in(session: Session, visitor_id: str, user_id: int, new_visitor_id
     adopt_guest_data(session, visitor_id, user_id)
     session.execute(update(Order).where(Order.visitor_id == visitor_id, Order.user_id.is_(None))
                     .values(user_id=user_id))
+    claim_guest_orders(session, user_id)
     if new_visitor_id is not None:
         for table in (Event, Order):
             session.execute(update(table).where(table.visitor_id == visitor_id, table.user_id == user_id)

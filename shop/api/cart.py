@@ -14,7 +14,9 @@ from marshmallow import RAISE
 from .. import events
 from ..cart import service
 from ..cart.context import current_owner
-from ..cart.schemas import AddItemSchema, CartSchema, QuantitySchema
+from ..cart.schemas import AddItemSchema, CartSchema, DiscountCodeSchema, QuantitySchema
+from ..discounts import service as discounts
+from ..discounts.rules import DiscountError
 from ..errors import abort_with, http_status
 from ..extensions import csrf, db
 
@@ -115,3 +117,26 @@ def delete_item(item_id: int):
         abort_with(http_status(exc), exc.message)
     events.record("uncart", change.product_slug, context=change.sku)
     return _summary()
+
+
+@blp.route("/cart/discount", methods=["POST"])
+@blp.arguments(DiscountCodeSchema, error_status_code=422, unknown=RAISE)
+@blp.response(200, CartSchema)
+@blp.alt_response(415, description="The body is not JSON.")
+@blp.alt_response(
+    422, description="Unknown code, not valid yet, expired, used up, or the cart is below the "
+    "code's minimum spend (the detail says which; the cart is unchanged)."
+)
+def apply_discount(data):
+    """Apply a discount code to the cart (replacing any code applied before)."""
+    try:
+        return discounts.apply_code(db.session, current_owner(create=True), data["code"])
+    except DiscountError as exc:
+        abort_with(422, exc.message)
+
+
+@blp.route("/cart/discount", methods=["DELETE"])
+@blp.response(200, CartSchema)
+def remove_discount():
+    """Take the discount code off the cart."""
+    return discounts.remove_code(db.session, current_owner())

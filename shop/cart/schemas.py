@@ -81,8 +81,34 @@ class CartSchema(Schema):
     items = fields.List(fields.Nested(CartLineSchema), attribute="lines")
     item_count = fields.Integer()
     subtotal = fields.Decimal(as_string=True, places=2)
+    discount_code = fields.String(allow_none=True, metadata={
+        "description": "The applied code (null without one)."})
+    discount = fields.Decimal(as_string=True, places=2, metadata={
+        "description": "Money the code takes off now (0.00 when it does not apply)."})
+    discount_problem = fields.String(allow_none=True, metadata={
+        "description": "Why the applied code does not apply now (null when it does)."})
+    total = fields.Decimal(as_string=True, places=2, metadata={
+        "description": "Subtotal less discount; delivery is added at checkout."})
     message = fields.String(allow_none=True)
     problems = fields.List(fields.String())
     fingerprint = fields.String(metadata={
         "description": "The lines and prices as shown: send it as `cart_fingerprint` to "
                        "`POST /api/checkout` to order exactly this cart."})
+
+
+class DiscountCodeSchema(Schema):
+    """``POST /api/cart/discount``: the code to apply (case and surrounding spaces ignored)."""
+
+    class Meta:
+        unknown = RAISE
+
+    code = Text(
+        required=True, validate=validate.Length(min=1, max=40, error="Must be 1 to 40 characters.")
+    )
+
+
+class DiscountCodeFormSchema(DiscountCodeSchema):
+    class Meta:
+        unknown = RAISE
+
+    csrf_token = fields.String(load_only=True)

@@ -6,13 +6,15 @@ checkout and the mini-cart all read these.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from catalog.models import Variant
 
-from ..models import Cart, CartItem
+from ..discounts.rules import amount_off, problem
+from ..models import Cart, CartItem, utcnow
 
 EMPTY_MESSAGE = "No products in the cart."
 MAX_QUANTITY = 99
@@ -64,6 +66,12 @@ class CartLine:
 class CartSummary:
     lines: list[CartLine] = field(default_factory=list)
     cart_id: int | None = None
+    #: The applied code (None without one), the money it takes off now (0.00 when it does not
+    #: apply), and why it does not apply (None when it does).
+    discount_code: str | None = None
+    discount_code_id: int | None = None
+    discount: Decimal = Decimal("0.00")
+    discount_problem: str | None = None
 
     @property
     def item_count(self) -> int:
@@ -72,6 +80,11 @@ class CartSummary:
     @property
     def subtotal(self) -> Decimal:
         return sum((line.line_total for line in self.lines), Decimal("0.00")).quantize(CENT)
+
+    @property
+    def total(self) -> Decimal:
+        """The subtotal less the discount (delivery comes on top at checkout, undiscounted)."""
+        return (self.subtotal - self.discount).quantize(CENT)
 
     @property
     def empty(self) -> bool:
@@ -87,12 +100,14 @@ class CartSummary:
 
     @property
     def fingerprint(self) -> str:
-        """The cart as the shopper saw it: a hash of each line's SKU, quantity and unit price.
+        """The cart as the shopper saw it: each line's SKU, quantity and unit price, the discount.
 
         The checkout form and ``POST /api/checkout`` send it back, so an order is placed only
         for the cart that was shown (not one changed in another tab since).
         """
         lines = sorted(f"{line.sku}\t{line.quantity}\t{line.unit_price}" for line in self.lines)
+        if self.discount_code is not None:  # a cart without a code hashes as it always did
+            lines.append(f"discount\t{self.discount_code}\t{self.discount}")
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
@@ -118,7 +133,20 @@ def line_of(item: CartItem) -> CartLine:
     )
 
 
-def summarize(cart: Cart | None) -> CartSummary:
+def summarize(cart: Cart | None, now: dt.datetime | None = None) -> CartSummary:
     if cart is None:
         return CartSummary()
-    return CartSummary([line_of(item) for item in cart.items], cart.id)
+    lines = [line_of(item) for item in cart.items]
+    code = cart.discount
+    if code is None:
+        return CartSummary(lines, cart.id)
+    subtotal = sum((line.line_total for line in lines), Decimal("0.00")).quantize(CENT)
+    refusal = problem(code, subtotal, now or utcnow())
+    return CartSummary(
+        lines,
+        cart.id,
+        discount_code=code.code,
+        discount_code_id=code.id,
+        discount=Decimal("0.00") if refusal else amount_off(code, subtotal),
+        discount_problem=refusal.message if refusal else None,
+    )

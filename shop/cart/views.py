@@ -6,11 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from .. import events
+from ..discounts import service as discounts
+from ..discounts.rules import DiscountError
 from ..errors import abort_with, http_status
 from ..extensions import db
 from . import bp, service
 from .context import current_owner, minicart
-from .schemas import AddItemFormSchema, QuantityFormSchema
+from .schemas import AddItemFormSchema, DiscountCodeFormSchema, QuantityFormSchema
 
 PRODUCT_FIELD = "product"  # the product page's slug, to go back to it after a refusal
 
@@ -108,4 +110,27 @@ def clear():
     for change in changes:
         events.record("uncart", change.product_slug, context=change.sku)
     flash("Your cart is now empty." if changes else service.EMPTY_MESSAGE, "success")
+    return _see("cart.show")
+
+
+@bp.post("/cart/discount")
+def apply_discount():
+    try:
+        data = DiscountCodeFormSchema().load(request.form.to_dict())
+    except ValidationError as exc:
+        flash(_form_errors(exc), "error")
+        return _see("cart.show")
+    try:
+        summary = discounts.apply_code(db.session, current_owner(create=True), data["code"])
+    except DiscountError as exc:
+        flash(exc.message, "error")
+        return _see("cart.show")
+    flash(f"Discount code {summary.discount_code} applied.", "success")
+    return _see("cart.show")
+
+
+@bp.post("/cart/discount/remove")
+def remove_discount():
+    discounts.remove_code(db.session, current_owner())
+    flash("Discount code removed.", "success")
     return _see("cart.show")

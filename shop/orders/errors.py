@@ -44,3 +44,7 @@ class CartMismatch(CheckoutError):
 
 class IdempotencyKeyReused(CheckoutError):
     """The idempotency key already placed an order from a different request body."""
+
+
+class DiscountInvalid(CheckoutError):
+    """The applied discount code stopped applying (expired, used up, below its minimum spend)."""

@@ -124,6 +124,8 @@ class OrderSchema(Schema):
     delivery = fields.String()
     subtotal = fields.Decimal(as_string=True, places=2)
     shipping = fields.Decimal(as_string=True, places=2)
+    discount_code = fields.String(allow_none=True)
+    discount = fields.Decimal(as_string=True, places=2)
     total = fields.Decimal(as_string=True, places=2)
     created_at = UtcDateTime()
     lines = fields.List(fields.Nested(OrderLineSchema))

@@ -11,6 +11,9 @@ The rules, as plain functions over a session (no Flask):
   changed (or checked out) by a concurrent request makes this checkout fail, not double-sell;
 - an idempotency key (scoped to the shopper) makes a repeated submit return the first order;
   the same key with a different request (``request_hash``) is refused, never replayed;
+- an applied discount code is checked again here and its use counted with
+  ``UPDATE discount_codes SET uses = uses + 1 WHERE id = :id AND uses < max_uses``, so racing
+  checkouts cannot use a code more often than its limit (the loser gets :class:`DiscountInvalid`);
 - with a ``cart_fingerprint`` the order is placed only if the cart is still the one the shopper
   saw (lines, quantities, prices), else :class:`CartMismatch` carries the cart as it is now;
 - a checkout that fails leaves nothing behind: it rolls back as a whole.
@@ -32,6 +35,8 @@ from catalog.models import Variant
 
 from ..cart import service as carts
 from ..cart.service import EMPTY_MESSAGE, Owner
+from ..discounts import service as discounts
+from ..discounts.rules import DiscountError
 from ..models import Order, OrderLine, utcnow
 from .delivery import DEFAULT_DELIVERY, DELIVERY_METHODS, DeliveryMethod
 from .errors import (
@@ -39,6 +44,7 @@ from .errors import (
     CartMismatch,
     CartNotBuyable,
     CheckoutError,
+    DiscountInvalid,
     EmptyCart,
     IdempotencyKeyReused,
     OutOfStock,
@@ -49,7 +55,8 @@ from .statuses import OrderStatus, PaymentStatus
 
 __all__ = [  # with the errors and delivery data re-exported for the pages and the API
     "DELIVERY_METHODS", "DELIVERY_OPTIONS", "CartChanged", "CartMismatch", "CartNotBuyable",
-    "CheckoutDetails", "CheckoutError", "DeliveryMethod", "DeliveryOption", "EmptyCart",
+    "CheckoutDetails", "CheckoutError", "DeliveryMethod", "DeliveryOption", "DiscountInvalid",
+    "EmptyCart",
     "IdempotencyKeyReused", "OutOfStock", "PlacedOrder", "ShopBusy", "count_orders", "get_order",
     "list_orders", "new_order_number", "place_order", "scoped_key",
 ]  # fmt: skip
@@ -211,6 +218,11 @@ def place_order(
         lines = summary.lines
         if summary.empty:
             raise EmptyCart(EMPTY_MESSAGE)
+        if summary.discount_problem:
+            raise DiscountInvalid(
+                f"{summary.discount_problem} No order was placed: remove the code or change "
+                "your cart, then confirm it again."
+            )
         if cart_fingerprint is not None and cart_fingerprint != summary.fingerprint:
             raise CartMismatch(
                 "Your cart has changed since you started the checkout (perhaps in another tab). "
@@ -224,6 +236,7 @@ def place_order(
         session.add(order)
         session.flush()  # the same idempotency key racing on PostgreSQL fails here
         _take_stock(session, lines)
+        _redeem_discount(session, summary)
         if not carts.delete_lines(
             session, summary.cart_id, {line.id: line.quantity for line in lines}
         ):
@@ -268,7 +281,9 @@ def _new_order(
         delivery=option.code,
         subtotal=subtotal,
         shipping=shipping,
-        total=(subtotal + shipping).quantize(CENT),
+        discount_code=summary.discount_code,
+        discount=summary.discount,
+        total=(summary.total + shipping).quantize(CENT),
         status=OrderStatus.PLACED.value,
         payment_status=PaymentStatus.PENDING.value,
         created_at=utcnow(),
@@ -287,6 +302,17 @@ def _new_order(
         for line in summary.lines
     ]
     return order
+
+
+def _redeem_discount(session: Session, summary: carts.CartSummary) -> None:
+    if summary.discount_code_id is None:
+        return
+    try:
+        discounts.redeem(session, summary.discount_code_id)
+    except DiscountError as exc:
+        raise DiscountInvalid(
+            f"{exc.message} No order was placed: remove the code and confirm your cart again."
+        ) from None
 
 
 def _take_stock(session: Session, lines: list[carts.CartLine]) -> None:

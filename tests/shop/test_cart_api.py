@@ -35,6 +35,10 @@ def test_an_empty_cart_says_so(client, stocked):
         "items": [],
         "item_count": 0,
         "subtotal": "0.00",
+        "discount_code": None,
+        "discount": "0.00",
+        "discount_problem": None,
+        "total": "0.00",
         "message": "No products in the cart.",
         "problems": [],
         "fingerprint": "e3b0c44298fc1c14",  # of no lines: sha256 of the empty string

@@ -1,0 +1,1 @@
+"""Discount codes: percentage or fixed amounts off the cart subtotal, with limits and dates."""
