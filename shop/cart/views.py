@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from .. import events
 from ..errors import abort_with, http_status
 from ..extensions import db
+from ..orders.delivery import DEFAULT_DELIVERY, DELIVERY_METHODS
 from . import bp, service
 from .context import current_owner, minicart
 from .schemas import AddItemFormSchema, QuantityFormSchema
@@ -53,7 +54,9 @@ def show():
     """The cart page reads the cart itself: an unavailable database is a 503 here, not "empty"."""
     owner = current_owner(create=False)
     cart = service.get_summary(db.session, owner) if owner.known else service.CartSummary()
-    return render_template("cart/cart.html", cart=cart)
+    delivery = DELIVERY_METHODS[DEFAULT_DELIVERY]  # shown before checkout, so the total is no surprise
+    return render_template("cart/cart.html", cart=cart, delivery=delivery,
+                           delivery_price=delivery.price_for(cart.subtotal))
 
 
 @bp.post("/cart/items")
