@@ -54,7 +54,7 @@ def show():
     """The cart page reads the cart itself: an unavailable database is a 503 here, not "empty"."""
     owner = current_owner(create=False)
     cart = service.get_summary(db.session, owner) if owner.known else service.CartSummary()
-    delivery = DELIVERY_METHODS[DEFAULT_DELIVERY]  # shown before checkout, so the total is no surprise
+    delivery = DELIVERY_METHODS[DEFAULT_DELIVERY]  # shown here so the total is no surprise later
     return render_template("cart/cart.html", cart=cart, delivery=delivery,
                            delivery_price=delivery.price_for(cart.subtotal))
 

@@ -53,8 +53,9 @@ def test_every_page_fits_a_phone_with_44px_header_links(page: Page):
         links = page.locator(".site-header nav a")
         expect(links.first).to_be_visible()
         for i in range(links.count()):
-            box = links.nth(i).bounding_box()
-            assert box["height"] >= 44, f"{name}: header link {links.nth(i).inner_text()!r} is {box['height']} px tall"
+            link = links.nth(i)
+            height = link.bounding_box()["height"]
+            assert height >= 44, f"{name}: header link {link.inner_text()!r} is {height} px tall"
         assert _overflow(page) <= 0, f"{name} with the menu open scrolls sideways"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from shopping import HALO, seed_tiny_catalog
@@ -36,8 +37,8 @@ def test_the_cart_shows_delivery_and_the_order_total(client, stocked):
     subtotal = re.search(r'class="cart-subtotal">£([\d.,]+)<', html).group(1)
     delivery = re.search(r'class="cart-delivery">(Free|£[\d.,]+)<', html).group(1)
     total = re.search(r'class="cart-total"><strong>£([\d.,]+)<', html).group(1)
-    shipping = 0 if delivery == "Free" else float(delivery[1:].replace(",", ""))
-    assert float(total.replace(",", "")) == pytest.approx(float(subtotal.replace(",", "")) + shipping)
+    shipping = Decimal(0) if delivery == "Free" else Decimal(delivery[1:].replace(",", ""))
+    assert Decimal(total.replace(",", "")) == Decimal(subtotal.replace(",", "")) + shipping
 
 
 def test_checkout_shows_delivery_and_the_total_before_place_order(client, stocked):
