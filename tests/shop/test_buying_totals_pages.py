@@ -52,3 +52,12 @@ def test_the_minicart_always_offers_checkout(client, stocked):
     html = text(client.get("/"))
     drawer = html[html.index('<details class="minicart"') : html.index("</details>")]
     assert 'href="/checkout"' in drawer
+
+
+def test_the_size_picker_starts_on_the_profiles_size(client, stocked):
+    html = text(client.get("/products/velmora-halo-walk"))
+    sizes = re.findall(r'<option value="([^"]+)"[^>]*>\s*EU (\d+(?:\.5)?) ', sku_select(html))
+    sku, size = sizes[-1]
+    assert client.post("/profile", data={"size_system": "eu", "shoe_size": size}).status_code == 302
+    select = sku_select(text(client.get("/products/velmora-halo-walk")))
+    assert re.search(rf'<option value="{re.escape(sku)}" selected', select), select[:600]
