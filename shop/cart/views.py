@@ -10,6 +10,7 @@ from ..discounts import service as discounts
 from ..discounts.rules import DiscountError
 from ..errors import abort_with, http_status
 from ..extensions import db
+from ..orders.delivery import DEFAULT_DELIVERY, DELIVERY_METHODS
 from . import bp, service
 from .context import current_owner, minicart
 from .schemas import AddItemFormSchema, DiscountCodeFormSchema, QuantityFormSchema
@@ -55,7 +56,9 @@ def show():
     """The cart page reads the cart itself: an unavailable database is a 503 here, not "empty"."""
     owner = current_owner(create=False)
     cart = service.get_summary(db.session, owner) if owner.known else service.CartSummary()
-    return render_template("cart/cart.html", cart=cart)
+    delivery = DELIVERY_METHODS[DEFAULT_DELIVERY]  # shown here so the total is no surprise later
+    return render_template("cart/cart.html", cart=cart, delivery=delivery,
+                           delivery_price=delivery.price_for(cart.subtotal))
 
 
 @bp.post("/cart/items")

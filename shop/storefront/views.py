@@ -11,6 +11,7 @@ from catalog.vocabulary import SORTS
 from .. import events
 from ..errors import abort_with
 from ..extensions import db
+from ..profile.service import current_profile
 from ..recommendations.registry import slot_from_request
 from ..recommendations.related import related_suggestions
 from ..recommendations.service import trending
@@ -64,6 +65,21 @@ def product_list():
     )
 
 
+def _profile_sku(product) -> str | None:
+    """The in-stock variant in the visitor's profile size (and width, when known), or None:
+    the size picker starts there instead of on "Choose your size"."""
+    if not product.sized:
+        return None
+    profile = current_profile()
+    size, width = profile.get("shoe_size_eu"), profile.get("width")
+    if size is None:
+        return None
+    fitting = [v for v in product.variants
+               if v.stock > 0 and v.size_eu is not None and float(v.size_eu) == float(size)]
+    fitting.sort(key=lambda v: v.width != width)
+    return fitting[0].sku if fitting else None
+
+
 @bp.route("/products/<slug>")
 def product_detail(slug: str):
     product = queries.get_product(db.session, slug)
@@ -74,6 +90,7 @@ def product_detail(slug: str):
     if slot:  # the visitor came from a recommendation slot
         events.record("click", product.slug, slot=slot)
     return render_template("products/detail.html", product=product,
+                           profile_sku=_profile_sku(product),
                            selectors=options.selectors(product),
                            chosen=options.chosen_variant(product),
                            variant_options=options.variant_options, sale_end=options.sale_end)
