@@ -26,7 +26,7 @@ def machine() -> dict:
     import sklearn
 
     info: dict = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "nproc": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),

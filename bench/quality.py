@@ -129,7 +129,7 @@ def _titles(path: Path) -> dict[str, str] | None:
     import pandas as pd
 
     frame = pd.read_csv(items, dtype=str, keep_default_na=False)
-    return dict(zip(frame["item_id"], frame["title"])) if "title" in frame else None
+    return dict(zip(frame["item_id"], frame["title"], strict=False)) if "title" in frame else None
 
 
 def served_candidate(train, test, path: Path) -> tuple:

@@ -17,16 +17,20 @@ def summary_rows(burst: dict | None, soak: dict | None) -> list[str]:
         worst = max(r["slowest_seconds"] for r in burst["runs"].values())
         unexpected = sum(r["unexpected"] for r in burst["runs"].values())
         shed = ", ".join(f"{k} {r['shed_503']}" for k, r in burst["runs"].items())
-        rows.append(f"| burst: {burst['params']['requests']} concurrent requests ({', '.join(burst['runs'])}): "
-                    f"no 5xx but 503 + Retry-After, none slower than {burst['params']['slowest_allowed_s']:g} s | "
-                    f"{unexpected} unexpected; slowest {worst:.1f} s; 503s shed: {shed} | "
-                    f"{_mark(burst['target']['met'])} |")
+        rows.append(
+            f"| burst: {burst['params']['requests']} concurrent requests ({', '.join(burst['runs'])}): "
+            f"no 5xx but 503 + Retry-After, none slower than {burst['params']['slowest_allowed_s']:g} s | "
+            f"{unexpected} unexpected; slowest {worst:.1f} s; 503s shed: {shed} | "
+            f"{_mark(burst['target']['met'])} |"
+        )
     if soak and soak.get("total"):
         pr = soak["params"]
-        rows.append(f"| soak: {pr['users']} users × {pr['run_time']} (log-in/out, cart, checkout), zero failures | "
-                    f"{soak['target']['failures']} failures of {soak['total']['requests']:,} requests, "
-                    f"p95 {_f(soak['total']['p95_ms'], 0)} ms, {_f(soak['total']['rps'])} req/s | "
-                    f"{_mark(soak['target']['met'])} |")
+        rows.append(
+            f"| soak: {pr['users']} users × {pr['run_time']} (log-in/out, cart, checkout), zero failures | "
+            f"{soak['target']['failures']} failures of {soak['total']['requests']:,} requests, "
+            f"p95 {_f(soak['total']['p95_ms'], 0)} ms, {_f(soak['total']['rps'])} req/s | "
+            f"{_mark(soak['target']['met'])} |"
+        )
     return rows
 
 
@@ -43,15 +47,20 @@ def burst_section(burst: dict | None) -> list[str]:
         "overflow connections per process, `DB_POOL_TIMEOUT` 2 s. Before the fix about 130–200 "
         "concurrent requests froze the shop for 30–60 s and ended in 500s (`QueuePool limit ... "
         "overflow 10 reached`): a request held its connection while the event writer asked for a "
-        "second.")
+        "second."
+    )
     lines.append("")
-    lines.append("| server | answers | 503 (shed, Retry-After) | unexpected | wall s | p50 ms | p95 ms | slowest s | status |")
+    lines.append(
+        "| server | answers | 503 (shed, Retry-After) | unexpected | wall s | p50 ms | p95 ms | slowest s | status |"
+    )
     lines.append("|---|---|---|---|---|---|---|---|---|")
     for kind, r in burst["runs"].items():
         answers = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
-        lines.append(f"| {kind} | {answers} | {r['shed_503']} | {r['unexpected']} | {r['wall_seconds']:.1f} | "
-                     f"{_f(r['latency_ms']['p50'], 0)} | {_f(r['latency_ms']['p95'], 0)} | "
-                     f"{r['slowest_seconds']:.1f} | {_mark(r['met'])} |")
+        lines.append(
+            f"| {kind} | {answers} | {r['shed_503']} | {r['unexpected']} | {r['wall_seconds']:.1f} | "
+            f"{_f(r['latency_ms']['p50'], 0)} | {_f(r['latency_ms']['p95'], 0)} | "
+            f"{r['slowest_seconds']:.1f} | {_mark(r['met'])} |"
+        )
     lines.append("")
     load = burst["machine"].get("load_average", ["?"])[0]
     for kind, r in burst["runs"].items():
@@ -61,7 +70,8 @@ def burst_section(burst: dict | None) -> list[str]:
                 f"- {kind}: {r['unexpected']} connections were reset by the server's TCP stack "
                 f"(`{examples[0]['error']}` after about {examples[0]['seconds']:.1f} s), before the app saw "
                 "them: the development server accepts with a fixed listen backlog of 128, and when checked "
-                "its log had no request line for them. No request the app received was answered with a 500.")
+                "its log had no request line for them. No request the app received was answered with a 500."
+            )
         elif examples:
             for example in examples[:2]:
                 lines.append(f"- {kind}: {example['name']} → {example['status']} {example.get('error') or ''}")
@@ -71,7 +81,8 @@ def burst_section(burst: dict | None) -> list[str]:
                 f"{r['slowest_seconds']:.0f} s in the queue in front of the workers: {r['answered']} "
                 f"requests in {r['wall_seconds']:.0f} s at a load average of {load} on 2 cores shared with "
                 "other work. That is throughput on a busy machine, not a stall on the database pool "
-                "(none of them needed a 503).")
+                "(none of them needed a 503)."
+            )
     lines.append("")
     return lines
 
@@ -85,18 +96,23 @@ def soak_section(soak: dict | None) -> list[str]:
         f"locust headless, {pr['users']} users (spawn {pr['spawn_rate']:g}/s) for {pr['run_time']} against "
         f"gunicorn {pr['workers']} sync workers, {pr['database']}: the issue-6 shoppers (browse, filter, "
         "read, product pages, cart, checkout) who also log in and out of their own account (one of "
-        f"{pr['accounts']}, HTML forms with CSRF tokens). `make bench` runs 600 s (`SOAK_SECONDS`).")
+        f"{pr['accounts']}, HTML forms with CSRF tokens). `make bench` runs 600 s (`SOAK_SECONDS`)."
+    )
     lines.append("")
     lines.append("| request | count | failures | req/s | p50 ms | p95 ms | p99 ms |")
     lines.append("|---|---|---|---|---|---|---|")
     for e in soak["endpoints"] + [soak["total"]]:
         name = "**all**" if e["name"] == "Aggregated" else f"{e['method']} `{e['name']}`"
-        lines.append(f"| {name} | {e['requests']:,} | {e['failures']} | {_f(e['rps'])} | "
-                     f"{_f(e['p50_ms'], 0)} | {_f(e['p95_ms'], 0)} | {_f(e['p99_ms'], 0)} |")
+        lines.append(
+            f"| {name} | {e['requests']:,} | {e['failures']} | {_f(e['rps'])} | "
+            f"{_f(e['p50_ms'], 0)} | {_f(e['p95_ms'], 0)} | {_f(e['p99_ms'], 0)} |"
+        )
     lines.append("")
-    lines.append(f"**Target zero failures**: {soak['target']['failures']} → {_mark(soak['target']['met'])}. "
-                 f"Load average at the start: {soak['machine'].get('load_average', '?')} on 2 cores: "
-                 "the latencies are those of a machine shared with other work.")
+    lines.append(
+        f"**Target zero failures**: {soak['target']['failures']} → {_mark(soak['target']['met'])}. "
+        f"Load average at the start: {soak['machine'].get('load_average', '?')} on 2 cores: "
+        "the latencies are those of a machine shared with other work."
+    )
     for f in soak.get("failures") or []:
         lines.append(f"- {f['Method']} `{f['Name']}` ×{f['Occurrences']}: {f['Error'][:300]}")
     lines.append("")

@@ -94,7 +94,7 @@ def _visitors(items, docs, inter, n_queries: int, seed: int):
     for q, u in enumerate(chosen):
         a, b = starts[u], stops[u]
         history = list(zip(inter.item_ids[a:b].tolist(), inter.events[a:b].tolist(),
-                           inter.timestamps[a:b].tolist()))
+                           inter.timestamps[a:b].tolist(), strict=False))
         idx = space.get_indexer(inter.item_ids[a:b])
         w = np.array([DEFAULT_EVENT_WEIGHTS.get(e, 1.0) for e in inter.events[a:b]], np.float32)
         row = sp.csr_matrix((w, (np.zeros(len(idx), int), idx)), shape=(1, n_space), dtype=np.float32)
@@ -184,7 +184,7 @@ def run_one(n_items: int, n_interactions: int, n_queries: int, seed: int) -> dic
     del loaded
 
     visitors = _visitors(items, docs, inter, n_queries, seed + 3)
-    slugs = frozenset(i.item_id for i, ok in zip(items, mask) if ok)
+    slugs = frozenset(i.item_id for i, ok in zip(items, mask, strict=False) if ok)
     ops = _calls(model, visitors, mask, slugs)
     latency = {name: _time(calls) for name, calls in ops.items()}
     # The same with BLAS pools limited to one thread: what the shop's create_app sets
@@ -228,7 +228,7 @@ def profile_one(n_items: int, n_interactions: int, n_queries: int, seed: int) ->
     items, docs, inter, mask = _setup(n_items, n_interactions, seed)
     model = HybridRecommender(**MODEL_PARAMS).fit(items, inter, docs)
     visitors = _visitors(items, docs, inter, n_queries, seed + 3)
-    slugs = frozenset(i.item_id for i, ok in zip(items, mask) if ok)
+    slugs = frozenset(i.item_id for i, ok in zip(items, mask, strict=False) if ok)
     ops = _calls(model, visitors, mask, slugs)
     from threadpoolctl import threadpool_limits
 

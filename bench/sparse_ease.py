@@ -25,10 +25,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.synthetic import make_catalog, make_interactions
-from recommender.interactions import IdIndex, to_matrix
-from recommender.sequential import recency_matrix
-from recommender.sparse_ease import SparseEASE
+from bench.synthetic import make_catalog, make_interactions  # noqa: E402
+from recommender.interactions import IdIndex, to_matrix  # noqa: E402
+from recommender.sequential import recency_matrix  # noqa: E402
+from recommender.sparse_ease import SparseEASE  # noqa: E402
 
 
 def main(argv=None) -> int:

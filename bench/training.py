@@ -42,10 +42,11 @@ MODELS = ("collaborative", "hybrid")
 
 
 def run_one(model_name: str, n_rows: int, n_items: int, seed: int) -> dict:
+    from synthetic import make_catalog, make_interactions
+
     from recommender.collaborative import RP3beta
     from recommender.hybrid import HybridRecommender
     from recommender.interactions import IdIndex, to_matrix
-    from synthetic import make_catalog, make_interactions
 
     t0 = time.perf_counter()
     items, docs, cluster = make_catalog(n_items, seed=seed)

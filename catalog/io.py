@@ -152,7 +152,9 @@ def _csv_value(column: str, cell: str):
 def parse_csv(text: str) -> CatalogData:
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
-    missing = [c for c in ("slug", "name", "brand", "price", "category", "created_at", "sku", "stock") if c not in header]
+    missing = [
+        c for c in ("slug", "name", "brand", "price", "category", "created_at", "sku", "stock") if c not in header
+    ]
     unknown = [c for c in header if c not in CSV_COLUMNS]
     errors = [RowError("line 1", column, "Missing column.") for column in missing]
     errors += [RowError("line 1", column, "Unknown column.") for column in unknown]
@@ -206,7 +208,9 @@ def _validate(categories, products) -> CatalogData:
         seen_slugs[product["slug"]] = location
         for variant in product["variants"]:
             if variant["sku"] in seen_skus:
-                errors.append(RowError(location, "variants.sku", f"{variant['sku']} duplicates {seen_skus[variant['sku']]}."))
+                errors.append(
+                    RowError(location, "variants.sku", f"{variant['sku']} duplicates {seen_skus[variant['sku']]}.")
+                )
             seen_skus[variant["sku"]] = location
         data.products.append(product | {"_location": location})
     if errors:
@@ -260,7 +264,11 @@ def import_catalog(session: Session, data: CatalogData, media_dir: str | Path | 
             for variant_row in row["variants"]:
                 owner = variants_by_sku.get(variant_row["sku"])
                 if owner is not None and owner.product.slug != row["slug"]:
-                    errors.append(RowError(row["_location"], "variants.sku", f"{variant_row['sku']} belongs to {owner.product.slug}."))
+                    errors.append(
+                        RowError(
+                            row["_location"], "variants.sku", f"{variant_row['sku']} belongs to {owner.product.slug}."
+                        )
+                    )
         images = _store_images(data, media_dir, errors) if media_dir is not None else {}
         if errors:
             raise CatalogFileError(errors)
@@ -406,14 +414,11 @@ def export_catalog(session: Session, path: str | Path, media_dir: str | Path | N
     """
     path = Path(path)
     products = session.scalars(
-        select(Product)
-        .options(selectinload(Product.variants), selectinload(Product.labels))
-        .order_by(Product.slug)
+        select(Product).options(selectinload(Product.variants), selectinload(Product.labels)).order_by(Product.slug)
     ).all()
     folder = path.parent / f"{path.stem}-images"
     documents = [
-        _product_document(p, _export_images(p, Path(media_dir), folder) if media_dir else None)
-        for p in products
+        _product_document(p, _export_images(p, Path(media_dir), folder) if media_dir else None) for p in products
     ]
     if path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8") as handle:
@@ -428,11 +433,18 @@ def export_catalog(session: Session, path: str | Path, media_dir: str | Path | N
                     writer.writerow({c: _csv_cell(row.get(c)) for c in CSV_COLUMNS})
     else:
         categories = [
-            {"slug": c.slug, "name": c.name, "parent": c.parent.slug if c.parent else None,
-             "description": c.description}
+            {
+                "slug": c.slug,
+                "name": c.name,
+                "parent": c.parent.slug if c.parent else None,
+                "description": c.description,
+            }
             for c in _categories_in_tree_order(session)
         ]
-        path.write_text(json.dumps({"categories": categories, "products": documents}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps({"categories": categories, "products": documents}, indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
     return len(documents)
 
 

@@ -123,9 +123,7 @@ def _attribute_clause(spec: Attribute, wanted):
     if spec.stored == "label":
         # Subqueries use aliases so they never correlate with a facet query's own joins.
         label = aliased(ProductLabel)
-        return exists().where(
-            label.product_id == Product.id, label.kind == spec.label_kind, label.value.in_(wanted)
-        )
+        return exists().where(label.product_id == Product.id, label.kind == spec.label_kind, label.value.in_(wanted))
     column = getattr(Product, spec.name)
     return column.is_(True) if spec.type == "flag" else column.in_(wanted)
 
@@ -137,9 +135,7 @@ def _product_clauses(session: Session, query: ProductQuery, skip: str | None = N
         clauses.append(_search_clause(session, query.q))
     if query.category and skip != "category":
         ids = descendant_ids(session, query.category)
-        also_in = exists().where(
-            ProductCategory.product_id == Product.id, ProductCategory.category_id.in_(ids)
-        )
+        also_in = exists().where(ProductCategory.product_id == Product.id, ProductCategory.category_id.in_(ids))
         clauses.append(or_(Product.category_id.in_(ids), also_in))
     if query.min_price is not None:
         clauses.append(Product.price >= query.min_price)
@@ -178,8 +174,9 @@ def _order_by(session: Session, query: ProductQuery, stmt: Select) -> Select:
         groups = [[w] for w in search.words(query.q)]
         found = search.matches(session, "product", groups, name="search_rank")
         stmt = stmt.join(found, found.c.ref_id == Product.id)
-        return stmt.order_by(found.c.score.desc(), _fit(query.prefer).desc(), found.c.rank.desc(),
-                             rating.desc(), Product.id)
+        return stmt.order_by(
+            found.c.score.desc(), _fit(query.prefer).desc(), found.c.rank.desc(), rating.desc(), Product.id
+        )
     return stmt.order_by(rating.desc(), Product.rating_count.desc(), Product.id)
 
 
@@ -191,15 +188,23 @@ def _fit(prefer: Preference | None):
     points = []
     if prefer.size_eu is not None:
         variant = aliased(Variant)
-        wanted = [variant.product_id == Product.id, variant.size_eu == prefer.size_eu,
-                  variant.stock > 0]
+        wanted = [variant.product_id == Product.id, variant.size_eu == prefer.size_eu, variant.stock > 0]
         if prefer.width:
             wanted.append(variant.width == prefer.width)
         points.append(case((exists().where(*wanted), 1), else_=0))
     if prefer.terrain:
         label = aliased(ProductLabel)
-        points.append(case((exists().where(label.product_id == Product.id, label.kind == "terrain",
-                                           label.value.in_(prefer.terrain)), 1), else_=0))
+        points.append(
+            case(
+                (
+                    exists().where(
+                        label.product_id == Product.id, label.kind == "terrain", label.value.in_(prefer.terrain)
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        )
     total = points[0]
     for point in points[1:]:
         total = total + point
@@ -226,7 +231,9 @@ def facet_counts(session: Session, query: ProductQuery) -> dict[str, dict[str, i
         clauses = _product_clauses(session, query, spec.filter)
         if spec.stored == "label":
             facets[spec.filter] = _count_by(
-                session, ProductLabel.value, [*clauses, ProductLabel.kind == spec.label_kind],
+                session,
+                ProductLabel.value,
+                [*clauses, ProductLabel.kind == spec.label_kind],
                 (ProductLabel, ProductLabel.product_id == Product.id),
             )
         elif spec.type == "flag":
@@ -359,7 +366,9 @@ def products_for_topics(session: Session, topics: list[str], limit: int = 6) -> 
     products = {
         p.id: p
         for p in session.scalars(
-            select(Product).where(Product.id.in_(ids)).options(selectinload(Product.variants), selectinload(Product.labels))
+            select(Product)
+            .where(Product.id.in_(ids))
+            .options(selectinload(Product.variants), selectinload(Product.labels))
         )
     }
     return [products[i] for i in ids]

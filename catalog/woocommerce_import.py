@@ -184,12 +184,12 @@ class _Importer:
             taken = self.by_product_sku.get(item.source.sku)
             if taken is not None and taken is not owner:
                 self.problems.append(woo.Problem(item.source.line, "SKU",
-                                                 f"{item.source.sku!r} is the SKU of {taken.slug}, another product"))  # fmt: skip
+                                                 f"{item.source.sku!r} is the SKU of {taken.slug}, another product"))  # noqa: E501  # fmt: skip
             for variant in item.variants:
                 current = self.variants.get(variant.sku)
                 if current is not None and current.product is not owner:
                     self.problems.append(woo.Problem(variant.source.line, "SKU",
-                                                     f"{variant.sku!r} is a variant of {current.product.slug}, another product"))  # fmt: skip
+                                                     f"{variant.sku!r} is a variant of {current.product.slug}, another product"))  # noqa: E501  # fmt: skip
 
     # ------------------------------------------------------------ one product
 

@@ -13,7 +13,7 @@ from recommender.persistence import (  # noqa: E402
     load_artifact,
     save_artifact,
 )
-from recommender.profile import ProfileScorer, RuleTable, RulesError, load_rules  # noqa: E402
+from recommender.profile import ProfileScorer, RulesError, RuleTable, load_rules  # noqa: E402
 from recommender.types import (  # noqa: E402
     Document,
     ItemInfo,

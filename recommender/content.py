@@ -108,7 +108,7 @@ class ContentModel(BaseEstimator):
         item_texts: Sequence[str],
         doc_ids: Sequence[str] = (),
         doc_texts: Sequence[str] = (),
-    ) -> "ContentModel":
+    ) -> ContentModel:
         """Learn the vocabulary and the TF-IDF vectors of items and documents.
 
         Parameters

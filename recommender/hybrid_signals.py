@@ -242,7 +242,7 @@ def collaborative_scores(
         lengths, columns, values = csr_rows(similarity, sources.space_idx[order])
         out = np.zeros(n_space, dtype=np.float32)
         start = 0
-        for weight, length in zip(np.asarray(sources.weights, dtype=np.float32)[order], lengths):
+        for weight, length in zip(np.asarray(sources.weights, dtype=np.float32)[order], lengths, strict=False):
             stop = start + int(length)
             np.add.at(out, columns[start:stop], weight * values[start:stop])
             start = stop

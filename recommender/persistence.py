@@ -123,7 +123,7 @@ def save_artifact(model: Any, path: str | os.PathLike, *, metadata: Mapping[str,
     path = Path(path)
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     digest = hashlib.sha256(payload).hexdigest()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     params = model.get_params() if hasattr(model, "get_params") else None
     header = {
         "format_version": ARTIFACT_FORMAT_VERSION,

@@ -273,7 +273,7 @@ class ProfileScorer(BaseEstimator):
             start, end = sub.indptr[row], sub.indptr[row + 1]
             pairs = [
                 (self.rules_[j].reason, float(c))
-                for j, c in zip(sub.indices[start:end], sub.data[start:end])
+                for j, c in zip(sub.indices[start:end], sub.data[start:end], strict=False)
                 if c != 0
             ]
             pairs.sort(key=lambda pair: -pair[1])

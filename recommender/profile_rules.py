@@ -224,14 +224,12 @@ def _check_want(want: Any, where: str, vocab: Vocabulary | None) -> tuple[_Want,
         unknown = set(clause) - {"attribute", "values", "min", "max"}
         if unknown:
             raise RulesError(
-                f"{where}: unknown key {sorted(unknown)[0]!r} in 'want'; "
-                "expected attribute, values, min, max"
+                f"{where}: unknown key {sorted(unknown)[0]!r} in 'want'; expected attribute, values, min, max"
             )
         attribute = clause.get("attribute")
         if vocab is not None and attribute not in vocab.item:
             raise RulesError(
-                f"{where}: unknown attribute {attribute!r} in 'want'; expected one of "
-                f"{', '.join(vocab.item)}"
+                f"{where}: unknown attribute {attribute!r} in 'want'; expected one of {', '.join(vocab.item)}"
             )
         if not isinstance(attribute, str) or not attribute:
             raise RulesError(f"{where}: each 'want' clause needs an 'attribute'")
@@ -256,9 +254,7 @@ def _check_want(want: Any, where: str, vocab: Vocabulary | None) -> tuple[_Want,
     return tuple(out)
 
 
-def load_rules(
-    path: str | Path | None = None, vocabulary: Mapping[str, Any] | Vocabulary | None = None
-) -> list[Rule]:
+def load_rules(path: str | Path | None = None, vocabulary: Mapping[str, Any] | Vocabulary | None = None) -> list[Rule]:
     """Read and validate a rule table.
 
     Parameters
@@ -316,9 +312,7 @@ def load_rules(
             )
         effect = raw.get("effect", "rank")
         if effect not in EFFECTS:
-            raise RulesError(
-                f"{where}: 'effect' must be one of {', '.join(EFFECTS)}, got {effect!r}"
-            )
+            raise RulesError(f"{where}: 'effect' must be one of {', '.join(EFFECTS)}, got {effect!r}")
         if effect != "rank":
             raw = {"weight": -1.0, **raw}  # an exclusion or demotion adds nothing to the score
         missing = _RULE_KEYS - set(raw)
@@ -341,10 +335,7 @@ def load_rules(
                 weight=float(raw["weight"]),
                 reason=raw["reason"].strip(),
                 effect=effect,
-                unless=(
-                    _check_when(raw["unless"], f"{where} unless", vocab)
-                    if "unless" in raw else None
-                ),
+                unless=(_check_when(raw["unless"], f"{where} unless", vocab) if "unless" in raw else None),
             )
         )
     return rules
@@ -363,7 +354,9 @@ def _kind(key: str, value: Any, vocab: Vocabulary | None) -> tuple[str | None, f
     return ("choice" if isinstance(value, (str, bool)) else None), None
 
 
-def validate_profile(profile: Mapping[str, Any] | None, vocabulary: Mapping[str, Any] | Vocabulary | None = None) -> list[str]:
+def validate_profile(
+    profile: Mapping[str, Any] | None, vocabulary: Mapping[str, Any] | Vocabulary | None = None
+) -> list[str]:
     """Problems with a profile (unknown keys, values outside the vocabulary); empty if fine.
 
     :meth:`ProfileScorer.score` ignores what this reports, so a stale profile never breaks

@@ -9,6 +9,10 @@ PY=${PY:-.venv/bin/python}
 # otherwise they are skipped with the reason.
 bash scripts/e2e-setup.sh || echo "Chromium is not available: the browser tests will be skipped." >&2
 
+# Static checks first (import contracts, ruff): a layering or lint error fails the run.
+BIN="$(dirname "$PY")" bash scripts/lint.sh
+lint_status=$?
+
 echo "== Test suite on SQLite =="
 env -u DATABASE_URL "$PY" -m pytest "$@"
 status=$?
@@ -24,6 +28,8 @@ if [ "${SKIP_POSTGRES:-0}" != "1" ]; then
     [ -n "${CI:-}" ] && status=1
   fi
 fi
+
+[ $status -eq 0 ] && status=$lint_status
 
 PY="$PY" bash scripts/audit.sh
 audit_status=$?

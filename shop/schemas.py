@@ -91,7 +91,9 @@ class ChoiceList(fields.List):
 def _filter_field(spec: Attribute) -> fields.Field:
     """A registry attribute as a query parameter: a flag is ``true``, words are a ChoiceList."""
     if spec.type == "flag":
-        return fields.Boolean(load_default=False, metadata={"description": f"Only products that are {spec.label.lower()}."})
+        return fields.Boolean(
+            load_default=False, metadata={"description": f"Only products that are {spec.label.lower()}."}
+        )
     return ChoiceList(spec.codes)
 
 

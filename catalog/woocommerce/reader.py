@@ -50,9 +50,7 @@ def slug(text: str) -> str:
     """ASCII words joined by hyphens, for generated SKUs: "Größe Grün 42½" -> "grosse-grun-42-1-2"."""
     text = re.sub(r"[\u00bc-\u00be\u2150-\u215e]", lambda m: f" {m.group()} ", text)  # ½ -> " 1/2 "
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    ascii_text = "".join(
-        c if c.isascii() else "" if unicodedata.combining(c) else " " for c in decomposed
-    )
+    ascii_text = "".join(c if c.isascii() else "" if unicodedata.combining(c) else " " for c in decomposed)
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
@@ -153,9 +151,7 @@ def _variations(parent: ParsedRow, parent_sku: str, taken: set[str]) -> tuple[Va
         seen[options] = row.row.line
         sku = row.sku
         if not sku:
-            tail = "-".join(slug(value) or "any" for _, value in options) or str(
-                row.variant.position
-            )
+            tail = "-".join(slug(value) or "any" for _, value in options) or str(row.variant.position)
             sku = unique_sku(f"{parent_sku}-{tail}", taken)
         variants.append(replace(row.variant, sku=sku, options=options, sku_generated=not row.sku))
     return tuple(variants)
@@ -172,15 +168,13 @@ def _options(row: ParsedRow, parent: ParsedRow) -> tuple[tuple[str, str], ...]:
                           f"the parent (line {parent.row.line}) has no attribute {attribute.name!r}")  # fmt: skip
             continue
         if len(attribute.values) > 1:
-            row.row.error(
-                attribute_column(attribute.number, "value(s)"), "a variation takes one value"
-            )
+            row.row.error(attribute_column(attribute.number, "value(s)"), "a variation takes one value")
             continue
         value = attribute.values[0] if attribute.values else ""
         spelled = next((v for v in own.values if v.casefold() == value.casefold()), None)
         if value and spelled is None:
             row.row.error(attribute_column(attribute.number, "value(s)"),
-                          f"{value!r} is not one of the parent's {own.name} values ({', '.join(own.values)})")  # fmt: skip
+                          f"{value!r} is not one of the parent's {own.name} values ({', '.join(own.values)})")  # noqa: E501  # fmt: skip
             continue
         chosen[own.name] = spelled or ""
     return tuple((a.name, chosen[a.name]) for a in parent.attributes if a.name in chosen)

@@ -100,9 +100,9 @@ def read_rows(text: str, problems: list[Problem]) -> list[Row]:
                     )
                 )
                 continue
-            cells = {name.strip().lower(): cell for name, cell in zip(header_cells, record)}
+            cells = {name.strip().lower(): cell for name, cell in zip(header_cells, record, strict=False)}
             row = Row(start, cells, problems, header)
-            for name, cell in zip(header_cells, record):
+            for name, cell in zip(header_cells, record, strict=False):
                 bad = CONTROL.search(cell) or (
                     name.strip().lower() in SINGLE_LINE_COLUMNS and re.search(r"[\r\n]", cell)
                 )

@@ -90,7 +90,7 @@ class HybridAsMatrixModel:
             when = stamps[start:stop]
             context = VisitorContext(
                 kind="home",
-                history=[(item, "purchase", float(t)) for item, t in zip(seen, when)],
+                history=[(item, "purchase", float(t)) for item, t in zip(seen, when, strict=False)],
                 purchased=list(seen) if filter_already_liked_items else (),
             )
             picks = self.hybrid.recommend(context, n=N)

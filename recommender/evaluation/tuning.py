@@ -67,7 +67,7 @@ def validation_split(train: Interactions, split: str = "leave-last",
 
 def _grid_points(grid: Mapping[str, list]) -> list[dict]:
     keys = list(grid)
-    return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
+    return [dict(zip(keys, values, strict=False)) for values in itertools.product(*(grid[k] for k in keys))]
 
 
 def select(estimator, grid: Mapping[str, list], train: Interactions, *, split: str = "leave-last",

@@ -39,8 +39,8 @@ def register_api(app: Flask, api: Api) -> None:
     from .accounts import blp as accounts_blp
     from .cart import blp as cart_blp
     from .catalog import blp as catalog_blp
-    from .orders import blp as orders_blp
     from .docs import bp as docs_bp
+    from .orders import blp as orders_blp
     from .profile import blp as profile_blp
     from .recommendations import blp as recommendations_blp
     from .reviews import blp as reviews_blp

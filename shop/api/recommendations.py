@@ -12,9 +12,9 @@ from catalog import queries
 from catalog.schemas import ProductSummarySchema
 
 from ..extensions import csrf, db
-from ..schemas import FullMatch, Text
 from ..recommendations import reason_text, service
 from ..recommendations.slots import for_api
+from ..schemas import FullMatch, Text
 
 blp = Blueprint("recommendations_api", __name__, url_prefix="/api",
                 description="Personal product suggestions with their reasons")

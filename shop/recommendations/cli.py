@@ -171,7 +171,7 @@ def _read_item_titles(path: str) -> dict[str, str]:
     if not text_columns:
         raise click.ClickException(f"{path}: line 1: give at least one text column, e.g. title")
     texts = frame[text_columns].agg(" ".join, axis=1)
-    return dict(zip(frame["item_id"], texts))
+    return dict(zip(frame["item_id"], texts, strict=False))
 
 
 def _split(interactions, split: str, cutoff: str | None):

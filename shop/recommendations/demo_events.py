@@ -83,7 +83,7 @@ def generate(personas: list[dict], *, visitors: int = 240, days: int = 60, seed:
                 clock += dt.timedelta(seconds=rng.uniform(20, 600))
                 if clock > now:
                     clock = now
-                rows.append({"visitor_id": visitor, "user_id": None, "kind": kind, "item_id": item,
+                rows.append({"visitor_id": visitor, "user_id": None, "kind": kind, "item_id": item,  # noqa: B023
                              "context": CONTEXT, "slot": None, "weight": 1.0, "created_at": clock})
 
             for slug in _sample(rng, reads, 0.4, 1.0, at_least=1):

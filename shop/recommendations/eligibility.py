@@ -2,9 +2,9 @@
 
 Eligibility (active, a variant in stock; for footwear, in the visitor's size and width) is one
 SQL query per (size, width), :func:`catalog.eligibility.eligible_slugs`; this module only
-caches it, per request (:func:`eligible`) and per worker (:class:`EligibleCache`). At 100k products both that query and turning its slugs into the
-model's boolean mask cost tens of milliseconds, so each app process keeps a short-lived
-snapshot per (size, width):
+caches it, per request (:func:`eligible`) and per worker (:class:`EligibleCache`). At 100k
+products both that query and turning its slugs into the model's boolean mask cost tens of
+milliseconds, so each app process keeps a short-lived snapshot per (size, width):
 
 - a snapshot lives ``RECOMMENDER_ELIGIBLE_SECONDS`` (default 2 s, 0 under ``TESTING``): other
   gunicorn workers' sales show up here within that time;

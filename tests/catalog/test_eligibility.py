@@ -19,8 +19,12 @@ def expected(session, size=None, width=None, sized="footwear") -> frozenset[str]
     for product in session.scalars(select(Product).options(selectinload(Product.variants))):
         in_stock = [v for v in product.variants if v.stock > 0]
         if product.active and sized in product.category.path:
-            in_stock = [v for v in in_stock
-                        if (size is None or abs(v.size_eu - Decimal(str(size))) <= Decimal("0.5")) and (not width or v.width == width)]
+            in_stock = [
+                v
+                for v in in_stock
+                if (size is None or abs(v.size_eu - Decimal(str(size))) <= Decimal("0.5"))
+                and (not width or v.width == width)
+            ]
         if product.active and in_stock:
             out.add(product.slug)
     return frozenset(out)
@@ -40,8 +44,11 @@ def test_an_unsized_product_is_not_held_to_the_shoe_size(demo, session):
 
 def test_sold_out_and_inactive_products_are_not_eligible(demo, session):
     sold_out, retired = sorted(eligible_slugs(session))[:2]
-    session.execute(update(Variant).where(Variant.product_id == select(Product.id).where(
-        Product.slug == sold_out).scalar_subquery()).values(stock=0))
+    session.execute(
+        update(Variant)
+        .where(Variant.product_id == select(Product.id).where(Product.slug == sold_out).scalar_subquery())
+        .values(stock=0)
+    )
     session.execute(update(Product).where(Product.slug == retired).values(active=False))
     session.commit()
     assert not {sold_out, retired} & eligible_slugs(session)
@@ -55,12 +62,18 @@ def test_a_half_size_matches_the_sizes_a_fitter_would_try(demo, session):
     """UK 9 becomes EU 42.5: the shoes made in EU 42 and 43 fit it, and EU 42 takes 41.5-42.5."""
     half = eligible_slugs(session, 42.5, "regular")
     shoes = {p.slug for p in session.scalars(select(Product)) if "footwear" in p.category.path}
-    exact = {v.product.slug for v in session.scalars(select(Variant))
-             if v.stock > 0 and v.width == "regular" and v.size_eu in (Decimal(42), Decimal(43))}
+    exact = {
+        v.product.slug
+        for v in session.scalars(select(Variant))
+        if v.stock > 0 and v.width == "regular" and v.size_eu in (Decimal(42), Decimal(43))
+    }
     assert exact & shoes <= half
     assert len(half & shoes) >= 10
     # Never more than half a size away.
-    near = {v.product.slug for v in session.scalars(select(Variant)) if v.stock > 0 and v.width == "regular"
-            and abs(v.size_eu - Decimal("42.5")) <= Decimal("0.5")}
+    near = {
+        v.product.slug
+        for v in session.scalars(select(Variant))
+        if v.stock > 0 and v.width == "regular" and abs(v.size_eu - Decimal("42.5")) <= Decimal("0.5")
+    }
     assert (half & shoes) == (near & shoes)
     assert shoes - half  # shoes only in sizes further away are not offered

@@ -31,11 +31,14 @@ def encoded(size=(900, 600), fmt="JPEG", colour=(40, 120, 90), **options) -> byt
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG that claims ``width``×``height`` pixels and carries a few bytes of data: what a
     decompression bomb looks like before anything is decoded."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def test_a_text_file_named_jpg_is_refused(tmp_path):
@@ -124,7 +127,9 @@ def test_transparency_is_painted_white(tmp_path):
         assert jpeg.convert("RGB").getpixel((10, 10)) >= (250, 250, 250)
 
 
-@pytest.mark.parametrize("reference", ["http://example.com/a.jpg", "https://example.com/a.jpg", "file://elsewhere/a.jpg"])
+@pytest.mark.parametrize(
+    "reference", ["http://example.com/a.jpg", "https://example.com/a.jpg", "file://elsewhere/a.jpg"]
+)
 def test_only_files_on_disk_are_read(reference):
     with pytest.raises(ImageRejected):
         read_source(reference)

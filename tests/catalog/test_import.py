@@ -28,8 +28,14 @@ def shoe(slug="test-walker", sku_prefix="TW", **overrides) -> dict:
         "category": "walking-shoes",
         "tags": ["walking", "arch-support"],
         "created_at": "2026-01-02",
-        "attributes": {"arch_support": "high", "cushioning": "high", "stability": "stability",
-                       "drop_mm": 8, "terrain": ["pavement"], "conditions": ["lower-back-pain"]},
+        "attributes": {
+            "arch_support": "high",
+            "cushioning": "high",
+            "stability": "stability",
+            "drop_mm": 8,
+            "terrain": ["pavement"],
+            "conditions": ["lower-back-pain"],
+        },
         "variants": [
             {"sku": f"{sku_prefix}-42-R", "size_eu": 42, "width": "regular", "stock": 3},
             {"sku": f"{sku_prefix}-42.5-W", "size_eu": 42.5, "width": "wide", "stock": 0},
@@ -111,7 +117,9 @@ def test_csv_errors_name_the_line_and_field(tmp_path):
     )
     with pytest.raises(CatalogFileError) as caught:
         read_catalog(path)
-    assert [str(e) for e in caught.value.errors] == ["line 2: variants.1.width: Must be one of: narrow, regular, wide, extra-wide."]
+    assert [str(e) for e in caught.value.errors] == [
+        "line 2: variants.1.width: Must be one of: narrow, regular, wide, extra-wide."
+    ]
 
 
 def test_csv_rows_of_one_product_must_agree(tmp_path):
@@ -163,7 +171,9 @@ def test_export_then_import_is_lossless(session, tmp_path, suffix):
     assert reread["tarnfield-ridgeback-waterproof"]["attributes"]["waterproof"] is True
     assert "waterproof" not in reread["velmora-restore-slide"]["attributes"]
     header = second.read_text().splitlines()[0]
-    assert ("waterproof" in header.split(",")) if suffix == "csv" else '"waterproof": true' in header + second.read_text()
+    assert (
+        ("waterproof" in header.split(",")) if suffix == "csv" else '"waterproof": true' in header + second.read_text()
+    )
 
 
 def test_unreadable_file_is_a_clear_error(tmp_path):

@@ -69,7 +69,9 @@ def test_image_references_are_validated(session, tmp_path, pictures, images, mes
 
 def test_reimport_replaces_the_gallery_and_keeps_unchanged_rows(session, tmp_path, pictures):
     media = tmp_path / "media"
-    import_catalog(session, read_catalog(write_json(tmp_path, [shoe(images=["pics/side.png", "pics/sole.png"])])), media)
+    import_catalog(
+        session, read_catalog(write_json(tmp_path, [shoe(images=["pics/side.png", "pics/sole.png"])])), media
+    )
     first = {image.hash: image.id for image in session.scalar(select(Product)).images}
     import_catalog(session, read_catalog(write_json(tmp_path, [shoe(images=["pics/sole.png"])])), media)
     (only,) = session.scalar(select(Product)).images
@@ -101,7 +103,10 @@ def test_export_and_import_back_keeps_the_images(session, tmp_path, pictures, su
     assert first == (out / f"second{suffix}").read_text().replace("second-images", "X")
     if suffix == ".json":
         exported = json.loads((out / "first.json").read_text())["products"][0]["images"]
-        assert exported == [{"path": f"first-images/{before[0][2]}.png", "alt": "Side"}, f"first-images/{before[1][2]}.png"]
+        assert exported == [
+            {"path": f"first-images/{before[0][2]}.png", "alt": "Side"},
+            f"first-images/{before[1][2]}.png",
+        ]
 
 
 def test_csv_images_column_is_a_bar_separated_list(session, tmp_path, pictures):

@@ -39,13 +39,17 @@ def matches(product: Product, q: ProductQuery, skip: str | None = None) -> bool:
 
 
 def has_variant_filter(q, skip):
-    return (q.size is not None and skip != "size") or (q.width and skip != "width") or (q.in_stock and skip != "in_stock")
+    return (
+        (q.size is not None and skip != "size") or (q.width and skip != "width") or (q.in_stock and skip != "in_stock")
+    )
 
 
 def variant_matches(v, q, skip=None) -> bool:
-    return ((q.size is None or skip == "size" or v.size_eu == q.size)
-            and (not q.width or skip == "width" or v.width in q.width)
-            and (not q.in_stock or skip == "in_stock" or v.stock > 0))
+    return (
+        (q.size is None or skip == "size" or v.size_eu == q.size)
+        and (not q.width or skip == "width" or v.width in q.width)
+        and (not q.in_stock or skip == "in_stock" or v.stock > 0)
+    )
 
 
 QUERIES = [
@@ -61,7 +65,11 @@ QUERIES = [
 ]
 
 
-@pytest.mark.parametrize("query", QUERIES, ids=lambda q: repr({k: v for k, v in vars(q).items() if v not in (None, [], False, 'relevance', 1, 12)}))
+@pytest.mark.parametrize(
+    "query",
+    QUERIES,
+    ids=lambda q: repr({k: v for k, v in vars(q).items() if v not in (None, [], False, "relevance", 1, 12)}),
+)
 def test_filters_return_exactly_the_matching_products(session, products, query):
     query.per_page = 60
     page = queries.search_products(session, query)
@@ -91,8 +99,12 @@ def test_facet_counts_ignore_their_own_filter(session, products, query):
             for w in {v.width for v in p.variants if v.width and variant_matches(v, query, "width")}:
                 widths[w] = widths.get(w, 0) + 1
     assert facets["width"] == widths
-    in_stock = sum(1 for p in products if matches(p, query, skip="in_stock")
-                   and any(v.stock > 0 and variant_matches(v, query, "in_stock") for v in p.variants))
+    in_stock = sum(
+        1
+        for p in products
+        if matches(p, query, skip="in_stock")
+        and any(v.stock > 0 and variant_matches(v, query, "in_stock") for v in p.variants)
+    )
     assert facets["in_stock"] == {"true": in_stock}
     waterproof = sum(1 for p in products if matches(p, query, skip="waterproof") and p.waterproof)
     assert facets["waterproof"] == {"true": waterproof}
@@ -107,14 +119,16 @@ def test_waterproof_filter_and_facet_count_on_the_demo_catalog(session, products
     # The count next to the box is what ticking it gives, within the other filters.
     trail = ProductQuery(category="trail-walking-shoes")
     assert queries.facet_counts(session, trail)["waterproof"] == {
-        "true": queries.search_products(session, ProductQuery(category="trail-walking-shoes", waterproof=True)).total}
+        "true": queries.search_products(session, ProductQuery(category="trail-walking-shoes", waterproof=True)).total
+    }
 
 
 def test_category_facet_counts_roll_up_to_parents(session, products):
     facets = queries.facet_counts(session, ProductQuery())
     assert facets["category"]["footwear"] == sum(1 for p in products if "footwear" in p.category.path)
     assert facets["category"]["footwear"] == sum(
-        count for slug, count in facets["category"].items()
+        count
+        for slug, count in facets["category"].items()
         if slug != "footwear" and any(p.category.slug == slug and p.category.path[0] == "footwear" for p in products)
     )
 
@@ -134,9 +148,13 @@ def test_text_search_needs_every_word(session, products):
 
 @pytest.mark.parametrize(
     ("sort", "key", "reverse"),
-    [("price_asc", lambda p: p.price, False), ("price_desc", lambda p: p.price, True),
-     ("newest", lambda p: p.created_at, True), ("rating", lambda p: p.rating or 0, True),
-     ("name", lambda p: p.name, False)],
+    [
+        ("price_asc", lambda p: p.price, False),
+        ("price_desc", lambda p: p.price, True),
+        ("newest", lambda p: p.created_at, True),
+        ("rating", lambda p: p.rating or 0, True),
+        ("name", lambda p: p.name, False),
+    ],
 )
 def test_sorting(session, products, sort, key, reverse):
     page = queries.search_products(session, ProductQuery(sort=sort, per_page=60))

@@ -114,9 +114,7 @@ def test_sample_catalog_variants_with_their_colours_and_sizes(shared_data):
     path = shared_data / "woocommerce" / "sample_products.csv"
     if not path.is_file():
         pytest.skip(f"WooCommerce's sample catalog is not at {path}")
-    products = {
-        p.source.sku: p for p in map_products(read_products(path).products, parse_mapping(""))
-    }
+    products = {p.source.sku: p for p in map_products(read_products(path).products, parse_mapping(""))}
     tee = products["cc-tee"]
     assert tee.option_names == ("Color", "Size")
     assert {v.options for v in tee.variants} == {
@@ -158,7 +156,7 @@ def test_values_that_do_not_map_are_reported_with_line_and_column():
     assert problems_of(products, MAPPING) == [
         "line 2, column \"Attribute 2 value(s)\": not a shoe size: 'XL' (write e.g. 42, UK 8 or 9.5 US)",
         "line 2, column \"Attribute 3 value(s)\": 'Extreme' is not one of low, medium, high; map it under values:",
-        "line 4, column \"Attribute 3 value(s)\": '4E' is not one of narrow, regular, wide, extra-wide; map it under values:",
+        "line 4, column \"Attribute 3 value(s)\": '4E' is not one of narrow, regular, wide, extra-wide; map it under values:",  # noqa: E501
     ]
 
 

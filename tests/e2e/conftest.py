@@ -2,7 +2,8 @@
 
 * ``live_server`` (session): a fresh SQLite database in a temporary folder, ``shop db init``,
   the demo catalog, demo events and a trained recommender when the CLI offers those commands
-  (``prepare_shop.py``, one subprocess), then gunicorn serving ``wsgi:app`` on 127.0.0.1 on a free port; stopped at the end.
+  (``prepare_shop.py``, one subprocess), then gunicorn serving ``wsgi:app`` on 127.0.0.1 on a
+  free port; stopped at the end.
 * ``page`` (per test): a fresh browser context (no cookies, 1280x900) in Debian's Chromium at
   /usr/bin/chromium, driven by Playwright. No browser is ever downloaded.
 * ``shot(step)``: a screenshot written to ``test-artifacts/e2e/<test>-<step>.png``.
@@ -122,11 +123,16 @@ def live_server(tmp_path_factory) -> LiveServer:
         SECRET_KEY="e2e-secret-key-not-for-production",
         PYTHONUNBUFFERED="1",
     )
-    prepared = subprocess.run([sys.executable, str(E2E_DIR / "prepare_shop.py")], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
+    prepared = subprocess.run(
+        [sys.executable, str(E2E_DIR / "prepare_shop.py")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if prepared.returncode != 0:
-        pytest.fail(f"preparing the shop's database failed:\n{prepared.stdout}\n{prepared.stderr}",
-                    pytrace=False)
+        pytest.fail(f"preparing the shop's database failed:\n{prepared.stdout}\n{prepared.stderr}", pytrace=False)
     done = [line[2:] for line in prepared.stdout.splitlines() if line.startswith("$ ")]
 
     port = _free_port()
@@ -143,8 +149,7 @@ def live_server(tmp_path_factory) -> LiveServer:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
             if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode}:\n{server.log_tail()}",
-                            pytrace=False)
+                pytest.fail(f"gunicorn exited with {process.returncode}:\n{server.log_tail()}", pytrace=False)
             try:
                 with urllib.request.urlopen(server.url + "/", timeout=5) as response:
                     if response.status == 200:
@@ -152,8 +157,10 @@ def live_server(tmp_path_factory) -> LiveServer:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"the shop did not answer on {server.url} within "
-                            f"{SERVER_START_TIMEOUT}s:\n{server.log_tail()}", pytrace=False)
+                pytest.fail(
+                    f"the shop did not answer on {server.url} within {SERVER_START_TIMEOUT}s:\n{server.log_tail()}",
+                    pytrace=False,
+                )
             time.sleep(0.2)
         server.new_server_errors()  # start reading the access log from here
         yield server
@@ -202,8 +209,7 @@ def browser_problems() -> BrowserProblems:
 
 @pytest.fixture
 def page(browser, live_server, browser_problems, request):
-    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="en-GB",
-                                  reduced_motion="reduce")
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="en-GB", reduced_motion="reduce")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.on("pageerror", lambda exc: browser_problems.page_errors.append(str(exc)))
@@ -231,13 +237,11 @@ def page(browser, live_server, browser_problems, request):
         return  # the test's own failure is the story; do not pile on
     problems = []
     if server_errors:
-        problems.append("the server answered 5xx:\n  " + "\n  ".join(server_errors)
-                        + "\n" + live_server.log_tail())
+        problems.append("the server answered 5xx:\n  " + "\n  ".join(server_errors) + "\n" + live_server.log_tail())
     if browser_problems.page_errors:
         problems.append("JavaScript errors:\n  " + "\n  ".join(browser_problems.page_errors))
     if browser_problems.csp_violations:
-        problems.append("Content-Security-Policy violations:\n  "
-                        + "\n  ".join(browser_problems.csp_violations))
+        problems.append("Content-Security-Policy violations:\n  " + "\n  ".join(browser_problems.csp_violations))
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
 

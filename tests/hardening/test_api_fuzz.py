@@ -13,6 +13,7 @@ import re
 
 import pytest
 import schemathesis
+from discover import api_operations, openapi_document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -30,8 +31,6 @@ from catalog.demo import seed_demo
 from catalog.models import Article, Base, Product, Variant
 from shop import create_app
 from shop.extensions import db
-
-from discover import api_operations, openapi_document
 
 PROBLEM_JSON = "application/problem+json"
 MAX_EXAMPLES = 60  # per operation, over positive, negative and real-value cases: about a minute

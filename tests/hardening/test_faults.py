@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 
 import pytest
+from discover import snapshot
 from sqlalchemy import create_engine
 
 from catalog.articles import import_articles, read_articles
@@ -21,8 +22,6 @@ from catalog.demo import DEMO_DIR
 from catalog.io import import_catalog, parse_json
 from catalog.models import Base
 from shop import create_app
-
-from discover import snapshot
 
 PROBLEM_JSON = "application/problem+json"
 PAGES = ["/", "/products", "/products/velmora-halo-walk", "/articles"]

@@ -23,27 +23,37 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from discover import api_operations, api_routes, api_writes, fill, form_posts, page_gets, rule_params, snapshot
 from sqlalchemy import select
 
-from catalog.io import import_catalog, parse_json
 from catalog.articles import import_articles
+from catalog.io import import_catalog, parse_json
 from catalog.models import Article
 from shop import create_app
-
-from discover import api_operations, api_routes, api_writes, fill, form_posts, page_gets, rule_params, snapshot
 
 PROBLEM_JSON = "application/problem+json"
 PASSWORD = "correct horse battery staple"
 SKU = "VM-HW-39-R"  # Halo Walk, EU 39 regular: in stock in the demo catalog
-CHECKOUT = {"name": "Ann Example", "email": "ann@example.com", "delivery": "standard",
-            "address": {"line1": "1 High Street", "city": "York", "postal_code": "YO1 7HH", "country": "GB"}}
+CHECKOUT = {
+    "name": "Ann Example",
+    "email": "ann@example.com",
+    "delivery": "standard",
+    "address": {"line1": "1 High Street", "city": "York", "postal_code": "YO1 7HH", "country": "GB"},
+}
 
 # What a shopper would plausibly post to each form; a form not listed gets a generic body.
 FORM_DATA = {
     "cart.add": {"sku": SKU, "quantity": "1"},
     "cart.update": {"quantity": "3"},
-    "orders.place": {"name": "Ann Example", "email": "ann@example.com", "line1": "1 High Street",
-                     "city": "York", "postal_code": "YO1 7HH", "country": "GB", "delivery": "standard"},
+    "orders.place": {
+        "name": "Ann Example",
+        "email": "ann@example.com",
+        "line1": "1 High Street",
+        "city": "York",
+        "postal_code": "YO1 7HH",
+        "country": "GB",
+        "delivery": "standard",
+    },
     "accounts.register": {"email": "new@example.com", "password": PASSWORD},
     "accounts.login": {"email": "ann@example.com", "password": PASSWORD},
     "profile.edit": {"arch": "flat", "width": "wide"},
@@ -63,6 +73,7 @@ WRITES = api_writes()
 
 
 # --------------------------------------------------------------------------- fixtures and helpers
+
 
 @pytest.fixture
 def csrf_app(app, app_config, small_demo):
@@ -103,10 +114,17 @@ def csrf_token(client) -> str:
 
 def url_values(rule: str, state: dict) -> dict:
     unknown = set(rule_params(rule)) - PERSONAL_PARAMS - PUBLIC_PARAMS
-    assert not unknown, (f"{rule}: classify {sorted(unknown)} in PERSONAL_PARAMS or PUBLIC_PARAMS "
-                         "so the security tests know how to fill it")
-    return {"review_id": 1, **state, "slug": "velmora-halo-walk", "filename": "index.css",
-            "name": "0123456789abcdef-320.webp"}
+    assert not unknown, (
+        f"{rule}: classify {sorted(unknown)} in PERSONAL_PARAMS or PUBLIC_PARAMS "
+        "so the security tests know how to fill it"
+    )
+    return {
+        "review_id": 1,
+        **state,
+        "slug": "velmora-halo-walk",
+        "filename": "index.css",
+        "name": "0123456789abcdef-320.webp",
+    }
 
 
 def content_type(response) -> str:
@@ -114,6 +132,7 @@ def content_type(response) -> str:
 
 
 # --------------------------------------------------------------------------- CSRF
+
 
 def test_the_forms_are_discovered():
     endpoints = {endpoint for _, endpoint in FORMS}
@@ -143,11 +162,15 @@ def test_a_form_post_without_a_csrf_token_is_refused_and_changes_nothing(csrf_ap
 
 
 @pytest.mark.parametrize(("method", "path"), WRITES, ids=[f"{m} {p}" for m, p in WRITES])
-@pytest.mark.parametrize("body", [
-    {"data": {"sku": SKU, "quantity": "1", "email": "x@example.com"}},  # a cross-site HTML form
-    {"data": '{"sku": "VM-HW-39-R", "quantity": 1}', "content_type": "text/plain"},
-    {"data": {"sku": SKU, "quantity": "1"}, "content_type": "multipart/form-data"},
-], ids=["urlencoded", "text-plain", "multipart"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"data": {"sku": SKU, "quantity": "1", "email": "x@example.com"}},  # a cross-site HTML form
+        {"data": '{"sku": "VM-HW-39-R", "quantity": 1}', "content_type": "text/plain"},
+        {"data": {"sku": SKU, "quantity": "1"}, "content_type": "multipart/form-data"},
+    ],
+    ids=["urlencoded", "text-plain", "multipart"],
+)
 def test_api_writes_refuse_what_a_cross_site_form_can_send(csrf_app, method, path, body):
     client = csrf_app.test_client()
     state = shopper_state(client)
@@ -167,6 +190,7 @@ def test_the_session_cookie_is_httponly_and_samesite(csrf_app):
 
 # --------------------------------------------------------------------------- headers
 
+
 def assert_security_headers(response, where: str) -> None:
     headers = response.headers
     policy = {}
@@ -179,8 +203,12 @@ def assert_security_headers(response, where: str) -> None:
     assert policy.get("frame-ancestors") == ["'none'"], where
     assert policy.get("object-src") == ["'none'"], where
     assert headers.get("X-Content-Type-Options") == "nosniff", where
-    assert headers.get("Referrer-Policy") in {"no-referrer", "same-origin", "strict-origin",
-                                              "strict-origin-when-cross-origin"}, where
+    assert headers.get("Referrer-Policy") in {
+        "no-referrer",
+        "same-origin",
+        "strict-origin",
+        "strict-origin-when-cross-origin",
+    }, where
 
 
 class ScriptFinder(HTMLParser):
@@ -200,8 +228,10 @@ class ScriptFinder(HTMLParser):
         data_block = dict(attrs).get("type", "").strip().lower() == "application/ld+json"
         if tag == "script" and "src" not in names and not data_block:
             self._in_script = True
-        if any(name in ("href", "src", "action") and (value or "").strip().lower().startswith("javascript:")
-               for name, value in attrs):
+        if any(
+            name in ("href", "src", "action") and (value or "").strip().lower().startswith("javascript:")
+            for name, value in attrs
+        ):
             self.inline.append(f"<{tag} javascript: URL>")
 
     def handle_endtag(self, tag):
@@ -226,6 +256,7 @@ def test_every_page_sends_the_security_headers_and_has_no_inline_script(app, sma
     if "/articles/" in rule:
         with app.app_context():
             from shop.extensions import db
+
             values["slug"] = db.session.scalars(select(Article.slug)).first()
     response = client.get(fill(rule, values))
     assert response.status_code < 500, (rule, response.status_code)
@@ -235,8 +266,14 @@ def test_every_page_sends_the_security_headers_and_has_no_inline_script(app, sma
 
 
 def test_error_pages_and_the_api_send_the_security_headers(client, small_demo):
-    for url in ("/no-such-page", "/products/no-such-product", "/api/products", "/api/no-such-thing",
-                "/api/openapi.json", "/api/docs"):
+    for url in (
+        "/no-such-page",
+        "/products/no-such-product",
+        "/api/products",
+        "/api/no-such-thing",
+        "/api/openapi.json",
+        "/api/docs",
+    ):
         assert_security_headers(client.get(url), url)
     assert_security_headers(client.delete("/api/products"), "405 on the API")
     assert inline_scripts(client.get("/api/docs").get_data(as_text=True)) == []
@@ -253,23 +290,40 @@ EVIL = f"Evil {SCRIPT} {IMAGE}"
 def xss_catalog(app, small_demo):
     """A category, a product and an article whose texts carry markup, imported like any other."""
     product = {
-        "slug": "evil-walker", "name": f"Evil Walker {SCRIPT}", "brand": f"Brand {IMAGE}",
-        "description": f"Comfortable. {EVIL} <a href=\"javascript:alert(1)\">more</a>",
-        "price": "99.00", "category": "walking-shoes", "tags": ["walking", "footwear"], "active": True, "created_at": "2025-01-01",
-        "attributes": {"arch_support": "high", "cushioning": "high", "stability": "neutral",
-                       "conditions": ["lower-back-pain"], "terrain": ["pavement"]},
+        "slug": "evil-walker",
+        "name": f"Evil Walker {SCRIPT}",
+        "brand": f"Brand {IMAGE}",
+        "description": f'Comfortable. {EVIL} <a href="javascript:alert(1)">more</a>',
+        "price": "99.00",
+        "category": "walking-shoes",
+        "tags": ["walking", "footwear"],
+        "active": True,
+        "created_at": "2025-01-01",
+        "attributes": {
+            "arch_support": "high",
+            "cushioning": "high",
+            "stability": "neutral",
+            "conditions": ["lower-back-pain"],
+            "terrain": ["pavement"],
+        },
         "variants": [{"sku": "EVIL-42", "size_eu": 42, "width": "regular", "stock": 5}],
     }
     category = {"slug": "evil-things", "name": f"Evil things {SCRIPT}", "description": EVIL, "parent": None}
     article = {
-        "slug": "evil-article", "title": f"Evil article {SCRIPT}", "author": f"Mallory {IMAGE}",
-        "summary": f"Summary {EVIL}", "published": "2025-01-02", "topics": ["walking", "lower-back-pain"],
-        "body": (f"# Heading\n\nText {SCRIPT}\n\n{IMAGE}\n\n<iframe src=\"https://evil.example\"></iframe>\n\n"
-                 "[click](javascript:alert(1))\n\n<a href=\"x\" onclick=\"alert(1)\">x</a>\n\n"
-                 "<svg onload=alert(1)></svg>\n"),
+        "slug": "evil-article",
+        "title": f"Evil article {SCRIPT}",
+        "author": f"Mallory {IMAGE}",
+        "summary": f"Summary {EVIL}",
+        "published": "2025-01-02",
+        "topics": ["walking", "lower-back-pain"],
+        "body": (
+            f'# Heading\n\nText {SCRIPT}\n\n{IMAGE}\n\n<iframe src="https://evil.example"></iframe>\n\n'
+            '[click](javascript:alert(1))\n\n<a href="x" onclick="alert(1)">x</a>\n\n'
+            "<svg onload=alert(1)></svg>\n"
+        ),
     }
-    from shop.extensions import db
     from catalog.schemas import ArticleInSchema
+    from shop.extensions import db
 
     with app.app_context():
         import_catalog(db.session, parse_json(json.dumps({"categories": [category], "products": [product]})))
@@ -286,9 +340,19 @@ def assert_no_live_markup(html: str, where: str) -> None:
 def test_markup_in_product_and_article_text_is_escaped_on_every_page(xss_catalog, client):
     client.post("/api/cart/items", json={"sku": "EVIL-42", "quantity": 1})
     client.put("/api/profile", json={"arch": "high", "width": "regular", "shoe_size_eu": 42})
-    pages = ["/", "/products/evil-walker", "/products?q=Evil", "/products?category=walking-shoes&sort=rating",
-             "/products?category=evil-things", "/articles", "/articles/evil-article",
-             "/articles?topic=walking", "/cart", "/checkout", "/footwear"]
+    pages = [
+        "/",
+        "/products/evil-walker",
+        "/products?q=Evil",
+        "/products?category=walking-shoes&sort=rating",
+        "/products?category=evil-things",
+        "/articles",
+        "/articles/evil-article",
+        "/articles?topic=walking",
+        "/cart",
+        "/checkout",
+        "/footwear",
+    ]
     pages = [url for url in pages if url.split("?")[0] in ROUTES or url.startswith(("/products/", "/articles/"))]
     shown = set()
     for url in pages:
@@ -314,6 +378,7 @@ def test_the_api_returns_markup_as_data(xss_catalog, client):
 
 # --------------------------------------------------------------------------- request size
 
+
 def too_big(app) -> bytes:
     return b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1024)
 
@@ -324,8 +389,9 @@ def test_a_form_post_over_the_size_limit_is_a_413_page(csrf_app, rule, endpoint)
     state = shopper_state(client)
     token = csrf_token(client)
     before = snapshot(csrf_app.config["DATABASE_URL"])
-    response = client.post(fill(rule, url_values(rule, state)),
-                           data={"csrf_token": token, "name": too_big(csrf_app).decode()})
+    response = client.post(
+        fill(rule, url_values(rule, state)), data={"csrf_token": token, "name": too_big(csrf_app).decode()}
+    )
     assert response.status_code == 413, (rule, response.status_code)
     assert content_type(response) == "text/html"
     assert snapshot(csrf_app.config["DATABASE_URL"]) == before
@@ -337,8 +403,9 @@ def test_an_api_body_over_the_size_limit_is_a_413_problem(csrf_app, method, path
     state = shopper_state(client)
     before = snapshot(csrf_app.config["DATABASE_URL"])
     body = b'{"name": "' + too_big(csrf_app) + b'"}'
-    response = client.open(fill(path, url_values(path, state)), method=method, data=body,
-                           content_type="application/json")
+    response = client.open(
+        fill(path, url_values(path, state)), method=method, data=body, content_type="application/json"
+    )
     assert response.status_code == 413, (method, path, response.status_code)
     assert content_type(response) == PROBLEM_JSON
     assert snapshot(csrf_app.config["DATABASE_URL"]) == before
@@ -352,8 +419,9 @@ SECRET = "hardening-secret-key-0123456789abcdef"
 @pytest.fixture
 def fragile_app(app_config):
     """A production-configured app with test-only routes that fail with a secret in the message."""
-    fragile = create_app({**app_config, "SECRET_KEY": SECRET, "TESTING": False, "DEBUG": False,
-                          "WTF_CSRF_ENABLED": True})
+    fragile = create_app(
+        {**app_config, "SECRET_KEY": SECRET, "TESTING": False, "DEBUG": False, "WTF_CSRF_ENABLED": True}
+    )
 
     def boom():
         raise RuntimeError(f"password=hunter2 key={fragile.config['SECRET_KEY']} at {__file__}")
@@ -394,12 +462,13 @@ def test_a_crash_for_a_json_client_outside_the_api_is_still_clean(fragile_app):
 
 # --------------------------------------------------------------------------- authorization
 
+
 def personal_routes() -> list[tuple[str, str]]:
     from discover import _discovery
 
     rules, _ = _discovery()
     found = []
-    for rule, endpoint, methods in rules:
+    for rule, _endpoint, methods in rules:
         if set(rule_params(rule)) & PERSONAL_PARAMS:
             for method in sorted(set(methods.split(",")) - {"HEAD", "OPTIONS"}):
                 found.append((method, rule))
@@ -435,10 +504,20 @@ def test_another_visitor_gets_a_404_for_every_per_person_url(app, small_demo, me
 def test_another_visitor_sees_none_of_the_first_visitors_things(app, small_demo):
     owner, stranger = app.test_client(), app.test_client()
     state = shopper_state(owner)
-    owner.post("/api/account/register", json={"email": "owner@example.com", "password": PASSWORD,
-                                               "name": "Olivia Owner"})
-    for url in ("/api/cart", "/api/orders", "/api/profile", "/api/account", "/cart", "/orders",
-                "/profile", "/account", "/checkout"):
+    owner.post(
+        "/api/account/register", json={"email": "owner@example.com", "password": PASSWORD, "name": "Olivia Owner"}
+    )
+    for url in (
+        "/api/cart",
+        "/api/orders",
+        "/api/profile",
+        "/api/account",
+        "/cart",
+        "/orders",
+        "/profile",
+        "/account",
+        "/checkout",
+    ):
         if url not in ROUTES:
             continue
         text = stranger.get(url).get_data(as_text=True)
@@ -447,6 +526,7 @@ def test_another_visitor_sees_none_of_the_first_visitors_things(app, small_demo)
 
 
 # --------------------------------------------------------------------------- sanity of discovery
+
 
 def test_every_documented_operation_is_a_route():
     from discover import api_routes
@@ -457,15 +537,27 @@ def test_every_documented_operation_is_a_route():
 
 
 KNOWN_CONTRACT_GAPS: dict[str, str] = {}  # "METHOD /path" -> finding, while one is open
-BODYLESS = [(method, path) for method, path, operation in api_operations()
-            if method in ("POST", "PUT", "PATCH") and "requestBody" not in operation]
+BODYLESS = [
+    (method, path)
+    for method, path, operation in api_operations()
+    if method in ("POST", "PUT", "PATCH") and "requestBody" not in operation
+]
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    pytest.param(method, path, id=f"{method} {path}",
-                 marks=[pytest.mark.xfail(strict=False, reason=KNOWN_CONTRACT_GAPS[f"{method} {path}"])]
-                 if f"{method} {path}" in KNOWN_CONTRACT_GAPS else [])
-    for method, path in BODYLESS])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param(
+            method,
+            path,
+            id=f"{method} {path}",
+            marks=[pytest.mark.xfail(strict=False, reason=KNOWN_CONTRACT_GAPS[f"{method} {path}"])]
+            if f"{method} {path}" in KNOWN_CONTRACT_GAPS
+            else [],
+        )
+        for method, path in BODYLESS
+    ],
+)
 def test_a_write_documented_without_a_body_can_be_called_without_one(csrf_app, method, path):
     client = csrf_app.test_client()
     response = client.open(fill(path, url_values(path, shopper_state(client))), method=method)

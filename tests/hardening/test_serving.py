@@ -33,8 +33,14 @@ def free_port() -> int:
 def served(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("served")
     port = free_port()
-    env = {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "serving-test",
-           "HOST": "127.0.0.1", "PORT": str(port), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "serving-test",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("DATABASE_URL", None)
     cli = [sys.executable, "-m", "shop.cli"]
     subprocess.run([*cli, "db", "init"], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -65,8 +71,9 @@ def opener():
 
 
 def post_json(browser, url, body):
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     return browser.open(request, timeout=20)
 
 
@@ -84,7 +91,9 @@ def test_one_shop_across_the_workers(served):
     """A log-in made in one worker holds in every other; logout ends it in all of them."""
     base, _ = served
     browser = opener()
-    post_json(browser, base + "/api/account/register", {"email": "ann@example.com", "password": "correct horse battery"})
+    post_json(
+        browser, base + "/api/account/register", {"email": "ann@example.com", "password": "correct horse battery"}
+    )
 
     def whoami(_):
         try:

@@ -226,7 +226,7 @@ def test_rich_history_is_led_by_the_collaborative_signal(model):
 
 
 def test_history_timestamps_may_be_datetimes(model):
-    when = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     recs = model.recommend(VisitorContext("home", history=[("article:sleep", "read", when)]))
     assert recs[0].item_id == "posture-brace"
 

@@ -117,7 +117,7 @@ def test_reads_a_large_gzip_file_whole(tmp_path):
     rng = np.random.default_rng(0)
     lines = [f"u{u},i{i},{1_300_000_000 + t},purchase,{w}" for u, i, t, w in zip(
         rng.integers(0, 40_000, n), rng.integers(0, 25_000, n), rng.integers(0, 10**7, n),
-        rng.integers(1, 10, n))]
+        rng.integers(1, 10, n), strict=False)]
     path = tmp_path / "big.csv.gz"
     with gzip.open(path, "wt", compresslevel=1) as fh:
         fh.write("user_id,item_id,timestamp,event,weight\n" + "\n".join(lines) + "\n")
@@ -189,7 +189,7 @@ def test_time_decay_halves_weight_per_half_life():
         {"user_id": "u", "item_id": "new", "timestamp": 10 * day},
     ])
     X, _, items = to_matrix(inter, event_weights={}, half_life_days=5)
-    row = dict(zip(items.ids, X.toarray()[0]))
+    row = dict(zip(items.ids, X.toarray()[0], strict=False))
     assert row["new"] == pytest.approx(1.0) and row["old"] == pytest.approx(0.25)
     X, _, _ = to_matrix(inter, event_weights={}, half_life_days=10, now=20 * day)
     assert X.toarray()[0].tolist() == pytest.approx([0.25, 0.5])

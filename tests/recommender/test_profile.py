@@ -19,31 +19,54 @@ VOCABULARY = as_data()
 
 ITEMS = {
     "steady-walker": {
-        "arch_support": "high", "cushioning": "high", "stability": "stability",
-        "drop_mm": 10, "weight_g": 290, "terrain": ["pavement"],
+        "arch_support": "high",
+        "cushioning": "high",
+        "stability": "stability",
+        "drop_mm": 10,
+        "weight_g": 290,
+        "terrain": ["pavement"],
         "conditions": ["lower-back-pain", "flat-feet"],
-        "category": ("footwear", "walking-shoes"), "widths": ("regular", "wide"),
+        "category": ("footwear", "walking-shoes"),
+        "widths": ("regular", "wide"),
     },
     "control-max": {
-        "arch_support": "high", "cushioning": "medium", "stability": "motion-control",
-        "drop_mm": 12, "weight_g": 340, "terrain": ["pavement"],
-        "conditions": ["overpronation"], "category": ("footwear", "walking-shoes"),
+        "arch_support": "high",
+        "cushioning": "medium",
+        "stability": "motion-control",
+        "drop_mm": 12,
+        "weight_g": 340,
+        "terrain": ["pavement"],
+        "conditions": ["overpronation"],
+        "category": ("footwear", "walking-shoes"),
         "widths": ("regular",),
     },
     "breeze-neutral": {
-        "arch_support": "low", "cushioning": "high", "stability": "neutral",
-        "drop_mm": 8, "weight_g": 240, "terrain": ["pavement"],
-        "conditions": ["high-arches"], "category": ("footwear", "walking-shoes"),
+        "arch_support": "low",
+        "cushioning": "high",
+        "stability": "neutral",
+        "drop_mm": 8,
+        "weight_g": 240,
+        "terrain": ["pavement"],
+        "conditions": ["high-arches"],
+        "category": ("footwear", "walking-shoes"),
         "widths": ("regular",),
     },
     "trail-grip": {
-        "arch_support": "medium", "cushioning": "medium", "stability": "neutral",
-        "drop_mm": 4, "weight_g": 310, "terrain": ["trail", "hills"], "waterproof": True,
-        "category": ("footwear", "trail-shoes"), "widths": ("regular", "extra-wide"),
+        "arch_support": "medium",
+        "cushioning": "medium",
+        "stability": "neutral",
+        "drop_mm": 4,
+        "weight_g": 310,
+        "terrain": ["trail", "hills"],
+        "waterproof": True,
+        "category": ("footwear", "trail-shoes"),
+        "widths": ("regular", "extra-wide"),
     },
     "posture-brace": {"conditions": ["posture", "upper-back-pain"], "category": ("supports",)},
     "heel-insole": {
-        "arch_support": "high", "cushioning": "high", "conditions": ["plantar-fasciitis"],
+        "arch_support": "high",
+        "cushioning": "high",
+        "conditions": ["plantar-fasciitis"],
         "category": ("insoles",),
     },
 }
@@ -207,29 +230,34 @@ def test_custom_rules_file_is_used(tmp_path):
     "rule, message",
     [
         (GOOD_RULE.replace("when:", "wehn:"), r"rule 'flat' \(#1\): unknown key 'wehn'"),
-        (GOOD_RULE.replace("arch: [flat]", "arch: [round]"),
-         r"'flat'.*bad value 'round' for 'arch'"),
+        (GOOD_RULE.replace("arch: [flat]", "arch: [round]"), r"'flat'.*bad value 'round' for 'arch'"),
         (GOOD_RULE.replace("arch: [flat]", "shoe: [x]"), r"'flat'.*unknown condition 'shoe'"),
-        (GOOD_RULE.replace("stability, values", "colour, values"),
-         r"'flat'.*unknown attribute 'colour'"),
-        (GOOD_RULE.replace("values: [stability]", "values: [wobbly]"),
-         r"'flat'.*bad value 'wobbly' for attribute 'stability'"),
+        (GOOD_RULE.replace("stability, values", "colour, values"), r"'flat'.*unknown attribute 'colour'"),
+        (
+            GOOD_RULE.replace("values: [stability]", "values: [wobbly]"),
+            r"'flat'.*bad value 'wobbly' for attribute 'stability'",
+        ),
         (GOOD_RULE.replace("weight: 2.0", "weight: heavy"), r"'flat'.*'weight' must be"),
-        (GOOD_RULE.replace('    reason: "Stability for flat feet"\n', ""),
-         r"'flat'.*missing key 'reason'"),
-        (GOOD_RULE.replace("{attribute: stability, values: [stability]}",
-                           "{attribute: drop_mm, min: 12, max: 6}"), r"'flat'.*'min' 12 is above"),
-        (GOOD_RULE.replace("{attribute: stability, values: [stability]}",
-                           "{attribute: drop_mm, values: [6]}"),
-         r"'flat'.*takes 'min' and/or 'max'"),
+        (GOOD_RULE.replace('    reason: "Stability for flat feet"\n', ""), r"'flat'.*missing key 'reason'"),
+        (
+            GOOD_RULE.replace("{attribute: stability, values: [stability]}", "{attribute: drop_mm, min: 12, max: 6}"),
+            r"'flat'.*'min' 12 is above",
+        ),
+        (
+            GOOD_RULE.replace("{attribute: stability, values: [stability]}", "{attribute: drop_mm, values: [6]}"),
+            r"'flat'.*takes 'min' and/or 'max'",
+        ),
         (GOOD_RULE.replace("arch: [flat]", "height_cm_min: tall"), r"'flat'.*must be a number"),
         (GOOD_RULE + GOOD_RULE, r"rule 'flat' \(#2\): duplicate id"),
-        (GOOD_RULE.replace("weight: 2.0", "weight: 2.0\n    effect: hide"),
-         r"'flat'.*'effect' must be one of rank, exclude, demote, got 'hide'"),
-        (GOOD_RULE.replace("weight: 2.0", "weight: 2.0\n    unless: {arch: [round]}"),
-         r"'flat'.* unless: bad value 'round' for 'arch'"),
-        (GOOD_RULE.replace("  - id: flat\n", "  - ").replace("    when", "when", 1),
-         r"rule #1: missing key 'id'"),
+        (
+            GOOD_RULE.replace("weight: 2.0", "weight: 2.0\n    effect: hide"),
+            r"'flat'.*'effect' must be one of rank, exclude, demote, got 'hide'",
+        ),
+        (
+            GOOD_RULE.replace("weight: 2.0", "weight: 2.0\n    unless: {arch: [round]}"),
+            r"'flat'.* unless: bad value 'round' for 'arch'",
+        ),
+        (GOOD_RULE.replace("  - id: flat\n", "  - ").replace("    when", "when", 1), r"rule #1: missing key 'id'"),
     ],
 )
 def test_malformed_rules_give_a_clear_error_naming_the_rule(tmp_path, rule, message):
@@ -266,15 +294,21 @@ def test_a_rule_table_carries_the_vocabulary_through_rules_path(tmp_path):
         ProfileScorer(rules_path=RuleTable(bad, VOCABULARY)).fit(IDS, list(ITEMS.values()))
     scorer = ProfileScorer(rules_path=RuleTable(None, VOCABULARY)).fit(IDS, list(ITEMS.values()))
     assert scorer.vocabulary_ is not None
-    assert scorer.score_vector({"terrain": ["wet", "sea"]}).tolist() == scorer.score_vector({"terrain": ["wet"]}).tolist()
+    assert (
+        scorer.score_vector({"terrain": ["wet", "sea"]}).tolist() == scorer.score_vector({"terrain": ["wet"]}).tolist()
+    )
     with pytest.raises(ValueError, match="either"):
         ProfileScorer(rules_path=RuleTable(None, VOCABULARY), vocabulary=VOCABULARY).fit(["a"], [{}])
 
 
 def test_without_a_vocabulary_only_the_shape_is_checked(tmp_path):
     """The library declares no words: new ones (here a colour) need no library release."""
-    path = write_rules(tmp_path, GOOD_RULE.replace("arch: [flat]", "colour: [red]")
-                       .replace("stability, values: [stability]", "shade, values: [blue]"))
+    path = write_rules(
+        tmp_path,
+        GOOD_RULE.replace("arch: [flat]", "colour: [red]").replace(
+            "stability, values: [stability]", "shade, values: [blue]"
+        ),
+    )
     scorer = ProfileScorer(rules_path=path).fit(["sky", "grass"], [{"shade": "blue"}, {"shade": "green"}])
     assert scorer.score_vector({"colour": "red"}).tolist() == [1.0, 0.0]
     with pytest.raises(RulesError, match="unknown key 'wehn'"):
@@ -304,7 +338,10 @@ def test_the_shipped_table_excludes_and_demotes_what_contradicts_the_profile(sco
 
 
 def test_exclusions_and_demotions_add_nothing_to_the_score(tmp_path):
-    path = write_rules(tmp_path, GOOD_RULE + """  - id: no-control
+    path = write_rules(
+        tmp_path,
+        GOOD_RULE
+        + """  - id: no-control
     when: {arch: [flat]}
     want: {attribute: stability, values: [motion-control]}
     effect: exclude
@@ -315,7 +352,8 @@ def test_exclusions_and_demotions_add_nothing_to_the_score(tmp_path):
     want: {attribute: stability, values: [neutral]}
     effect: demote
     reason: "Later"
-""")
+""",
+    )
     scorer = ProfileScorer(rules_path=path, vocabulary=VOCABULARY).fit(IDS, list(ITEMS.values()))
     assert [r.effect for r in scorer.rules_] == ["rank", "exclude", "demote"]
     scores, reasons = scorer.score({"arch": "flat"})

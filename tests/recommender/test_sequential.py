@@ -149,7 +149,7 @@ def test_sparse_ease_agrees_with_dense_on_top_items():
     sparse = SparseEASE(l2=10.0, k=20, decay=1.0).fit(X)
     top_d, _ = dense.recommend(X[:100], N=5)
     top_s, _ = sparse.recommend(X[:100], N=5)
-    overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(top_d, top_s)])
+    overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(top_d, top_s, strict=False)])
     assert overlap >= 0.9
 
 

@@ -13,7 +13,7 @@ def log(*rows):
 
 
 def pairs(inter):
-    return sorted(zip(inter.user_ids.tolist(), inter.item_ids.tolist(), inter.timestamps.tolist()))
+    return sorted(zip(inter.user_ids.tolist(), inter.item_ids.tolist(), inter.timestamps.tolist(), strict=False))
 
 
 def test_leave_last_out_holds_out_each_users_latest_interaction():
@@ -45,9 +45,9 @@ def test_split_never_leaks_held_out_rows_into_training():
     assert len(train) + len(test) == n
     assert len(set(test.user_ids)) == len(test), "one test row per user"
     latest_train = {}
-    for u, t in zip(train.user_ids, train.timestamps):
+    for u, t in zip(train.user_ids, train.timestamps, strict=False):
         latest_train[u] = max(latest_train.get(u, -1), t)
-    for u, t in zip(test.user_ids, test.timestamps):
+    for u, t in zip(test.user_ids, test.timestamps, strict=False):
         assert latest_train[u] <= t, "nothing in training is later than the held-out row"
     # Row identity: tag each row with its position through the weights.
     tagged = Interactions(inter.user_ids, inter.item_ids, np.arange(n, dtype=float),

@@ -52,9 +52,9 @@ def test_leave_last_validation_holds_out_the_second_to_last_item():
     train, _ = leave_last_out(inter)
     fit_part, val = validation_split(train)
     last_two = {}
-    for u, i, t in zip(inter.user_ids, inter.item_ids, inter.timestamps):
+    for u, i, t in zip(inter.user_ids, inter.item_ids, inter.timestamps, strict=False):
         last_two.setdefault(u, []).append((t, i))
-    for u, i in zip(val.user_ids, val.item_ids):
+    for u, i in zip(val.user_ids, val.item_ids, strict=False):
         assert sorted(last_two[u])[-2][1] == i
     assert len(fit_part) + len(val) == len(train)
 

@@ -66,7 +66,11 @@ def test_register_with_a_taken_email_logs_nobody_in_and_points_to_log_in(client,
     [
         ({"email": "", "password": PASSWORD}, "email", "Enter a valid e-mail address, like name@example.com."),
         ({"password": PASSWORD}, "email", "Enter your e-mail address."),
-        ({"email": "not-an-address", "password": PASSWORD}, "email", "Enter a valid e-mail address, like name@example.com."),
+        (
+            {"email": "not-an-address", "password": PASSWORD},
+            "email",
+            "Enter a valid e-mail address, like name@example.com.",
+        ),
         ({"email": "ann@example.com"}, "password", "Choose a password."),
         ({"email": "ann@example.com", "password": "short"}, "password", "Use between 8 and 128 characters."),
         ({"email": "ann@example.com", "password": "x" * 129}, "password", "Use between 8 and 128 characters."),
@@ -78,11 +82,13 @@ def test_register_form_shows_a_message_next_to_each_bad_field(client, form, fiel
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f'<p class="field-error" id="f-{field}-error">{message}</p>' in html
-    assert f'aria-describedby="f-{field}-error"' in html or f'f-{field}-hint f-{field}-error' in html
+    assert f'aria-describedby="f-{field}-error"' in html or f"f-{field}-hint f-{field}-error" in html
 
 
 def test_register_form_keeps_entered_values_but_never_the_password(client):
-    html = client.post("/account/register", data={"email": "ann@example.com", "password": "short"}).get_data(as_text=True)
+    html = client.post("/account/register", data={"email": "ann@example.com", "password": "short"}).get_data(
+        as_text=True
+    )
     assert 'value="ann@example.com"' in html
     assert 'value="short"' not in html
 
@@ -140,10 +146,12 @@ def test_login_with_a_wrong_password_or_unknown_email_gives_the_same_answer(clie
 
 @pytest.mark.parametrize(
     ("form", "field", "message"),
-    [({"password": PASSWORD}, "email", "Enter your e-mail address."),
-     ({"email": "", "password": PASSWORD}, "email", "Enter your e-mail address."),
-     ({"email": "ann@example.com"}, "password", "Enter your password."),
-     ({"email": "ann@example.com", "password": ""}, "password", "Enter your password.")],
+    [
+        ({"password": PASSWORD}, "email", "Enter your e-mail address."),
+        ({"email": "", "password": PASSWORD}, "email", "Enter your e-mail address."),
+        ({"email": "ann@example.com"}, "password", "Enter your password."),
+        ({"email": "ann@example.com", "password": ""}, "password", "Enter your password."),
+    ],
 )
 def test_login_form_validation_messages(client, form, field, message):
     response = client.post("/account/login", data=form)
@@ -157,7 +165,9 @@ def test_login_returns_to_a_local_next_page(client):
     assert login(client, next="/profile").headers["Location"] == "/profile"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]
+)
 def test_login_never_redirects_to_another_site(client, target):
     register(client)
     logout(client)
@@ -218,8 +228,9 @@ def test_session_cookie_is_httponly_and_samesite_lax(client):
 
 
 def test_session_cookie_is_secure_over_https(client):
-    response = client.post("/account/register", base_url="https://localhost",
-                           data={"email": "ann@example.com", "password": PASSWORD})
+    response = client.post(
+        "/account/register", base_url="https://localhost", data={"email": "ann@example.com", "password": PASSWORD}
+    )
     assert "Secure" in _session_cookie(response)
 
 

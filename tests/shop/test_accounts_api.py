@@ -8,7 +8,9 @@ PASSWORD = "correct horse battery"
 
 
 def test_register_login_me_logout(client):
-    response = client.post("/api/account/register", json={"email": "Ann@Example.com", "password": PASSWORD, "name": "Ann"})
+    response = client.post(
+        "/api/account/register", json={"email": "Ann@Example.com", "password": PASSWORD, "name": "Ann"}
+    )
     assert response.status_code == 201
     body = response.get_json()
     assert body["email"] == "ann@example.com" and body["messages"] == []
@@ -48,10 +50,12 @@ def test_a_taken_email_answers_like_a_new_one_and_logs_nobody_in(app, client):
 
 @pytest.mark.parametrize(
     ("body", "name", "reason"),
-    [({"email": "x", "password": PASSWORD}, "email", "Enter a valid e-mail address, like name@example.com."),
-     ({"email": "ann@example.com", "password": "short"}, "password", "Use between 8 and 128 characters."),
-     ({"email": "ann@example.com"}, "password", "Choose a password."),
-     ({"email": "ann@example.com", "password": PASSWORD, "admin": True}, "admin", "Unknown field.")],
+    [
+        ({"email": "x", "password": PASSWORD}, "email", "Enter a valid e-mail address, like name@example.com."),
+        ({"email": "ann@example.com", "password": "short"}, "password", "Use between 8 and 128 characters."),
+        ({"email": "ann@example.com"}, "password", "Choose a password."),
+        ({"email": "ann@example.com", "password": PASSWORD, "admin": True}, "admin", "Unknown field."),
+    ],
 )
 def test_register_validation_is_422_per_field(client, body, name, reason):
     response = client.post("/api/account/register", json=body)

@@ -70,8 +70,7 @@ def test_the_delay_lifts_once_it_has_passed(session, ann):
     with pytest.raises(service.TooManyAttempts) as locked:
         service.authenticate(session, "ann@example.com", PASSWORD, "10.0.0.1", now=last + dt.timedelta(seconds=30))
     assert locked.value.retry_after == 30
-    user = service.authenticate(session, "ann@example.com", PASSWORD, "10.0.0.1",
-                                now=last + dt.timedelta(seconds=61))
+    user = service.authenticate(session, "ann@example.com", PASSWORD, "10.0.0.1", now=last + dt.timedelta(seconds=61))
     assert user.id == ann.id
 
 
@@ -105,7 +104,9 @@ def test_old_failures_are_pruned(session, ann):
 
 
 def test_the_message_rounds_up_to_whole_minutes():
-    assert service.TooManyAttempts(61).message == "Too many failed log-in attempts. Please wait 2 minutes and try again."
+    assert (
+        service.TooManyAttempts(61).message == "Too many failed log-in attempts. Please wait 2 minutes and try again."
+    )
     assert service.TooManyAttempts(30).message == "Too many failed log-in attempts. Please wait 1 minute and try again."
 
 
@@ -113,8 +114,9 @@ def test_the_message_rounds_up_to_whole_minutes():
 
 
 def post_login(client, email="ann@example.com", password="wrong password", address="10.0.0.1"):
-    return client.post("/account/login", data={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/account/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def test_the_sixth_try_gets_429_with_retry_after_and_a_clear_message(client, ann):
@@ -170,10 +172,16 @@ def test_forwarded_headers_are_ignored_unless_a_proxy_is_configured(app_config, 
     try:
         client = app.test_client()
         for number in range(5):
-            client.post("/account/login", data={"email": f"guess{number}@example.com", "password": "x"},
-                        headers={"X-Forwarded-For": f"198.51.100.{number}"})
-        response = client.post("/account/login", data={"email": "ann@example.com", "password": PASSWORD},
-                               headers={"X-Forwarded-For": "198.51.100.200"})
+            client.post(
+                "/account/login",
+                data={"email": f"guess{number}@example.com", "password": "x"},
+                headers={"X-Forwarded-For": f"198.51.100.{number}"},
+            )
+        response = client.post(
+            "/account/login",
+            data={"email": "ann@example.com", "password": PASSWORD},
+            headers={"X-Forwarded-For": "198.51.100.200"},
+        )
         assert response.status_code == 429
     finally:
         app.extensions["database"].engine.dispose()
@@ -184,11 +192,17 @@ def test_behind_a_configured_proxy_the_client_address_and_https_are_seen(app_con
     try:
         client = app.test_client()
         for _ in range(5):
-            client.post("/account/login", data={"email": "nobody@example.com", "password": "x"},
-                        headers={"X-Forwarded-For": "198.51.100.1"})
+            client.post(
+                "/account/login",
+                data={"email": "nobody@example.com", "password": "x"},
+                headers={"X-Forwarded-For": "198.51.100.1"},
+            )
         # Another shopper behind the same proxy is not locked out by the first one's failures.
-        response = client.post("/account/login", data={"email": "ann@example.com", "password": PASSWORD},
-                               headers={"X-Forwarded-For": "198.51.100.2", "X-Forwarded-Proto": "https"})
+        response = client.post(
+            "/account/login",
+            data={"email": "ann@example.com", "password": PASSWORD},
+            headers={"X-Forwarded-For": "198.51.100.2", "X-Forwarded-Proto": "https"},
+        )
         assert response.status_code == 302
         cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
         assert "Secure" in cookie

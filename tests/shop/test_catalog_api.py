@@ -84,7 +84,12 @@ def test_product_detail_and_404(client, demo):
 
 def test_categories_are_a_tree(client, demo):
     items = client.get("/api/categories").get_json()["items"]
-    assert {c["slug"] for c in items} == {"footwear", "insoles-and-orthotics", "back-and-posture", "walking-accessories"}
+    assert {c["slug"] for c in items} == {
+        "footwear",
+        "insoles-and-orthotics",
+        "back-and-posture",
+        "walking-accessories",
+    }
     assert all(c["children"] for c in items)
     assert all(child["parent"] == c["slug"] for c in items for child in c["children"])
 
@@ -106,8 +111,10 @@ def test_waterproof_filter_and_its_facet(client, demo):
     assert body["total"] == 6 and all(item["attributes"]["waterproof"] for item in body["items"])
     assert body["facets"]["waterproof"] == {"true": 6}
     everything = client.get("/api/products?category=trail-walking-shoes").get_json()
-    assert everything["facets"]["waterproof"]["true"] == client.get(
-        "/api/products?category=trail-walking-shoes&waterproof=true").get_json()["total"]
+    assert (
+        everything["facets"]["waterproof"]["true"]
+        == client.get("/api/products?category=trail-walking-shoes&waterproof=true").get_json()["total"]
+    )
     bad = client.get("/api/products?waterproof=maybe")
     assert bad.status_code == 400 and bad.get_json()["invalid_params"][0]["name"] == "waterproof"
 

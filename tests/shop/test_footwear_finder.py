@@ -41,8 +41,13 @@ def test_answers_are_saved_to_the_profile_and_shoes_in_size_shown_with_reasons(t
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     slugs = shown(html)
     assert len(slugs) >= 5
-    fits = set(session.scalars(select(Product.slug).join(Variant).where(
-        Variant.size_eu.between(41.5, 42.5), Variant.width == "regular", Variant.stock > 0)))
+    fits = set(
+        session.scalars(
+            select(Product.slug)
+            .join(Variant)
+            .where(Variant.size_eu.between(41.5, 42.5), Variant.width == "regular", Variant.stock > 0)
+        )
+    )
     assert set(slugs) <= fits
     assert html.count('<ul class="reasons">') >= len(slugs)
     assert "High arch support for flat feet" in html
@@ -53,12 +58,22 @@ def test_answers_are_saved_to_the_profile_and_shoes_in_size_shown_with_reasons(t
 
 
 def test_only_missing_questions_are_asked(trained, client):
-    assert client.put("/api/profile", json={"arch": "high", "shoe_size_eu": 44, "width": "regular"}).status_code in (200, 204)
+    assert client.put("/api/profile", json={"arch": "high", "shoe_size_eu": 44, "width": "regular"}).status_code in (
+        200,
+        204,
+    )
     html = client.get("/footwear").get_data(as_text=True)
     assert 'name="arch"' not in html and 'name="shoe_size"' not in html
     assert 'name="pain_areas"' in html and 'name="terrain"' in html
-    client.post("/footwear", data={"asked": ["overpronation", "pain_areas", "terrain", "fitness_level"],
-                                   "overpronation": "no", "terrain": ["trail"], "fitness_level": "active"})
+    client.post(
+        "/footwear",
+        data={
+            "asked": ["overpronation", "pain_areas", "terrain", "fitness_level"],
+            "overpronation": "no",
+            "terrain": ["trail"],
+            "fitness_level": "active",
+        },
+    )
     profile = client.get("/api/profile").get_json()
     assert profile["arch"] == "high" and profile["terrain"] == ["trail"] and profile["shoe_size_eu"] == 44
 
@@ -72,12 +87,15 @@ def test_refine_shows_every_question_with_current_answers(trained, client):
     assert client.get("/api/profile").get_json()["arch"] == "high"
 
 
-@pytest.mark.parametrize(("field", "value", "error_field"), [
-    ("shoe_size", "99", "shoe_size"),
-    ("shoe_size", "forty", "shoe_size"),
-    ("arch", "wobbly", "arch"),
-    ("width", "enormous", "width"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "error_field"),
+    [
+        ("shoe_size", "99", "shoe_size"),
+        ("shoe_size", "forty", "shoe_size"),
+        ("arch", "wobbly", "arch"),
+        ("width", "enormous", "width"),
+    ],
+)
 def test_bad_answers_are_explained_next_to_the_field(trained, client, field, value, error_field):
     response = client.post("/footwear", data={**FLAT_FOOTED_LOWER_BACK, field: value})
     assert response.status_code == 400
@@ -87,12 +105,26 @@ def test_bad_answers_are_explained_next_to_the_field(trained, client, field, val
 
 
 def test_extra_wide_feet_get_only_shoes_made_in_extra_wide(trained, client, session):
-    client.post("/footwear", data={**FLAT_FOOTED_LOWER_BACK, "width": "extra-wide", "shoe_size": "39",
-                                   "arch": "unknown", "overpronation": "unknown", "pain_areas": ["hips"]})
+    client.post(
+        "/footwear",
+        data={
+            **FLAT_FOOTED_LOWER_BACK,
+            "width": "extra-wide",
+            "shoe_size": "39",
+            "arch": "unknown",
+            "overpronation": "unknown",
+            "pain_areas": ["hips"],
+        },
+    )
     slugs = shown(client.get("/footwear").get_data(as_text=True))
     assert slugs
-    fits = set(session.scalars(select(Product.slug).join(Variant).where(
-        Variant.size_eu.between(38.5, 39.5), Variant.width == "extra-wide", Variant.stock > 0)))
+    fits = set(
+        session.scalars(
+            select(Product.slug)
+            .join(Variant)
+            .where(Variant.size_eu.between(38.5, 39.5), Variant.width == "extra-wide", Variant.stock > 0)
+        )
+    )
     assert set(slugs) <= fits
 
 
@@ -103,8 +135,15 @@ def test_skipping_the_questions_still_shows_shoes(trained, client):
 
 
 def test_wet_weather_walkers_see_waterproof_shoes_with_the_reason(trained, client, session):
-    answers = {**FLAT_FOOTED_LOWER_BACK, "arch": "neutral", "overpronation": "no", "pain_areas": [],
-               "terrain": ["wet"], "width": "regular", "shoe_size": "42"}
+    answers = {
+        **FLAT_FOOTED_LOWER_BACK,
+        "arch": "neutral",
+        "overpronation": "no",
+        "pain_areas": [],
+        "terrain": ["wet"],
+        "width": "regular",
+        "shoe_size": "42",
+    }
     response = client.post("/footwear", data=answers)
     assert response.status_code == 302
     assert client.get("/api/profile").get_json()["terrain"] == ["wet"]
@@ -127,8 +166,13 @@ def test_a_uk_half_size_shows_the_shoes_a_fitter_would_try(trained, client, sess
     client.post("/footwear", data=FLAT_FOOTED_LOWER_BACK)
     whole = shown(client.get("/footwear").get_data(as_text=True))
     assert len(half) >= len(whole) - 2 and len(half) >= 8
-    fits = set(session.scalars(select(Product.slug).join(Variant).where(
-        Variant.size_eu.between(42, 43), Variant.width == "regular", Variant.stock > 0)))
+    fits = set(
+        session.scalars(
+            select(Product.slug)
+            .join(Variant)
+            .where(Variant.size_eu.between(42, 43), Variant.width == "regular", Variant.stock > 0)
+        )
+    )
     assert set(half) <= fits
 
 
@@ -140,8 +184,13 @@ def test_few_matches_say_so_and_offer_the_next_width_and_insoles(trained, client
     assert f"Only {len(shoes)} shoe" in html and "nearest alternatives" in html
 
     wider = links(html, "footwear-other-width")
-    wide_fits = set(session.scalars(select(Product.slug).join(Variant).where(
-        Variant.size_eu.between(45.5, 46.5), Variant.width == "wide", Variant.stock > 0)))
+    wide_fits = set(
+        session.scalars(
+            select(Product.slug)
+            .join(Variant)
+            .where(Variant.size_eu.between(45.5, 46.5), Variant.width == "wide", Variant.stock > 0)
+        )
+    )
     assert wider and set(wider) <= wide_fits and not set(wider) & set(shoes)
     assert ">In the next width</h2>" in html
 
@@ -158,10 +207,17 @@ def test_enough_matches_offer_no_alternatives(trained, client):
     assert "nearest alternatives" not in html and "rec=footwear-insoles" not in html
 
 
-@pytest.mark.parametrize(("width", "expected"), [
-    ("narrow", "regular"), ("regular", "wide"), ("wide", "extra-wide"), ("extra-wide", "wide"),
-    (None, None), ("enormous", None),
-])
+@pytest.mark.parametrize(
+    ("width", "expected"),
+    [
+        ("narrow", "regular"),
+        ("regular", "wide"),
+        ("wide", "extra-wide"),
+        ("extra-wide", "wide"),
+        (None, None),
+        ("enormous", None),
+    ],
+)
 def test_the_next_width_is_one_wider_or_down_from_the_widest(width, expected):
     from shop.footwear.alternatives import next_width
 

@@ -35,14 +35,20 @@ def assert_responsive(picture: str, alt: str | None = None) -> None:
 
 def test_product_page_gallery_with_thumbnails_and_responsive_pictures(client, demo):
     html = text(client.get("/products/strideline-comfort-walker"))
-    gallery = html[html.index('<section class="gallery"') : html.index("</section>", html.index('<section class="gallery"'))]
+    gallery = html[
+        html.index('<section class="gallery"') : html.index("</section>", html.index('<section class="gallery"'))
+    ]
     slides = re.findall(r'<figure class="gallery-slide".*?</figure>', gallery, flags=re.S)
     assert len(slides) == 2
     assert_responsive(slides[0], "Comfort Walker by Strideline, side view")
     assert_responsive(slides[1], "Comfort Walker by Strideline, the sole from below")
     assert 'loading="lazy"' not in slides[0] and 'fetchpriority="high"' in slides[0]
     assert 'loading="lazy"' in slides[1]
-    thumbs = re.findall(r'<a href="#picture-(\d)" data-gallery-thumb="\d"[^>]*aria-label="Show picture \d of 2">(.*?)</a>', gallery, flags=re.S)
+    thumbs = re.findall(
+        r'<a href="#picture-(\d)" data-gallery-thumb="\d"[^>]*aria-label="Show picture \d of 2">(.*?)</a>',
+        gallery,
+        flags=re.S,
+    )
     assert [n for n, _ in thumbs] == ["1", "2"]
     assert all('alt=""' in thumb and 'loading="lazy"' in thumb for _, thumb in thumbs)
     assert re.search(r'<script src="/static/js/gallery\.js\?v=[0-9a-f]{12}" defer></script>', html)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from shopping import DRIFT, HALO, seed_tiny_catalog, set_stock
 from sqlalchemy import select
 
 from shop.models import Cart, Event, Profile, User
-from shopping import DRIFT, HALO, seed_tiny_catalog, set_stock
 
 PASSWORD = "correct horse battery"
 

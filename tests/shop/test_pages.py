@@ -46,7 +46,7 @@ def test_product_page_shows_sizes_widths_and_stock(client, demo):
 
 def test_waterproof_is_a_filter_with_a_count_and_shown_on_the_product_page(client, demo):
     html = client.get("/products?category=trail-walking-shoes").get_data(as_text=True)
-    assert '<legend>Waterproof</legend>' in html
+    assert "<legend>Waterproof</legend>" in html
     # Ridgeback Waterproof, Fellside Mid, Trailguard Stability and Countryside Wide.
     assert 'name="waterproof" value="true" > Waterproof only <span class="count">(4)</span>' in html
     ticked = client.get("/products?category=trail-walking-shoes&waterproof=true").get_data(as_text=True)
@@ -70,7 +70,9 @@ def test_article_list(client, demo):
     assert "walking-for-back-pain" in html
 
 
-@pytest.mark.parametrize("url", ["/products/no-such-shoe", "/articles/no-such-article", "/nowhere", "/products?category=nope"])
+@pytest.mark.parametrize(
+    "url", ["/products/no-such-shoe", "/articles/no-such-article", "/nowhere", "/products?category=nope"]
+)
 def test_unknown_pages_are_friendly_404s(client, demo, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -96,8 +98,12 @@ def test_views_reads_and_searches_are_logged(app, client, demo):
     client.get("/articles/walking-for-back-pain")
     client.get("/products?q=insole")
     with app.app_context():
-        events = [(e.kind, e.item_id, e.context) for e in db.session.scalars(
-            select(Event).where(Event.kind.in_(["view", "read", "search"])).order_by(Event.id))]
+        events = [
+            (e.kind, e.item_id, e.context)
+            for e in db.session.scalars(
+                select(Event).where(Event.kind.in_(["view", "read", "search"])).order_by(Event.id)
+            )
+        ]
     assert events == [("view", slug, None), ("read", "article:walking-for-back-pain", None), ("search", None, "insole")]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from profile_cases import FULL, INVALID
 
 PASSWORD = "correct horse battery"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from profile_cases import HEIGHT, MINUTES, WALKS, WEIGHT
 
 from shop.profile.schema import PROFILE_FIELDS
@@ -19,7 +18,7 @@ def saved(client) -> dict:
 
 def test_every_input_has_a_label_and_groups_have_fieldsets(client):
     html = client.get("/profile").get_data(as_text=True)
-    html = html[html.index('<form class="stacked profile-form"'):]
+    html = html[html.index('<form class="stacked profile-form"') :]
     ids = re.findall(r'<(?:input|select)[^>]* id="([^"]+)"', html)
     assert len(ids) >= 7
     for input_id in ids:
@@ -39,17 +38,40 @@ def test_the_form_has_a_field_for_every_profile_field(client):
 
 
 def test_a_guest_saves_the_form_and_sees_it_again(client):
-    response = client.post("/profile", data={
-        "age_band": "60-74", "height_cm": "168", "weight_kg": "70.5", "fitness_level": "regular",
-        "goals": ["pain-relief", "walk-daily"], "arch": "high", "overpronation": "no",
-        "shoe_size": "41", "size_system": "eu", "width": "regular", "pain_areas": ["hips"],
-        "terrain": ["trail"], "walks_per_week": "4", "minutes_per_walk": "30", "csrf_token": "ignored",
-    })
+    response = client.post(
+        "/profile",
+        data={
+            "age_band": "60-74",
+            "height_cm": "168",
+            "weight_kg": "70.5",
+            "fitness_level": "regular",
+            "goals": ["pain-relief", "walk-daily"],
+            "arch": "high",
+            "overpronation": "no",
+            "shoe_size": "41",
+            "size_system": "eu",
+            "width": "regular",
+            "pain_areas": ["hips"],
+            "terrain": ["trail"],
+            "walks_per_week": "4",
+            "minutes_per_walk": "30",
+            "csrf_token": "ignored",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/profile"
     assert saved(client) == {
-        "age_band": "60-74", "height_cm": 168, "weight_kg": 70.5, "fitness_level": "regular",
-        "goals": ["pain-relief", "walk-daily"], "arch": "high", "overpronation": "no", "shoe_size_eu": 41,
-        "width": "regular", "pain_areas": ["hips"], "terrain": ["trail"], "walks_per_week": 4,
+        "age_band": "60-74",
+        "height_cm": 168,
+        "weight_kg": 70.5,
+        "fitness_level": "regular",
+        "goals": ["pain-relief", "walk-daily"],
+        "arch": "high",
+        "overpronation": "no",
+        "shoe_size_eu": 41,
+        "width": "regular",
+        "pain_areas": ["hips"],
+        "terrain": ["trail"],
+        "walks_per_week": 4,
         "minutes_per_walk": 30,
     }
     html = client.get("/profile").get_data(as_text=True)
@@ -86,7 +108,11 @@ FORM_ERRORS = [
     ({"arch": "round"}, "arch", "Choose one of: flat, neutral, high, unknown."),
     ({"overpronation": "maybe"}, "overpronation", "Choose one of: yes, no, unknown."),
     ({"width": "xxl"}, "width", "Choose one of: narrow, regular, wide, extra-wide."),
-    ({"goals": ["fly"]}, "goals", "Choose any of: pain-relief, walk-daily, prevent-relapse, lose-weight, build-strength."),
+    (
+        {"goals": ["fly"]},
+        "goals",
+        "Choose any of: pain-relief, walk-daily, prevent-relapse, lose-weight, build-strength.",
+    ),
     ({"pain_areas": ["elbow"]}, "pain_areas", "Choose any of: lower-back, upper-back, neck, hips, knees, feet."),
     ({"terrain": ["sea"]}, "terrain", "Choose any of: pavement, trail, hills, wet."),
     ({"shoe_size": "60", "size_system": "eu"}, "shoe_size", "EU shoe size must be between 35 and 50."),
@@ -94,8 +120,11 @@ FORM_ERRORS = [
     ({"shoe_size": "20", "size_system": "uk"}, "shoe_size", "UK shoe size must be between 1.5 and 16.5."),
     ({"shoe_size": "1", "size_system": "us"}, "shoe_size", "US shoe size must be between 2.5 and 17.5."),
     ({"shoe_size": "8.25", "size_system": "uk"}, "shoe_size", "Use a whole or half size, like 8.5 or 9."),
-    ({"shoe_size": "big", "size_system": "uk"}, "shoe_size",
-     "Enter a number, like 8.5 or 9. UK shoe size must be between 1.5 and 16.5."),
+    (
+        {"shoe_size": "big", "size_system": "uk"},
+        "shoe_size",
+        "Enter a number, like 8.5 or 9. UK shoe size must be between 1.5 and 16.5.",
+    ),
     ({"shoe_size": "42", "size_system": "jp"}, "shoe_size", "Choose EU, UK or US sizes."),
 ]
 
@@ -112,8 +141,10 @@ def test_a_bad_answer_is_shown_next_to_its_field(client, form, field, message):
 
 
 def test_the_form_keeps_what_was_entered_when_it_comes_back(client):
-    html = client.post("/profile", data={"height_cm": "999", "arch": "flat", "goals": ["walk-daily"],
-                                         "shoe_size": "8", "size_system": "uk"}).get_data(as_text=True)
+    html = client.post(
+        "/profile",
+        data={"height_cm": "999", "arch": "flat", "goals": ["walk-daily"], "shoe_size": "8", "size_system": "uk"},
+    ).get_data(as_text=True)
     assert 'value="999"' in html
     assert 'name="arch" value="flat" checked' in html
     assert 'name="goals" value="walk-daily" checked' in html
@@ -144,6 +175,8 @@ def test_an_account_saves_its_own_profile(client):
 
 
 def test_the_error_summary_follows_the_order_of_the_form(client):
-    html = client.post("/profile", data={"minutes_per_walk": "999", "shoe_size": "99", "height_cm": "1"}).get_data(as_text=True)
-    summary = html[html.index('class="error-summary"'):html.index("</ul>", html.index('class="error-summary"'))]
+    html = client.post("/profile", data={"minutes_per_walk": "999", "shoe_size": "99", "height_cm": "1"}).get_data(
+        as_text=True
+    )
+    summary = html[html.index('class="error-summary"') : html.index("</ul>", html.index('class="error-summary"'))]
     assert summary.index("#f-height_cm") < summary.index("#f-shoe_size") < summary.index("#f-minutes_per_walk")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 from marshmallow import ValidationError
+from profile_cases import FULL, INVALID
 
 from shop.profile import service
 from shop.profile.schema import ProfileSchema
-
-from profile_cases import FULL, INVALID
 
 
 def load(data):

@@ -68,16 +68,21 @@ def test_flat_footed_visitor_with_lower_back_pain_gets_stability_above_neutral_i
     be_flat_footed_with_lower_back_pain(client)
     items = recommend(client, "footwear", 10)["items"]
     attrs = [item["product"]["attributes"] for item in items]
-    supportive = [a.get("stability") in ("stability", "motion-control") and a.get("arch_support") == "high"
-                  for a in attrs]
+    supportive = [
+        a.get("stability") in ("stability", "motion-control") and a.get("arch_support") == "high" for a in attrs
+    ]
     assert all(supportive[:3]), attrs[:3]
     neutral = [i for i, a in enumerate(attrs) if a.get("stability") == "neutral"]
     assert not neutral or sum(supportive[: neutral[0]]) >= 3
     assert any("flat feet" in r for r in items[0]["reasons"])
 
-    in_size = set(session.scalars(
-        select(Product.slug).join(Variant).where(Variant.size_eu.between(41.5, 42.5), Variant.width == "regular", Variant.stock > 0)
-    ))
+    in_size = set(
+        session.scalars(
+            select(Product.slug)
+            .join(Variant)
+            .where(Variant.size_eu.between(41.5, 42.5), Variant.width == "regular", Variant.stock > 0)
+        )
+    )
     assert {item["product"]["slug"] for item in items} <= in_size
 
     html = client.get("/footwear").get_data(as_text=True)
@@ -90,8 +95,12 @@ def test_items_out_of_stock_in_the_visitors_size_never_appear(trained, client, s
     be_flat_footed_with_lower_back_pain(client)
     first = recommend(client, "footwear", 5)["items"][0]["product"]["slug"]
     session.execute(
-        update(Variant).where(Variant.product_id == select(Product.id).where(Product.slug == first).scalar_subquery(),
-                              Variant.size_eu.between(41.5, 42.5)).values(stock=0)  # EU 42, give or take half
+        update(Variant)
+        .where(
+            Variant.product_id == select(Product.id).where(Product.slug == first).scalar_subquery(),
+            Variant.size_eu.between(41.5, 42.5),
+        )
+        .values(stock=0)  # EU 42, give or take half
     )
     session.commit()
     for context in ("footwear", "home", "article:walking-for-back-pain", "product:velmora-steady-cloud"):
@@ -100,9 +109,11 @@ def test_items_out_of_stock_in_the_visitors_size_never_appear(trained, client, s
         assert f"/products/{first}?rec=" not in client.get(url).get_data(as_text=True), url
 
     # Out of stock altogether: not even a visitor without a size sees it.
-    session.execute(update(Variant).where(
-        Variant.product_id == select(Product.id).where(Product.slug == "lumevo-lumbar-roll").scalar_subquery()
-    ).values(stock=0))
+    session.execute(
+        update(Variant)
+        .where(Variant.product_id == select(Product.id).where(Product.slug == "lumevo-lumbar-roll").scalar_subquery())
+        .values(stock=0)
+    )
     session.commit()
     assert "lumevo-lumbar-roll" not in slugs(recommend(trained.test_client(), "home", 50))
 
@@ -137,26 +148,44 @@ def test_a_checkout_in_this_process_drops_the_cached_eligibility(trained, app_co
         # One unit left in EU 42 regular (the visitors' size), none in the other EU 42 widths nor
         # half a size either side (which fit EU 42 too).
         product_id = select(Product.id).where(Product.slug == first).scalar_subquery()
-        session.execute(update(Variant).where(Variant.product_id == product_id,
-                                              Variant.size_eu.between(41.5, 42.5)).values(stock=0))
-        session.execute(update(Variant).where(Variant.product_id == product_id, Variant.size_eu == 42,
-                                              Variant.width == "regular").values(stock=1))
+        session.execute(
+            update(Variant).where(Variant.product_id == product_id, Variant.size_eu.between(41.5, 42.5)).values(stock=0)
+        )
+        session.execute(
+            update(Variant)
+            .where(Variant.product_id == product_id, Variant.size_eu == 42, Variant.width == "regular")
+            .values(stock=1)
+        )
         session.commit()
-        sku = session.scalar(select(Variant.sku).where(Variant.product_id == product_id, Variant.size_eu == 42,
-                                                       Variant.width == "regular"))
+        sku = session.scalar(
+            select(Variant.sku).where(
+                Variant.product_id == product_id, Variant.size_eu == 42, Variant.width == "regular"
+            )
+        )
 
         assert first in slugs(recommend(other, "footwear", 50))
         # Cached: the next pages of this worker in that size do not ask the database again.
         assert _eligibility_queries(app, lambda: recommend(other, "footwear", 50)) == 0
 
         assert buyer.post("/api/cart/items", json={"sku": sku, "quantity": 1}).status_code in (200, 201)
-        body = {"name": "Ann Walker", "email": "ann@example.com", "delivery": "standard",
-                "address": {"line1": "1 High Street", "city": "York", "postal_code": "YO1 7HH", "country": "GB"}}
+        body = {
+            "name": "Ann Walker",
+            "email": "ann@example.com",
+            "delivery": "standard",
+            "address": {"line1": "1 High Street", "city": "York", "postal_code": "YO1 7HH", "country": "GB"},
+        }
         assert buyer.post("/api/checkout", json=body).status_code == 201
 
         seen: dict[str, list[str]] = {}
-        assert _eligibility_queries(app, lambda: seen.update(
-            {c: slugs(recommend(other, c, 50)) for c in ("footwear", "home", "article:walking-for-back-pain")})) == 1
+        assert (
+            _eligibility_queries(
+                app,
+                lambda: seen.update(
+                    {c: slugs(recommend(other, c, 50)) for c in ("footwear", "home", "article:walking-for-back-pain")}
+                ),
+            )
+            == 1
+        )
         for context, shown in seen.items():
             assert first not in shown, context
         assert f"/products/{first}?rec=" not in other.get("/footwear").get_data(as_text=True)
@@ -164,8 +193,9 @@ def test_a_checkout_in_this_process_drops_the_cached_eligibility(trained, app_co
         app.extensions["database"].engine.dispose()
 
 
-@pytest.mark.parametrize("context", ["home", "footwear", "cart", "article:flat-feet-and-overpronation",
-                                     "product:strideline-comfort-walker"])
+@pytest.mark.parametrize(
+    "context", ["home", "footwear", "cart", "article:flat-feet-and-overpronation", "product:strideline-comfort-walker"]
+)
 def test_every_item_has_a_reason(trained, client, context):
     be_flat_footed_with_lower_back_pain(client)
     client.get("/products/velmora-halo-walk")
@@ -176,8 +206,11 @@ def test_every_item_has_a_reason(trained, client, context):
 
             with client.session_transaction() as s:
                 owner = Owner(visitor_id=s["visitor_id"])
-            sku = db.session.scalar(select(Variant.sku).join(Product).where(
-                Product.slug == "strideline-comfort-walker", Variant.size_eu == 42, Variant.stock > 0))
+            sku = db.session.scalar(
+                select(Variant.sku)
+                .join(Product)
+                .where(Product.slug == "strideline-comfort-walker", Variant.size_eu == 42, Variant.stock > 0)
+            )
             add_item(db.session, owner, sku, 1)
     items = recommend(client, context, 20)["items"]
     assert items
@@ -196,9 +229,11 @@ def test_a_new_visitor_gets_popular_items(trained, client, session):
 def _counts(session):
     from sqlalchemy import func
 
-    return dict(session.execute(
-        select(Event.item_id, func.count()).where(Event.kind.in_(("cart", "purchase"))).group_by(Event.item_id)
-    ).all())
+    return dict(
+        session.execute(
+            select(Event.item_id, func.count()).where(Event.kind.in_(("cart", "purchase"))).group_by(Event.item_id)
+        ).all()
+    )
 
 
 def test_home_shows_recommended_trending_and_recently_viewed(trained, client):
@@ -219,9 +254,7 @@ def test_product_page_shows_similar_and_bought_together(trained, client):
     assert 'class="reasons"' in html
 
 
-
-def test_product_page_lists_are_cached_per_worker_without_the_cart_and_dropped_on_stock_commits(
-        trained, app_config):
+def test_product_page_lists_are_cached_per_worker_without_the_cart_and_dropped_on_stock_commits(trained, app_config):
     """With eligibility snapshots cached, the product page's lists are computed once per worker
     and snapshot; each visitor's cart is still taken out, and a stock commit drops them."""
     from shop import create_app
@@ -244,8 +277,9 @@ def test_product_page_lists_are_cached_per_worker_without_the_cart_and_dropped_o
 
         carted, sold_out = together[0], together[1]
         with app.app_context():
-            sku = db.session.scalar(select(Variant.sku).join(Product).where(
-                Product.slug == carted, Variant.stock > 0).limit(1))
+            sku = db.session.scalar(
+                select(Variant.sku).join(Product).where(Product.slug == carted, Variant.stock > 0).limit(1)
+            )
         assert second.post("/api/cart/items", json={"sku": sku, "quantity": 1}).status_code in (200, 201)
         shown = section(second.get(page).get_data(as_text=True), "bought-together")
         assert carted not in shown and len(shown) == len(together)
@@ -254,15 +288,18 @@ def test_product_page_lists_are_cached_per_worker_without_the_cart_and_dropped_o
 
         # A stock commit in this worker drops the snapshot, and the lists with it.
         with app.app_context():
-            db.session.execute(update(Variant).where(
-                Variant.product_id == select(Product.id).where(Product.slug == sold_out).scalar_subquery()
-            ).values(stock=0))
+            db.session.execute(
+                update(Variant)
+                .where(Variant.product_id == select(Product.id).where(Product.slug == sold_out).scalar_subquery())
+                .values(stock=0)
+            )
             db.session.commit()
         fresh = section(first.get(page).get_data(as_text=True), "bought-together")
         assert len(calls) == n_calls + 1
         assert sold_out not in fresh and carted in fresh
     finally:
         app.extensions["database"].engine.dispose()
+
 
 # ------------------------------------------------------------------ serving and reloading
 def test_a_corrupt_model_degrades_to_popularity_with_a_warning(trained, client, caplog):
@@ -381,8 +418,9 @@ def test_impressions_and_clicks_are_logged_per_slot(trained, client, session):
     first = section(html, "trending")[0]
     assert client.get(f"/products/{first}?rec=trending").status_code == 200
     client.get("/products/velmora-halo-walk?rec=not-a-slot")
-    rows = session.execute(select(Event.kind, Event.slot, Event.item_id, Event.context)
-                           .where(Event.kind.in_(("impression", "click")))).all()
+    rows = session.execute(
+        select(Event.kind, Event.slot, Event.item_id, Event.context).where(Event.kind.in_(("impression", "click")))
+    ).all()
     impressions = {r.slot: r for r in rows if r.kind == "impression"}
     assert {"home", "trending"} <= set(impressions)
     assert first in impressions["trending"].context.split(",")

@@ -13,8 +13,8 @@ from catalog.io import CSV_COLUMNS
 from catalog.schemas import AttributesSchema
 from recommender.profile import Vocabulary, load_rules
 from shop.api.schemas import FacetsSchema
-from shop.schemas import ProductQueryArgs
 from shop.profile.schema import ProfileSchema
+from shop.schemas import ProductQueryArgs
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = vocabulary.as_data()

@@ -89,7 +89,7 @@ def shop_csv(tmp_path, server):
     ])  # fmt: skip
     rows = [
         f'745,simple,cc-beanie,Beanie,1,visible,,,,,1,3,18,20,Clothing > Accessories,,"{beanie}",,,,0,,,,,,,,',
-        f'742,variable,cc-hoodie,Hoodie,1,visible,,Warm.,,,1,,,,Clothing > Hoodies,,{base}/good.png,,,,0,Color,"Red, Blue",1,1,,,,',
+        f'742,variable,cc-hoodie,Hoodie,1,visible,,Warm.,,,1,,,,Clothing > Hoodies,,{base}/good.png,,,,0,Color,"Red, Blue",1,1,,,,',  # noqa: E501
         f'758,variation,cc-hoodie-red,,1,,,,,,1,5,,45,,,{base}/red.png,cc-hoodie,,,1,Color,Red,,1,,,,',
         f'759,variation,cc-hoodie-blue,,1,,,,,,1,5,,45,,,{base}/good.png,cc-hoodie,,,2,Color,Blue,,1,,,,',
     ]  # fmt: skip
@@ -112,18 +112,14 @@ def product(session, sku: str) -> Product:
     return session.scalar(select(Product).where(Product.sku == sku))
 
 
-def test_local_files_and_urls_become_pictures_and_failures_are_row_warnings(
-    app, session, client, server, shop_csv
-):
+def test_local_files_and_urls_become_pictures_and_failures_are_row_warnings(app, session, client, server, shop_csv):
     report = run_import(app, session, shop_csv)
     assert len(report.created) == 2
     warnings = "\n".join(report.warnings)
     assert len(report.warnings) == 4, warnings
     base = server.base
     assert f'line 2, column "Images": {base}/missing.png: the server answered 404' in warnings
-    assert f'line 2, column "Images": {base}/big.png: larger than the limit of 4,096 bytes.' in (
-        warnings
-    )
+    assert f'line 2, column "Images": {base}/big.png: larger than the limit of 4,096 bytes.' in (warnings)
     assert f'line 2, column "Images": {base}/page.html: not an image the shop accepts' in warnings
     assert "gone.png: unreachable" in warnings
 

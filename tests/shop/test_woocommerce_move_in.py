@@ -25,11 +25,11 @@ HEADER = (
 # The order file's products (tests/data/woocommerce): a hoodie by colour and logo, a T-shirt
 # whose size is "Any", and simple products. The red hoodie is on sale until the end of 2099.
 ROWS = [
-    '742,variable,cc-hoodie,Hoodie,1,visible,,Warm.,,,1,,,,Clothing > Hoodies,,hoodie.jpg,,,cc-sunglasses,0,Color,"Red, Blue",1,1,Logo,"Yes, No",1,0',
+    '742,variable,cc-hoodie,Hoodie,1,visible,,Warm.,,,1,,,,Clothing > Hoodies,,hoodie.jpg,,,cc-sunglasses,0,Color,"Red, Blue",1,1,Logo,"Yes, No",1,0',  # noqa: E501
     '758,variation,cc-hoodie-red,,1,,,,2020-01-01,2099-12-31,1,5,42,45,,,,cc-hoodie,,,1,Color,Red,,1,Logo,No,,0',
     '894,variation,cc-hoodie-red-logo,,1,,,,,,1,5,,45,,,,cc-hoodie,,,2,Color,Red,,1,Logo,Yes,,0',
     '895,variation,cc-hoodie-blue-logo,,1,,,,,,0,0,,45,,,,cc-hoodie,,,3,Color,Blue,,1,Logo,Yes,,0',
-    '741,variable,cc-tee,T-Shirt,1,visible,,,,,1,,,,"Clothing > Tshirts, Sale",,,,,,0,Color,Blue,1,1,Size,"Large, Small",1,0',
+    '741,variable,cc-tee,T-Shirt,1,visible,,,,,1,,,,"Clothing > Tshirts, Sale",,,,,,0,Color,Blue,1,1,Size,"Large, Small",1,0',  # noqa: E501
     '883,variation,cc-t-shirt-blue,,1,,,,,,1,,,25,,,,cc-tee,,,1,Color,Blue,,1,Size,,,0',
     '748,simple,cc-sunglasses,Sunglasses,1,visible,,,,,1,7,,90,Clothing > Accessories,,,,,,0,Material,Plastic,1,0,,,,',
     '745,simple,cc-beanie,Beanie,1,visible,,,,,1,3,18,20,Clothing > Accessories,,,,,,0,,,,,,,,',
@@ -96,9 +96,7 @@ def test_a_re_import_changes_nothing(runner, moved_in, tmp_path):
 
 
 def test_a_changed_row_updates_its_product_only(runner, moved_in, tmp_path):
-    changed = SHOP_CSV.replace(
-        "Sunglasses,1,visible,,,,,1,7,,90", "Sunglasses,1,visible,,,,,1,7,,95"
-    )
+    changed = SHOP_CSV.replace("Sunglasses,1,visible,,,,,1,7,,90", "Sunglasses,1,visible,,,,,1,7,,95")
     result = woo_import(runner, write(tmp_path, changed))
     assert "0 products created, 1 updated, 4 unchanged" in result.output
     assert "updated: sunglasses" in result.output
@@ -147,9 +145,7 @@ BAD_FILES = {
         "line 3, column \"Parent\": the parent 'id:99' is not in the file",
     ),
     "price not a number": (
-        SHOP_CSV.replace(
-            "Sunglasses,1,visible,,,,,1,7,,90", "Sunglasses,1,visible,,,,,1,7,,90 EUR"
-        ),
+        SHOP_CSV.replace("Sunglasses,1,visible,,,,,1,7,,90", "Sunglasses,1,visible,,,,,1,7,,90 EUR"),
         "line 8, column \"Regular price\": not a number: '90 EUR'",
     ),
     "control byte": (
@@ -169,14 +165,10 @@ def test_bad_files_name_their_lines_and_import_nothing(runner, session, tmp_path
 
 
 def test_a_sku_of_another_product_stops_the_import(runner, moved_in, tmp_path):
-    other = (
-        f"{HEADER}\n9745,simple,cc-beanie,Other Beanie,1,visible,,,,,1,3,,20,Hats,,,,,,0,,,,,,,,\n"
-    )
+    other = f"{HEADER}\n9745,simple,cc-beanie,Other Beanie,1,visible,,,,,1,3,,20,Hats,,,,,,0,,,,,,,,\n"
     result = woo_import(runner, write(tmp_path, other))
     assert result.exit_code == 1
-    assert (
-        "line 2, column \"SKU\": 'cc-beanie' is the SKU of beanie, another product" in result.output
-    )
+    assert "line 2, column \"SKU\": 'cc-beanie' is the SKU of beanie, another product" in result.output
     assert count(moved_in, Product) == 5
 
 
@@ -190,9 +182,7 @@ def test_export_import_export_gives_the_same_file(runner, moved_in, tmp_path):
     moved_in.expunge_all()
     result = woo_import(runner, first)
     assert result.exit_code == 0 and "5 products created" in result.output, result.output
-    assert (
-        runner.invoke(args=["catalog", "export", "--to", "woocommerce", str(second)]).exit_code == 0
-    )
+    assert runner.invoke(args=["catalog", "export", "--to", "woocommerce", str(second)]).exit_code == 0
     assert second.read_text(encoding="utf-8-sig") == first.read_text(encoding="utf-8-sig")
     assert "cc-hoodie-red,,1," not in first.read_text()  # variations carry their names
 
@@ -276,9 +266,7 @@ def test_the_product_page_offers_a_selector_per_option(moved_in, client):
 
 
 def test_a_value_is_disabled_when_no_variant_has_it_with_the_earlier_choices(moved_in, client):
-    moved_in.execute(
-        Variant.__table__.update().where(Variant.sku == "cc-hoodie-red-logo").values(stock=0)
-    )
+    moved_in.execute(Variant.__table__.update().where(Variant.sku == "cc-hoodie-red-logo").values(stock=0))
     moved_in.commit()
     moved_in.expire_all()
     form = buy_form(page(client, "hoodie"))
@@ -313,9 +301,7 @@ def test_unmapped_attributes_are_shown_on_the_page(moved_in, client):
 
 
 def test_the_chosen_variant_goes_to_the_cart_and_checkout_charges_the_sale_price(moved_in, client):
-    added = client.post(
-        "/cart/items", data={"sku": "cc-hoodie-red", "quantity": "2", "product": "hoodie"}
-    )
+    added = client.post("/cart/items", data={"sku": "cc-hoodie-red", "quantity": "2", "product": "hoodie"})
     assert added.status_code in (302, 303)
     cart = client.get("/cart").get_data(as_text=True)
     assert "Hoodie" in cart and "Color: Red, Logo: No" in cart and "£84.00" in cart

@@ -5,9 +5,8 @@ Revision ID: 0004_variant_options
 Revises: 0002_waterproof
 Create Date: 2026-12-01 19:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004_variant_options'
 down_revision = '0003_sessions'

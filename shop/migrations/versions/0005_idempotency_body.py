@@ -4,9 +4,8 @@ Revision ID: 0005_idempotency_body
 Revises: 0002_waterproof
 Create Date: 2026-12-01 19:05:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0005_idempotency_body'
 down_revision = '0004_variant_options'

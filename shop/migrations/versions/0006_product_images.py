@@ -4,9 +4,8 @@ Revision ID: 0006_product_images
 Revises: 0002_waterproof
 Create Date: 2026-12-01 19:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0006_product_images'
 down_revision = '0005_idempotency_body'

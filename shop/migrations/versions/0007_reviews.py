@@ -8,9 +8,8 @@ Revision ID: 0007_reviews
 Revises: 0002_waterproof
 Create Date: 2026-12-01 19:10:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007_reviews'
 down_revision = '0006_product_images'
