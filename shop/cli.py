@@ -273,5 +273,14 @@ def _register_events() -> None:
 _register_events()
 
 
+def _register_mail() -> None:
+    from .mail.cli import mail_group
+
+    register_group(mail_group)
+
+
+_register_mail()
+
+
 if __name__ == "__main__":  # python -m shop.cli
     main()

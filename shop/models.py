@@ -178,3 +178,4 @@ class UserSession(Base):
 
 
 from .reviews.models import Review, ReviewVote  # noqa: E402,F401  (their tables on the metadata)
+from .mail.models import OutboxMail  # noqa: E402,F401
