@@ -11,7 +11,6 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..models import Order
-from ..orders.delivery import DELIVERY_METHODS
 from .models import OutboxMail
 
 log = logging.getLogger(__name__)
@@ -31,6 +30,7 @@ def queue(session: Session, kind: str, recipient: str, subject: str, template: s
 
 def queue_order_confirmation(session: Session, order: Order) -> OutboxMail:
     from ..media.lookup import main_images
+    from ..orders.delivery import DELIVERY_METHODS  # (shop.orders imports this module)
 
     images = main_images(line.product_slug for line in order.lines)
     image_urls = {  # the smallest JPEG: every mail client shows it

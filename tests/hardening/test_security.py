@@ -46,6 +46,7 @@ FORM_DATA = {
                      "city": "York", "postal_code": "YO1 7HH", "country": "GB", "delivery": "standard"},
     "accounts.register": {"email": "new@example.com", "password": PASSWORD},
     "accounts.login": {"email": "ann@example.com", "password": PASSWORD},
+    "accounts.forgot": {"email": "ann@example.com"},
     "profile.edit": {"arch": "flat", "width": "wide"},
     "footwear.finder": {"arch": "flat", "width": "wide", "shoe_size_eu": "42"},
 }
