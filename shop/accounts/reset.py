@@ -60,14 +60,16 @@ def request_reset(session: Session, email: str) -> None:
     if user is None:
         session.commit()
         return
+    link = url_for("accounts.reset", token=make_token(user), _external=True)
     queue(session, "password_reset", user.email, "Reset your password", "password_reset",
-          name=user.name, reset_url=url_for("accounts.reset", token=make_token(user), _external=True))
+          name=user.name, reset_url=link)
     session.commit()
     log.info("password reset mail queued for account %s", user.id)
     send_now_best_effort(session)
 
 
-def reset_password(session: Session, token: str, password: str, *, max_age: int = MAX_AGE) -> User | None:
+def reset_password(session: Session, token: str, password: str, *,
+                   max_age: int = MAX_AGE) -> User | None:
     """Set the new password and end every session of the account; None when the link is dead.
 
     The update is conditional on the hash the token was made from, so of two uses racing only

@@ -7,7 +7,8 @@ from marshmallow import ValidationError
 
 from .. import visitor
 from ..extensions import db
-from . import bp, reset as resets, service
+from . import bp, service
+from . import reset as resets
 from .forms import field_errors, form_values, safe_next
 from .schemas import ForgotSchema, LoginSchema, RegisterSchema, ResetSchema
 

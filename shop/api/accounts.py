@@ -12,7 +12,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from .. import visitor
-from ..accounts import reset as resets, service
+from ..accounts import reset as resets
+from ..accounts import service
 from ..accounts.schemas import ForgotSchema, LoginSchema, RegisterSchema
 from ..accounts.views import register_account, start_account_session, throttle_from_config
 from ..errors import abort_with

@@ -103,7 +103,8 @@ def send_pending(session: Session, config, *, now: dt.datetime | None = None,
             mail.attempts += 1
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             mail.next_attempt_at = now + backoff(mail.attempts)
-            log.warning("mail %s not sent (attempt %s): %s", mail.id, mail.attempts, mail.last_error)
+            log.warning("mail %s not sent (attempt %s): %s", mail.id, mail.attempts,
+                        mail.last_error)
             result.failed += 1
         else:
             mail.attempts += 1

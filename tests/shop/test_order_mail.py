@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from smtp_fixture import free_port, html_of, smtp_inbox, text_of  # noqa: F401 - smtp_inbox: fixture
 from shopping import HALO, seed_tiny_catalog
+from smtp_fixture import free_port, html_of, text_of
 from sqlalchemy import func, select
 
 from shop.mail.models import OutboxMail
@@ -30,7 +30,8 @@ def stocked(session):
 
 
 def place(client, quantity=2) -> dict:
-    assert client.post("/api/cart/items", json={"sku": HALO, "quantity": quantity}).status_code == 201
+    added = client.post("/api/cart/items", json={"sku": HALO, "quantity": quantity})
+    assert added.status_code == 201
     response = client.post("/api/checkout", json=BODY)
     assert response.status_code == 201, response.json
     return response.json

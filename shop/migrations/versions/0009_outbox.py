@@ -28,7 +28,8 @@ def upgrade() -> None:
     sa.Column('sent_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_mails')),
     )
-    op.create_index(op.f('ix_outbox_mails_next_attempt_at'), 'outbox_mails', ['next_attempt_at'], unique=False)
+    op.create_index(op.f('ix_outbox_mails_next_attempt_at'), 'outbox_mails',
+                    ['next_attempt_at'], unique=False)
     op.create_index(op.f('ix_outbox_mails_sent_at'), 'outbox_mails', ['sent_at'], unique=False)
 
 
