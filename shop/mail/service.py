@@ -83,7 +83,7 @@ def send_now_best_effort(session: Session) -> None:
     from .sender import send_pending
 
     try:
-        send_pending(session, current_app.config)
+        send_pending(session, current_app.config, limit=10)  # a request never drains a backlog
     except Exception:  # noqa: BLE001 - a mail problem must never fail the request
         log.warning("sending queued mail failed; it stays in the outbox", exc_info=True)
         session.rollback()
