@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 MAX_AGE = 3600  # seconds a reset link works
 SALT = "password-reset"
+ANSWER = ("If this e-mail address has an account, we have sent it a link to choose a new "
+          "password. The link works once, within the next hour.")  # for every address alike
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -112,10 +112,6 @@ def login():
     return page, status, headers
 
 
-FORGOT_ANSWER = ("If this e-mail address has an account, we have sent it a link to choose a new "
-                 "password. The link works once, within the next hour.")
-
-
 @bp.route("/forgot", methods=["GET", "POST"])
 def forgot():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
@@ -131,7 +127,7 @@ def forgot():
             resets.request_reset(db.session, data["email"])
             sent = True
     page = render_template("accounts/forgot.html", errors=errors, values=values, sent=sent,
-                           answer=FORGOT_ANSWER)
+                           answer=resets.ANSWER)
     return page, status
 
 

@@ -135,7 +135,5 @@ def forgot(data):
 
     The answer is the same whether or not it has one: this does not tell which addresses exist.
     """
-    from ..accounts.views import FORGOT_ANSWER
-
     resets.request_reset(db.session, data["email"])
-    return {"message": FORGOT_ANSWER}
+    return {"message": resets.ANSWER}
