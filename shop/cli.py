@@ -295,5 +295,14 @@ def _register_discounts() -> None:
 _register_discounts()
 
 
+def _register_mail() -> None:
+    from .mail.cli import mail_group
+
+    register_group(mail_group)
+
+
+_register_mail()
+
+
 if __name__ == "__main__":  # python -m shop.cli
     main()

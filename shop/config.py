@@ -85,6 +85,22 @@ SETTINGS: tuple[Setting, ...] = (
         shown="`instance/media`",
     ),
     Setting(
+        "MAIL_URL",
+        "SMTP server for e-mails (`smtp://user:pass@host:port`, `smtp+starttls://…`, "
+        "`smtps://…`); unset, e-mails are written as `.eml` files into `OUTBOX_DIR`",
+        default="",
+        shown="unset",
+    ),
+    Setting("MAIL_FROM", "the sender of the shop's e-mails",
+            default="Backcare shop <shop@localhost>"),
+    Setting(
+        "OUTBOX_DIR",
+        "where e-mails go as `.eml` files when `MAIL_URL` is unset",
+        default=lambda instance: str(Path(instance) / "outbox"),
+        parse=_folder,
+        shown="`instance/outbox`",
+    ),
+    Setting(
         "SESSION_COOKIE_SECURE",
         "`1` forces Secure session cookies",
         default=False,

@@ -189,4 +189,5 @@ class UserSession(Base):
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
+from .mail.models import OutboxMail  # noqa: E402,F401
 from .reviews.models import Review, ReviewVote  # noqa: E402,F401  (their tables on the metadata)

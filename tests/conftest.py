@@ -57,6 +57,7 @@ def app_config(database_url, media_dir, tmp_path) -> dict:
         "DATABASE_URL": database_url,
         "MODEL_DIR": str(tmp_path / "models"),
         "MEDIA_DIR": str(media_dir),
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
         "WTF_CSRF_ENABLED": False,
     }
 

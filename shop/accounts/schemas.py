@@ -41,3 +41,25 @@ class LoginSchema(Schema):
     password = fields.String(required=True, load_only=True,
                              validate=validate.Length(min=1, max=MAX_PASSWORD, error="Enter your password."),
                              error_messages={"required": "Enter your password."})
+
+
+class ForgotSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254, error="Enter your e-mail address."),
+                          error_messages={"required": "Enter your e-mail address."})
+
+
+class ResetSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    token = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                          error_messages={"required": "This reset link is incomplete."})
+    password = fields.String(
+        required=True, load_only=True,
+        validate=validate.Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
+                                 error=f"Use between {MIN_PASSWORD} and {MAX_PASSWORD} characters."),
+        error_messages={"required": "Choose a password."},
+    )

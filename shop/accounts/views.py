@@ -8,8 +8,9 @@ from marshmallow import ValidationError
 from .. import visitor
 from ..extensions import db
 from . import bp, service
+from . import reset as resets
 from .forms import field_errors, form_values, safe_next
-from .schemas import LoginSchema, RegisterSchema
+from .schemas import ForgotSchema, LoginSchema, RegisterSchema, ResetSchema
 
 ORDER_HISTORY_ENDPOINTS = ("orders.history", "orders.order_list", "orders.index")
 
@@ -109,6 +110,49 @@ def login():
     page = render_template("accounts/login.html", errors=errors, values=values, message=message,
                            next=request.values.get("next", ""))
     return page, status, headers
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    errors, values, status, sent = {}, {}, 200, False
+    if request.method == "POST":
+        schema = ForgotSchema()
+        values = form_values(schema, request.form)
+        try:
+            data = schema.load(values)
+        except ValidationError as exc:
+            errors, status = field_errors(exc.messages), 400
+        else:
+            resets.request_reset(db.session, data["email"])
+            sent = True
+    page = render_template("accounts/forgot.html", errors=errors, values=values, sent=sent,
+                           answer=resets.ANSWER)
+    return page, status
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset():
+    """Choose a new password from the e-mailed link (``?token=``); every session then ends."""
+    token = request.values.get("token", "")
+    errors = {}
+    if request.method == "POST":
+        schema = ResetSchema()
+        try:
+            data = schema.load(form_values(schema, request.form))
+        except ValidationError as exc:
+            errors = field_errors(exc.messages)
+        else:
+            if resets.reset_password(db.session, data["token"], data["password"]) is not None:
+                visitor.log_out()
+                flash("Your password is changed and you are logged out everywhere. "
+                      "Log in with the new password.", "success")
+                return redirect(url_for("accounts.login"))
+    valid = bool(token) and resets.user_for_token(db.session, token) is not None
+    db.session.commit()
+    page = render_template("accounts/reset.html", errors=errors, token=token if valid else "",
+                           invalid=not valid)
+    return page, 400 if errors or (not valid and (token or request.method == "POST")) else 200
 
 
 @bp.post("/logout")

@@ -12,8 +12,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from .. import visitor
+from ..accounts import reset as resets
 from ..accounts import service
-from ..accounts.schemas import LoginSchema, RegisterSchema
+from ..accounts.schemas import ForgotSchema, LoginSchema, RegisterSchema
 from ..accounts.views import register_account, start_account_session, throttle_from_config
 from ..errors import abort_with
 from ..extensions import csrf, db
@@ -120,3 +121,19 @@ def logout_everywhere(_body):
     if account is None:
         abort_with(401, "Not logged in.")
     visitor.log_out_everywhere(account)
+
+
+class ForgotAnswerSchema(Schema):
+    message = fields.String()
+
+
+@blp.route("/forgot", methods=["POST"])
+@blp.arguments(ForgotSchema, error_status_code=422)
+@blp.response(202, ForgotAnswerSchema)
+def forgot(data):
+    """E-mail a password reset link (single use, one hour) when the address has an account.
+
+    The answer is the same whether or not it has one: this does not tell which addresses exist.
+    """
+    resets.request_reset(db.session, data["email"])
+    return {"message": resets.ANSWER}

@@ -10,6 +10,7 @@ from flask import current_app
 from .. import events
 from ..cart.context import current_owner
 from ..extensions import db
+from ..mail.service import confirming_new_orders
 from . import service
 from .payment import PaymentProvider, PendingPayment
 
@@ -22,15 +23,16 @@ def place_for_current_shopper(data: dict, idempotency_key: str | None) -> servic
     """
     details = dict(data)
     fingerprint = details.pop("cart_fingerprint", None)
-    placed = service.place_order(
-        db.session,
-        current_owner(),
-        service.CheckoutDetails(**details),
-        idempotency_key=idempotency_key,
-        request_hash=request_hash(data),
-        cart_fingerprint=fingerprint,
-        payment=current_provider(),
-    )
+    with confirming_new_orders(db.session):  # the confirmation e-mail commits with the order
+        placed = service.place_order(
+            db.session,
+            current_owner(),
+            service.CheckoutDetails(**details),
+            idempotency_key=idempotency_key,
+            request_hash=request_hash(data),
+            cart_fingerprint=fingerprint,
+            payment=current_provider(),
+        )
     if placed.created:
         order = placed.order
         for line in order.lines:

@@ -56,6 +56,7 @@ FORM_DATA = {
     },
     "accounts.register": {"email": "new@example.com", "password": PASSWORD},
     "accounts.login": {"email": "ann@example.com", "password": PASSWORD},
+    "accounts.forgot": {"email": "ann@example.com"},
     "profile.edit": {"arch": "flat", "width": "wide"},
     "footwear.finder": {"arch": "flat", "width": "wide", "shoe_size_eu": "42"},
 }

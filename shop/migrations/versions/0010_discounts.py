@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010_discounts'
-down_revision = '0008_search'
+down_revision = '0009_outbox'
 branch_labels = None
 depends_on = None
 
