@@ -4,8 +4,9 @@ Before the fix ~130–200 concurrent requests froze the shop for the pool timeou
 500s (each request held a connection while the event writer asked for a second one). This
 fires ``--requests`` requests at once (released together by a barrier, one thread each) at:
 
-- the development server (``shop run``: Flask's, threaded), and
-- gunicorn with 2 workers (sync, and gthread with 8 threads per worker),
+- gunicorn with 2 workers, sync and gthread with 8 threads per worker (``make run`` serves with
+  gunicorn gthread), and, when asked with ``--servers dev``, the development server
+  (``shop run --debug``: Flask's, threaded),
 
 each on a free loopback port over a fresh SQLite instance (demo catalog, events, trained
 model). Half the requests are product pages, a quarter the cart page of a shopper with a
@@ -16,7 +17,7 @@ worst case for the pool. Passes when no answer is a 5xx other than a 503 with
 
 Usage::
 
-    .venv/bin/python bench/burst.py                      # 500 requests, every server
+    .venv/bin/python bench/burst.py                      # 500 requests, both gunicorn kinds
     .venv/bin/python bench/burst.py --requests 200 --servers dev
 
 Writes ``bench/results/burst.json``.
@@ -195,7 +196,9 @@ def burst(server, requests: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=500)
-    parser.add_argument("--servers", nargs="+", choices=SERVERS, default=list(SERVERS))
+    # `make run` serves with gunicorn (gthread), so by default the burst is against it and plain
+    # gunicorn; the development server (`shop run --debug`) can still be chosen.
+    parser.add_argument("--servers", nargs="+", choices=SERVERS, default=["gunicorn-sync", "gunicorn-gthread"])
     parser.add_argument("--keep", action="store_true", help="keep the temp instance")
     args = parser.parse_args(argv)
 
