@@ -61,30 +61,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Gunicorn:
-    """``gunicorn -w WORKERS APP`` on 127.0.0.1; a context manager that waits until it answers."""
+class ServerProcess:
+    """A server command on 127.0.0.1 (``command()``); a context manager that waits until it
+    answers ``/api/categories`` and stops it afterwards. Subclasses only say their command."""
 
-    def __init__(self, app: str, env: dict, workers: int = 2, extra_env: dict | None = None,
-                 log_path: Path | None = None, args: tuple[str, ...] = ()):
-        self.app = app
-        self.args = tuple(args)
-        self.env = {**env, **(extra_env or {})}
-        self.workers = workers
+    name = "server"
+
+    def __init__(self, env: dict, log_path: Path | None = None):
+        self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path or Path(env["INSTANCE_PATH"]) / f"gunicorn-{self.port}.log"
+        self.log_path = log_path or Path(env["INSTANCE_PATH"]) / f"{self.name}-{self.port}.log"
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
 
     def __enter__(self):
         self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind",
-             f"127.0.0.1:{self.port}", "--timeout", "60", "--pythonpath", str(REPO / "bench"),
-             *self.args, self.app],
-            cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(self.command(), cwd=REPO, env=self.env, stdout=self._log,
+                                     stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-2000:]}")
+                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text()[-2000:]}")
             try:
                 with urllib.request.urlopen(self.url + "/api/categories", timeout=2) as r:
                     if r.status == 200:
@@ -92,7 +91,7 @@ class Gunicorn:
             except OSError:
                 time.sleep(0.3)
         self.__exit__(None, None, None)
-        raise RuntimeError("gunicorn did not answer within 60 s")
+        raise RuntimeError(f"{self.name} did not answer within 60 s")
 
     def __exit__(self, *exc):
         self.proc.terminate()
@@ -103,6 +102,24 @@ class Gunicorn:
             self.proc.wait()
         self._log.close()
         return False
+
+
+class Gunicorn(ServerProcess):
+    """``gunicorn -w WORKERS APP`` on 127.0.0.1."""
+
+    name = "gunicorn"
+
+    def __init__(self, app: str, env: dict, workers: int = 2, extra_env: dict | None = None,
+                 log_path: Path | None = None, args: tuple[str, ...] = ()):
+        super().__init__({**env, **(extra_env or {})}, log_path)
+        self.app = app
+        self.args = tuple(args)
+        self.workers = workers
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind",
+                f"127.0.0.1:{self.port}", "--timeout", "60", "--pythonpath", str(REPO / "bench"),
+                *self.args, self.app]
 
 
 def remove_instance(instance: Path) -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import subprocess
 import sys
 import threading
 import time
@@ -37,8 +36,8 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import Gunicorn, free_port, prepare_instance, remove_instance  # noqa: E402
-from _util import REPO, machine, percentiles, write_result  # noqa: E402
+from _server import Gunicorn, ServerProcess, prepare_instance, remove_instance  # noqa: E402
+from _util import machine, percentiles, write_result  # noqa: E402
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 backcare-bench"
 SLOWEST_ALLOWED_S = 5.0
@@ -46,47 +45,21 @@ SERVERS = ("dev", "gunicorn-sync", "gunicorn-gthread")
 SERVER_ENV = {"EVENTS_PER_VISITOR_PER_MINUTE": "0", "LOG_LEVEL": "WARNING"}
 
 
-class DevServer:
-    """Flask's threaded development server (what ``shop run`` starts) on a free loopback port.
+class DevServer(ServerProcess):
+    """Flask's threaded development server (what ``shop run --debug`` starts) on a free port.
 
     Started as ``python -m flask --app wsgi run`` from the repository, so the checkout's code
     is served (an installed ``shop`` script may point at another copy).
     """
 
+    name = "dev server"
+
     def __init__(self, env: dict):
-        self.env = {**env, **SERVER_ENV}
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = Path(env["INSTANCE_PATH"]) / f"dev-{self.port}.log"
+        super().__init__({**env, **SERVER_ENV}, Path(env["INSTANCE_PATH"]) / "dev.log")
 
-    def __enter__(self):
-        self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
-             "--port", str(self.port), "--with-threads"],
-            cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"dev server exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/api/categories", timeout=2) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.3)
-        self.__exit__(None, None, None)
-        raise RuntimeError("dev server did not answer within 60 s")
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._log.close()
-        return False
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
+                "--port", str(self.port), "--with-threads"]
 
 
 def start(kind: str, env: dict):
