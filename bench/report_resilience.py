@@ -43,7 +43,7 @@ def burst_section(burst: dict | None) -> list[str]:
         f"{pr['requests']} requests released together (one thread each, a barrier) against each server "
         f"on a free loopback port over a fresh {pr['database']} shop: {pr['mix']}. Browser User-Agent, "
         "per-visitor event cap off so every request writes its events (the worst case for the pool). "
-        f"Servers: the development server (threaded) and gunicorn ({pr['gunicorn']}). Pool: 5 + 10 "
+        f"Servers: {', '.join(pr['servers'])} (gunicorn: {pr['gunicorn']}). Pool: 5 + 10 "
         "overflow connections per process, `DB_POOL_TIMEOUT` 2 s. Before the fix about 130–200 "
         "concurrent requests froze the shop for 30–60 s and ended in 500s (`QueuePool limit ... "
         "overflow 10 reached`): a request held its connection while the event writer asked for a "
