@@ -193,6 +193,6 @@ class UserSession(Base):
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
+from .admin.models import AuditEntry  # noqa: E402,F401
 from .mail.models import OutboxMail  # noqa: E402,F401
 from .reviews.models import Review, ReviewVote  # noqa: E402,F401  (their tables on the metadata)
-from .admin.models import AuditEntry  # noqa: E402,F401
