@@ -16,6 +16,7 @@ AREAS = (
     "shop.admin.dashboard",
     "shop.admin.staff_views",
     "shop.admin.audit_views",
+    "shop.admin.rules_views",
 )
 
 

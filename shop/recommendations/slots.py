@@ -21,7 +21,7 @@ from recommender.types import Recommendation
 
 from .. import events
 from ..extensions import db
-from . import registry, service
+from . import merch_store, registry, service
 from .bridge import ARTICLE_PREFIX
 from .eligibility import EligibleSnapshot, eligible, eligible_cache
 from .service import current_model_is_fallback, served
@@ -40,9 +40,29 @@ class Suggestion:
 
 def ranked(name: str, n: int | None = None, *, anchor: str | None = None, profile: Mapping | None = None,
            exclude: Iterable[str] = ()) -> list[Recommendation]:
-    """Slot ``name``'s ranked recommendations, by the model method the registry names for it."""
+    """Slot ``name``'s ranked recommendations, by the model method the registry names for it,
+    steered by the merchandising rules live on it (asking the model for a few more to re-rank)."""
     slot = registry.get(name)
     n = n or slot.size
+    exclude = set(exclude)
+    if slot.method is None or not merch_store.has_rules(name):
+        return _ranked(slot, n, anchor, profile, exclude)
+    recs = _ranked(slot, n + merch_store.OVERFETCH, anchor, profile, exclude)
+    return merch_store.steer_slot(name, recs, n, _allowed(profile, {*exclude, anchor}))
+
+
+def _allowed(profile: Mapping | None, exclude: set):
+    """The business rules a pinned product must pass too: eligible (active, in stock, in the
+    visitor's size), not in the cart, not the page's own product, not excluded by the caller."""
+    sig = signals()
+    slugs = eligible(sig.profile if profile is None else profile).slugs
+    out = {*exclude, *sig.cart}
+    return lambda slug: slug in slugs and slug not in out
+
+
+def _ranked(slot: registry.Slot, n: int, anchor: str | None, profile: Mapping | None,
+            exclude: set) -> list[Recommendation]:
+    name = slot.name
     if slot.method == "recommend":
         return service.for_context(slot.context, anchor, n, profile=profile, exclude=exclude)
     if slot.method == "similar_items":
@@ -154,6 +174,10 @@ def product_slots(product: Product, n: int | None = None) -> dict[str, list[Sugg
                           exclude={*(r.item_id for r in hand_set), *(r.item_id for r in like)})
     linked = {r.item_id for r in hand_set}
     like = [r for r in like if r.item_id not in linked]
+    if lists is not None:  # the cached lists have not met the merchandising rules yet
+        allowed = _allowed(None, {product.slug, *linked})
+        like = merch_store.steer_slot("similar", like, n, allowed)
+        together = merch_store.steer_slot("bought-together", together, n, allowed)
     together = [*hand_set, *together][: max(n, len(hand_set))]
     return hydrate({k: v for k, v in {"similar": like, "bought-together": together}.items() if v})
 
