@@ -11,6 +11,10 @@ import uuid
 
 from flask import g, session
 
+#: Kept across log-in: the A/B experiment key and exposures (``shop.recommendations.experiments``),
+#: so logging in never moves a visitor to another variant. They reveal nothing of the account.
+CARRIED_OVER = ("ab_key", "ab_seen")
+
 
 def visitor_id(create: bool = True) -> str | None:
     """The visitor's id; made on first need and kept while the session lives."""
@@ -29,9 +33,11 @@ def user_id() -> int | None:
 def log_in(new_user_id: int) -> str:
     """Start an account session under a new session id and a new visitor id (no fixation of
     either). Returns the new visitor id; the caller moves the guest's data to the account."""
+    sticky = {key: session[key] for key in CARRIED_OVER if key in session}
     _restart()
     fresh = session["visitor_id"] = uuid.uuid4().hex
     session["user_id"] = new_user_id
+    session.update(sticky)
     session.permanent = True
     return fresh
 

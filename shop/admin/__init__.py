@@ -17,6 +17,7 @@ AREAS = (
     "shop.admin.staff_views",
     "shop.admin.audit_views",
     "shop.admin.rules_views",
+    "shop.admin.experiments_views",
 )
 
 

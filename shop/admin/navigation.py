@@ -22,6 +22,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("Staff", "admin_staff.list_staff", ADMIN_ONLY, "Who may use the back office, and as what."),
     Section("Audit log", "admin_audit.list_entries", ADMIN_ONLY, "Every change staff made, before and after."),
     Section("Rules", "admin_rules.list_rules", CATALOG, "Pin, boost, bury or exclude in the recommendations."),
+    Section("Experiments", "admin_experiments.list_experiments", CATALOG,
+            "A/B tests of recommendation strategies, with significance."),
 )
 
 

@@ -53,17 +53,25 @@ def flush(failed: bool = False) -> None:
     after an error answer (``failed``) whatever the view left is rolled back first, so the
     events' commit never commits half of a failed change.
     """
-    rows = g.pop("pending_events", None)
-    if not rows:
+    rows = g.pop("pending_events", None) or []
+    if failed:
+        g.pop("pending_experiment_events", None)
+    if not rows and not g.get("pending_experiment_events"):
         return
     session = db.session
     try:
         if failed:
             session.rollback()
-        rows = _admitted(session, rows)
-        if not rows:
+        rows = _admitted(session, rows) if rows else []
+        extra = [] if failed else _experiment_rows(rows)
+        if not rows and not extra:
             return
-        session.execute(insert(Event), rows)
+        if rows:
+            session.execute(insert(Event), rows)
+        if extra:
+            from ..recommendations.experiment_models import ExperimentEvent
+
+            session.execute(insert(ExperimentEvent), extra)
         session.commit()
     except Exception:  # losing a view event must never cost the shopper a page
         log.warning("could not write %d events", len(rows), exc_info=True)
@@ -71,6 +79,13 @@ def flush(failed: bool = False) -> None:
             session.rollback()
         except Exception:
             log.debug("rollback after failed event write failed", exc_info=True)
+
+
+def _experiment_rows(rows: list[dict]) -> list[dict]:
+    """What the A/B experiments record of these events (``shop.recommendations.experiments``)."""
+    from ..recommendations import experiments
+
+    return experiments.pending(rows)
 
 
 def _admitted(session, rows: list[dict]) -> list[dict]:

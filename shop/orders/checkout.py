@@ -11,6 +11,7 @@ from .. import events
 from ..cart.context import current_owner
 from ..extensions import db
 from ..mail.service import confirming_new_orders
+from ..recommendations import experiments
 from . import service
 from .payment import PaymentProvider, PendingPayment
 
@@ -37,6 +38,7 @@ def place_for_current_shopper(data: dict, idempotency_key: str | None) -> servic
         order = placed.order
         for line in order.lines:
             events.record("purchase", line.product_slug, context=order.number, weight=line.quantity)
+        experiments.note_order(order)
     return placed
 
 

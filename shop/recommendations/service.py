@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 
+from flask import g
+
 from recommender.types import Eligible, Recommendation, Recommender
 
 from ..extensions import db
@@ -36,6 +38,9 @@ def served() -> Served:
 
 def engine(current: Served | None = None) -> Recommender:
     """The trained model, or the database popularity fallback (the same protocol)."""
+    override = g.get("rec_engine_override")
+    if override is not None:  # an A/B experiment's variant (``.experiments.serving``)
+        return override
     current = served() if current is None else current
     if current.model is not None:
         return current.model

@@ -21,7 +21,7 @@ from recommender.types import Recommendation
 
 from .. import events
 from ..extensions import db
-from . import merch_store, registry, service
+from . import experiments, merch_store, registry, service
 from .bridge import ARTICLE_PREFIX
 from .eligibility import EligibleSnapshot, eligible, eligible_cache
 from .service import current_model_is_fallback, served
@@ -45,9 +45,12 @@ def ranked(name: str, n: int | None = None, *, anchor: str | None = None, profil
     slot = registry.get(name)
     n = n or slot.size
     exclude = set(exclude)
-    if slot.method is None or not merch_store.has_rules(name):
+    if slot.method is None:
         return _ranked(slot, n, anchor, profile, exclude)
-    recs = _ranked(slot, n + merch_store.OVERFETCH, anchor, profile, exclude)
+    with experiments.serving(name):
+        if not merch_store.has_rules(name):
+            return _ranked(slot, n, anchor, profile, exclude)
+        recs = _ranked(slot, n + merch_store.OVERFETCH, anchor, profile, exclude)
     return merch_store.steer_slot(name, recs, n, _allowed(profile, {*exclude, anchor}))
 
 
@@ -117,8 +120,8 @@ def _product_lists(slug: str, n: int, snapshot: EligibleSnapshot, spares: bool,
     ``TESTING``), the popularity fallback is serving, or the model failed (the caller's uncached
     path then logs it and serves the fallback).
     """
-    if eligible_cache().seconds <= 0:
-        return None
+    if eligible_cache().seconds <= 0 or experiments.runs_on("similar") or experiments.runs_on("bought-together"):
+        return None  # (an experiment's variants rank these per visitor)
     current = served()
     model = current.model
     if current_model_is_fallback(current):
