@@ -78,6 +78,13 @@ SETTINGS: tuple[Setting, ...] = (
         shown="`instance/models`",
     ),
     Setting(
+        "PROFILE_RULES_PATH",
+        "the shop's profile rule table, written by the back office (`/admin/profile-rules`); "
+        "until it exists, training uses the table shipped in `recommender/rules/`",
+        default=lambda instance: str(Path(instance) / "profile_rules.yaml"),
+        shown="`instance/profile_rules.yaml`",
+    ),
+    Setting(
         "MEDIA_DIR",
         "product images: validated uploads and their renditions, served at `/media/`",
         default=lambda instance: str(Path(instance) / "media"),

@@ -58,6 +58,7 @@ def app_config(database_url, media_dir, tmp_path) -> dict:
         "MODEL_DIR": str(tmp_path / "models"),
         "MEDIA_DIR": str(media_dir),
         "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "PROFILE_RULES_PATH": str(tmp_path / "profile_rules.yaml"),
         "WTF_CSRF_ENABLED": False,
     }
 

@@ -18,6 +18,7 @@ AREAS = (
     "shop.admin.audit_views",
     "shop.admin.rules_views",
     "shop.admin.experiments_views",
+    "shop.admin.profile_rules_views",
 )
 
 

@@ -24,6 +24,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("Rules", "admin_rules.list_rules", CATALOG, "Pin, boost, bury or exclude in the recommendations."),
     Section("Experiments", "admin_experiments.list_experiments", CATALOG,
             "A/B tests of recommendation strategies, with significance."),
+    Section("Profile rules", "admin_profile_rules.edit", CATALOG,
+            "Which shoes suit which shopper: edit, check and preview the rule table."),
 )
 
 

@@ -30,7 +30,7 @@ from recommender.persistence import save_artifact
 from recommender.profile import RuleTable
 
 from ..models import Event
-from . import bridge
+from . import bridge, profile_rules_store
 
 ARTIFACT_NAME = "recommender.bcart"
 STEPS = ("products", "articles", "events", "fit", "save")
@@ -126,7 +126,8 @@ def train(session: Session, model_dir: str | Path, *, params: dict | None = None
         "events", lambda: read_interactions(session, since, max_events_per_visitor_day))
     chosen = dict(DEFAULT_PARAMS if params is None else params)
     # The profile rules speak the catalog's words: its registry travels with the rule file.
-    chosen["rules_path"] = RuleTable(chosen.get("rules_path"), vocabulary.as_data())
+    chosen["rules_path"] = RuleTable(chosen.get("rules_path") or profile_rules_store.current_path(),
+                                     vocabulary.as_data())
     hybrid = HybridRecommender(**chosen)
     model = step("fit", lambda: hybrid.fit(items, interactions, documents))
 

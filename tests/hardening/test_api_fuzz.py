@@ -73,7 +73,8 @@ def fuzz_app(tmp_path_factory):
     engine = create_engine(url)
     Base.metadata.create_all(engine)
     engine.dispose()
-    app = create_app({"SECRET_KEY": "fuzz-secret", "DATABASE_URL": url, "MODEL_DIR": str(folder / "models")})
+    app = create_app({"SECRET_KEY": "fuzz-secret", "DATABASE_URL": url, "MODEL_DIR": str(folder / "models"),
+                      "PROFILE_RULES_PATH": str(folder / "profile_rules.yaml")})
     with app.app_context():
         seed_demo(db.session)
         products = list(db.session.scalars(select(Product.slug)))
