@@ -224,8 +224,8 @@ def main(argv=None) -> int:
         "params": {"requests": args.requests, "servers": args.servers, "database": "SQLite",
                    "mix": "1/2 product pages, 1/4 cart pages (guest with a cart), 1/4 POST /api/cart/items",
                    "server_env": SERVER_ENV, "slowest_allowed_s": SLOWEST_ALLOWED_S,
-                   "gunicorn": f"2 workers; gthread with {THREADS} threads each (make-run: shop run's "
-                               "defaults), sync one request at a time",
+                   "gunicorn": f"2 workers, gthread, {THREADS} threads each (make-run: shop run's "
+                               "defaults; gunicorn-sync, when chosen: one request at a time)",
                    "admission": "per worker process, the defaults: " + ", ".join(
                        f"{s.name} {s.default:g}" for s in SETTINGS if s.name in ADMISSION)},
         "runs": runs,
