@@ -30,7 +30,7 @@ def test_foot_lengths_grow_with_the_size_and_every_foot_gets_the_first_size_long
     chart = sizes.chart()
     lengths = [row.foot_cm for row in chart]
     assert lengths == sorted(lengths) and len(set(lengths)) == len(lengths)
-    for before, row in zip(chart, chart[1:]):
+    for before, row in zip(chart, chart[1:], strict=False):
         assert sizes.eu_for_foot_length(row.foot_cm) == row.eu  # exactly its printed length
         assert sizes.eu_for_foot_length(round(before.foot_cm + 0.1, 1)) == row.eu  # a mm longer
     assert sizes.eu_for_foot_length(sizes.MIN_FOOT_CM) == sizes.MIN_EU
