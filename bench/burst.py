@@ -4,9 +4,13 @@ Before the fix ~130–200 concurrent requests froze the shop for the pool timeou
 500s (each request held a connection while the event writer asked for a second one). This
 fires ``--requests`` requests at once (released together by a barrier, one thread each) at:
 
-- gunicorn with 2 workers, sync and gthread with 8 threads per worker (``make run`` serves with
-  gunicorn gthread), and, when asked with ``--servers dev``, the development server
-  (``shop run --debug``: Flask's, threaded),
+- ``make-run``: what ``make run`` serves, ``shop run`` (gunicorn, 2 gthread workers, 32 threads
+  each, the app's admission limit at its defaults);
+- ``gunicorn-gthread``: plain gunicorn as the README's production line has it
+  (``gunicorn -w 2 -k gthread --threads 32 wsgi:app``);
+- on request (``--servers``): ``gunicorn-sync`` (plain ``gunicorn -w 2 wsgi:app``: a sync worker
+  runs one request at a time, so the others wait in the kernel's accept queue where no app can
+  shed them) and ``dev``, the development server (``shop run --debug``: Flask's, threaded),
 
 each on a free loopback port over a fresh SQLite instance (demo catalog, events, trained
 model). Half the requests are product pages, a quarter the cart page of a shopper with a
@@ -17,7 +21,7 @@ worst case for the pool. Passes when no answer is a 5xx other than a 503 with
 
 Usage::
 
-    .venv/bin/python bench/burst.py                      # 500 requests, both gunicorn kinds
+    .venv/bin/python bench/burst.py                      # 500 requests, make-run and gunicorn-gthread
     .venv/bin/python bench/burst.py --requests 200 --servers dev
 
 Writes ``bench/results/burst.json``.
@@ -39,9 +43,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _server import Gunicorn, ServerProcess, prepare_instance, remove_instance  # noqa: E402
 from _util import machine, percentiles, write_result  # noqa: E402
 
+from shop.config import SETTINGS  # noqa: E402
+
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 backcare-bench"
 SLOWEST_ALLOWED_S = 5.0
-SERVERS = ("dev", "gunicorn-sync", "gunicorn-gthread")
+SERVERS = ("make-run", "gunicorn-gthread", "gunicorn-sync", "dev")
+THREADS = "32"  # as shop run (WEB_THREADS)
+ADMISSION = ("MAX_REQUESTS_IN_FLIGHT", "MAX_REQUESTS_WAITING", "REQUEST_WAIT_SECONDS")
 SERVER_ENV = {"EVENTS_PER_VISITOR_PER_MINUTE": "0", "LOG_LEVEL": "WARNING"}
 
 
@@ -62,10 +70,24 @@ class DevServer(ServerProcess):
                 "--port", str(self.port), "--with-threads"]
 
 
+class ShopRun(ServerProcess):
+    """``shop run`` (what ``make run`` ends with) from the repository, on a free port."""
+
+    name = "shop run"
+
+    def __init__(self, env: dict):
+        super().__init__({**env, **SERVER_ENV}, Path(env["INSTANCE_PATH"]) / "shop-run.log")
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "shop.cli", "run", "--host", "127.0.0.1", "--port", str(self.port)]
+
+
 def start(kind: str, env: dict):
     if kind == "dev":
         return DevServer(env)
-    args = ("--worker-class", "gthread", "--threads", "8") if kind == "gunicorn-gthread" else ()
+    if kind == "make-run":
+        return ShopRun(env)
+    args = ("--worker-class", "gthread", "--threads", THREADS) if kind == "gunicorn-gthread" else ()
     return Gunicorn("wsgi:app", env, workers=2, extra_env=SERVER_ENV, args=args)
 
 
@@ -169,9 +191,9 @@ def burst(server, requests: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=500)
-    # `make run` serves with gunicorn (gthread), so by default the burst is against it and plain
-    # gunicorn; the development server (`shop run --debug`) can still be chosen.
-    parser.add_argument("--servers", nargs="+", choices=SERVERS, default=["gunicorn-sync", "gunicorn-gthread"])
+    # By default against what `make run` serves and the documented plain gunicorn line; sync
+    # workers and the development server (`shop run --debug`) can still be chosen.
+    parser.add_argument("--servers", nargs="+", choices=SERVERS, default=["make-run", "gunicorn-gthread"])
     parser.add_argument("--keep", action="store_true", help="keep the temp instance")
     args = parser.parse_args(argv)
 
@@ -187,6 +209,7 @@ def main(argv=None) -> int:
                 server_log = server.log_path.read_text(errors="replace")
             runs[kind]["server_tracebacks"] = server_log.count("Traceback (most recent call last)")
             runs[kind]["server_log_pool_exhausted"] = server_log.count("database pool exhausted")
+            runs[kind]["server_log_shed_reports"] = server_log.count("requests shed with 503")
             r = runs[kind]
             log(f"  {kind}: {r['statuses']} in {r['wall_seconds']} s, slowest {r['slowest_seconds']} s, "
                 f"p95 {r['latency_ms']['p95']} ms, unexpected {r['unexpected']} -> "
@@ -201,7 +224,10 @@ def main(argv=None) -> int:
         "params": {"requests": args.requests, "servers": args.servers, "database": "SQLite",
                    "mix": "1/2 product pages, 1/4 cart pages (guest with a cart), 1/4 POST /api/cart/items",
                    "server_env": SERVER_ENV, "slowest_allowed_s": SLOWEST_ALLOWED_S,
-                   "gunicorn": "2 workers; sync, and gthread with 8 threads each"},
+                   "gunicorn": f"2 workers, gthread, {THREADS} threads each (make-run: shop run's "
+                               "defaults; gunicorn-sync, when chosen: one request at a time)",
+                   "admission": "per worker process, the defaults: " + ", ".join(
+                       f"{s.name} {s.default:g}" for s in SETTINGS if s.name in ADMISSION)},
         "runs": runs,
         "target": {"what": "no 5xx but a 503 with Retry-After, no request slower than 5 s",
                    "met": bool(runs) and all(r["met"] for r in runs.values())},

@@ -49,6 +49,21 @@ def burst_section(burst: dict | None) -> list[str]:
         "overflow 10 reached`): a request held its connection while the event writer asked for a "
         "second."
     )
+    if pr.get("admission"):
+        lines.append("")
+        lines.append(
+            f"Admission limit ({pr['admission']}): a worker process lets that many requests into the "
+            "app, a few more wait briefly for a slot, every other one is answered 503 with "
+            "`Retry-After` at once, before its session is loaded. Before it (sync workers, and gthread "
+            "with 8 threads, no limit) all 500 were answered 200/201, but the last only after 6.1 s "
+            "and 14.9 s, queued behind 2 workers."
+        )
+    lines.append("")
+    lines.append(
+        f"Load average when the burst started: {burst['machine'].get('load_average', '?')} on "
+        f"{burst['machine'].get('nproc', '?')} cores (the machine is shared; latencies and the share "
+        "of requests served rather than shed depend on it)."
+    )
     lines.append("")
     lines.append(
         "| server | answers | 503 (shed, Retry-After) | unexpected | wall s | p50 ms | p95 ms | slowest s | status |"

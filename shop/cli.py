@@ -31,7 +31,9 @@ def main() -> None:
 @click.option("--port", type=int, envvar="PORT", default=5000, show_default="PORT or 5000")
 @click.option("--workers", type=click.IntRange(1, 64), envvar="WEB_CONCURRENCY", default=2,
               show_default="WEB_CONCURRENCY or 2", help="gunicorn worker processes.")
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Threads per worker.")
+@click.option("--threads", type=click.IntRange(1, 256), envvar="WEB_THREADS", default=32,
+              show_default="WEB_THREADS or 32",
+              help="Threads per worker: more than the admission slots and waiting room.")
 @click.option("--debug", is_flag=True, help="The development server (reloader, debugger) instead of gunicorn.")
 @click.option("--reload/--no-reload", default=True, help="With --debug: restart when the code changes.")
 def run_command(host: str, port: int, workers: int, threads: int, debug: bool, reload: bool) -> None:

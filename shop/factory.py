@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_request_limits(app)
     register_template_helpers(app)
     register_commands(app)
+    register_admission_limit(app)
     return app
 
 
@@ -142,6 +143,18 @@ def is_personal(path: str) -> bool:
     return any(path == prefix or path.startswith(prefix + "/") for prefix in PERSONAL_PATHS)
 
 
+#: On every response, the app's and the admission limit's 503 alike.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
 def register_security_headers(app: Flask) -> None:
     from flask import request
 
@@ -150,17 +163,10 @@ def register_security_headers(app: Flask) -> None:
     except ImportError:  # gunicorn is POSIX-only; the development server needs none of it
         pass
 
-    policy = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    )
-
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         if is_personal(request.path):
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -186,6 +192,14 @@ def register_request_limits(app: Flask) -> None:
         limit, length = request.max_content_length, request.content_length
         if limit is not None and length is not None and length > limit:
             raise RequestEntityTooLarge()
+
+
+def register_admission_limit(app: Flask) -> None:
+    """At most ``MAX_REQUESTS_IN_FLIGHT`` requests in this process at once; a burst beyond
+    that and its short waiting room is a 503 with ``Retry-After`` at once (shop.admission)."""
+    from .admission import register
+
+    register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -44,7 +44,10 @@ class ShopGunicorn(BaseApplication):
         return create_app()
 
 
-def serve(host: str, port: int, workers: int = 2, threads: int = 4) -> None:
+def serve(host: str, port: int, workers: int = 2, threads: int = 32) -> None:
+    """gthread workers with enough threads that every connection is picked up at once: the
+    app's admission limit (shop.admission) then serves a few and answers the rest 503 with
+    ``Retry-After`` in a millisecond, instead of leaving them queued in front of busy threads."""
     ShopGunicorn({
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
