@@ -16,6 +16,10 @@ AREAS = (
     "shop.admin.dashboard",
     "shop.admin.staff_views",
     "shop.admin.audit_views",
+    "shop.admin.orders_views",
+    "shop.admin.orders_api",
+    "shop.admin.customers_views",
+    "shop.admin.reviews_views",
 )
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from flask import url_for
 
-from .roles import ADMIN_ONLY, ANY_STAFF, may
+from .reviews_views import REVIEW_MODERATORS
+from .roles import ADMIN_ONLY, ANY_STAFF, ORDERS, may
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("Overview", "admin.index", ANY_STAFF, "Where to start."),
     Section("Staff", "admin_staff.list_staff", ADMIN_ONLY, "Who may use the back office, and as what."),
     Section("Audit log", "admin_audit.list_entries", ADMIN_ONLY, "Every change staff made, before and after."),
+    Section("Orders", "admin_orders.list_orders", ORDERS, "Find, ship, cancel and refund orders."),
+    Section("Customers", "admin_customers.list_customers", ORDERS, "Shoppers' accounts and their orders."),
+    Section("Reviews", "admin_reviews.list_reviews", REVIEW_MODERATORS, "Publish or reject the reviews held for moderation."),
 )
 
 

@@ -363,7 +363,7 @@ def get_order(session: Session, owner: Owner, number: str) -> Order | None:
     return session.scalar(
         select(Order)
         .where(Order.number == number, _visible_to(owner))
-        .options(selectinload(Order.lines))
+        .options(selectinload(Order.lines), selectinload(Order.refunds))
     )
 
 
@@ -374,7 +374,7 @@ def list_orders(session: Session, owner: Owner, *, limit: int = 20, offset: int 
         session.scalars(
             select(Order)
             .where(_visible_to(owner))
-            .options(selectinload(Order.lines))
+            .options(selectinload(Order.lines), selectinload(Order.refunds))
             .order_by(Order.created_at.desc(), Order.id.desc())
             .limit(limit)
             .offset(offset)
