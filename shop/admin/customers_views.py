@@ -75,7 +75,7 @@ def show(user_id: int):
 
 
 @api.route("", methods=["GET"])
-@api.arguments(CustomerQuerySchema, location="query", error_status_code=400)
+@api.arguments(CustomerQuerySchema, location="query", error_status_code=400, unknown=RAISE)
 @api.response(200, CustomerPageSchema)
 def api_list(data):
     """Shoppers (not staff), newest first, by part of their e-mail or name, with their order count."""

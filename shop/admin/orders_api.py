@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response
+from marshmallow import RAISE
 from flask_smorest import Blueprint as ApiBlueprint
 
 from ..errors import abort_with
@@ -46,7 +47,7 @@ def _view(order_id: int) -> _WithHistory:
 
 
 @api.route("", methods=["GET"])
-@api.arguments(OrderQuerySchema, location="query", error_status_code=400)
+@api.arguments(OrderQuerySchema, location="query", error_status_code=400, unknown=RAISE)
 @api.response(200, AdminOrderPageSchema)
 def api_list(data):
     """Orders, newest first, by status, day placed, customer, total and number."""
@@ -56,7 +57,7 @@ def api_list(data):
 
 
 @api.route("/export", methods=["GET"])
-@api.arguments(ExportQuerySchema, location="query", error_status_code=400)
+@api.arguments(ExportQuerySchema, location="query", error_status_code=400, unknown=RAISE)
 @api.response(200, description="Every matching order as CSV (cells never start a formula).",
               content_type="text/csv")
 def api_export(data):
