@@ -24,7 +24,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Audit log", "admin_audit.list_entries", ADMIN_ONLY, "Every change staff made, before and after."),
     Section("Orders", "admin_orders.list_orders", ORDERS, "Find, ship, cancel and refund orders."),
     Section("Customers", "admin_customers.list_customers", ORDERS, "Shoppers' accounts and their orders."),
-    Section("Reviews", "admin_reviews.list_reviews", REVIEW_MODERATORS, "Publish or reject the reviews held for moderation."),
+    Section("Reviews", "admin_reviews.list_reviews", REVIEW_MODERATORS, "Publish or reject held reviews."),
 )
 
 

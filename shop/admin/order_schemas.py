@@ -74,7 +74,8 @@ class TransitionSchema(Schema):
 
     action = Text(required=True, validate=validate.OneOf(ACTIONS, error="Choose one of: " + ", ".join(ACTIONS) + "."),
                   error_messages={"required": "Say what to do: " + ", ".join(ACTIONS) + "."})
-    carrier = Text(load_default=None, validate=validate.Length(min=2, max=40, error="Name the carrier (2 to 40 characters)."),
+    carrier = Text(load_default=None,
+                   validate=validate.Length(min=2, max=40, error="Name the carrier (2 to 40 characters)."),
                    metadata={"description": "Shipping only."})
     tracking_number = Text(load_default=None, validate=TRACKING, metadata={"description": "Shipping only."})
 

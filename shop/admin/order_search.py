@@ -62,6 +62,8 @@ def find_orders(session: Session, where: OrderFilter = OrderFilter(), *, page: i
     return list(rows), int(total or 0)
 
 
+EXPORT_LIMIT = 100_000  # orders in one export
+
 CSV_COLUMNS = ("number", "created_at", "status", "payment_status", "name", "email", "items",
                "subtotal", "shipping", "discount", "total", "refunded", "carrier",
                "tracking_number", "shipped_at", "delivered_at", "cancelled_at")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Response
-from marshmallow import RAISE
 from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import RAISE
 
 from ..errors import abort_with
 from ..extensions import db
@@ -20,8 +20,7 @@ from .order_schemas import (
     RefundSchema,
     TransitionSchema,
 )
-from .order_search import OrderFilter, find_orders, to_csv
-from .orders_views import EXPORT_LIMIT
+from .order_search import EXPORT_LIMIT, OrderFilter, find_orders, to_csv
 from .roles import ORDERS
 
 api = protect_api(ApiBlueprint("admin_orders_api", __name__, url_prefix="/api/admin/orders",

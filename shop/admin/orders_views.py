@@ -22,12 +22,10 @@ from ..schemas import load_args
 from .access import current_staff, protect
 from .order_access import history, order_by_id
 from .order_schemas import OrderQuerySchema, RefundSchema, TransitionSchema
-from .order_search import OrderFilter, find_orders, to_csv
+from .order_search import EXPORT_LIMIT, OrderFilter, find_orders, to_csv
 from .roles import ORDERS
 
 pages = protect(Blueprint("admin_orders", __name__, url_prefix="/admin/orders"), ORDERS)
-
-EXPORT_LIMIT = 100_000
 
 
 @pages.route("", endpoint="list_orders")

@@ -24,7 +24,10 @@ class UnknownReviewId(LookupError):
     pass
 
 
-def queue(session: Session, *, recent: int = 30) -> tuple[list[tuple[Review, Product, User]], list[tuple[Review, Product, User]]]:
+Row = tuple[Review, Product, User]
+
+
+def queue(session: Session, *, recent: int = 30) -> tuple[list[Row], list[Row]]:
     """The pending reviews (oldest first: they waited longest) and the most recent others."""
     base = (select(Review, Product, User).join(Product, Product.id == Review.product_id)
             .join(User, User.id == Review.user_id))
