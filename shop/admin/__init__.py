@@ -19,6 +19,10 @@ AREAS = (
     "shop.admin.rules_views",
     "shop.admin.experiments_views",
     "shop.admin.profile_rules_views",
+    "shop.admin.orders_views",
+    "shop.admin.orders_api",
+    "shop.admin.customers_views",
+    "shop.admin.reviews_views",
 )
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from flask import url_for
 
-from .roles import ADMIN_ONLY, ANY_STAFF, CATALOG, may
+from .reviews_views import REVIEW_MODERATORS
+from .roles import ADMIN_ONLY, ANY_STAFF, CATALOG, ORDERS, may
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ SECTIONS: tuple[Section, ...] = (
             "A/B tests of recommendation strategies, with significance."),
     Section("Profile rules", "admin_profile_rules.edit", CATALOG,
             "Which shoes suit which shopper: edit, check and preview the rule table."),
+    Section("Orders", "admin_orders.list_orders", ORDERS, "Find, ship, cancel and refund orders."),
+    Section("Customers", "admin_customers.list_customers", ORDERS, "Shoppers' accounts and their orders."),
+    Section("Reviews", "admin_reviews.list_reviews", REVIEW_MODERATORS, "Publish or reject held reviews."),
 )
 
 

@@ -28,19 +28,36 @@ def queue(session: Session, kind: str, recipient: str, subject: str, template: s
     return mail
 
 
-def queue_order_confirmation(session: Session, order: Order) -> OutboxMail:
+def _image_urls(order: Order) -> dict[str, str]:
+    """Each line's product picture as the smallest JPEG: every mail client shows it."""
     from ..media.lookup import main_images
-    from ..orders.delivery import DELIVERY_METHODS  # (shop.orders imports this module)
 
     images = main_images(line.product_slug for line in order.lines)
-    image_urls = {  # the smallest JPEG: every mail client shows it
+    return {
         slug: url_for("media.file", name=image.stored.rendition(image.stored.widths[0], "jpg"),
                       _external=True)
         for slug, image in images.items()
     }
+
+
+def queue_shipping_notice(session: Session, order: Order) -> OutboxMail:
+    """"Your order is on its way", with the carrier and tracking; queued in the ship transaction."""
+    from ..orders.carriers import tracking_url
+
+    return queue(
+        session, "order_shipped", order.email, f"Your order {order.number} is on its way",
+        "order_shipped", order=order, image_urls=_image_urls(order),
+        tracking_url=tracking_url(order.carrier, order.tracking_number),
+        order_url=url_for("orders.confirmation", number=order.number, _external=True),
+    )
+
+
+def queue_order_confirmation(session: Session, order: Order) -> OutboxMail:
+    from ..orders.delivery import DELIVERY_METHODS  # (shop.orders imports this module)
+
     return queue(
         session, "order_confirmation", order.email, f"Your order {order.number}",
-        "order_confirmation", order=order, image_urls=image_urls,
+        "order_confirmation", order=order, image_urls=_image_urls(order),
         delivery=DELIVERY_METHODS.get(order.delivery),
         order_url=url_for("orders.confirmation", number=order.number, _external=True),
     )

@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 
 from ..cart.schemas import LineSchema
 from ..schemas import FullMatch, Text, UtcDateTime
+from .carriers import tracking_url
 from .delivery import DEFAULT_DELIVERY, DELIVERY_METHODS
 
 COUNTRIES = {
@@ -114,6 +115,12 @@ class OrderAddressSchema(Schema):
     country = fields.String()
 
 
+class ShopperRefundSchema(Schema):
+    amount = fields.Decimal(as_string=True, places=2)
+    reason = fields.String()
+    created_at = UtcDateTime()
+
+
 class OrderSchema(Schema):
     number = fields.String()
     status = fields.String()
@@ -128,6 +135,16 @@ class OrderSchema(Schema):
     discount = fields.Decimal(as_string=True, places=2)
     total = fields.Decimal(as_string=True, places=2)
     created_at = UtcDateTime()
+    carrier = fields.String(allow_none=True)
+    tracking_number = fields.String(allow_none=True)
+    tracking_url = fields.Function(lambda order: tracking_url(order.carrier, order.tracking_number),
+                                   metadata={"type": "string", "nullable": True,
+                                             "description": "The carrier's tracking page, for a known carrier."})
+    shipped_at = UtcDateTime(allow_none=True)
+    delivered_at = UtcDateTime(allow_none=True)
+    cancelled_at = UtcDateTime(allow_none=True)
+    refunded = fields.Decimal(as_string=True, places=2)
+    refunds = fields.List(fields.Nested(ShopperRefundSchema))
     lines = fields.List(fields.Nested(OrderLineSchema))
 
 

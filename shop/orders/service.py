@@ -51,7 +51,7 @@ from .errors import (
     ShopBusy,
 )
 from .payment import PaymentProvider, PaymentStart, PendingPayment
-from .statuses import OrderStatus, PaymentStatus
+from .statuses import OrderStatus, PaymentStatus, initial_status
 
 __all__ = [  # with the errors and delivery data re-exported for the pages and the API
     "DELIVERY_METHODS", "DELIVERY_OPTIONS", "CartChanged", "CartMismatch", "CartNotBuyable",
@@ -284,7 +284,7 @@ def _new_order(
         discount_code=summary.discount_code,
         discount=summary.discount,
         total=(summary.total + shipping).quantize(CENT),
-        status=OrderStatus.PLACED.value,
+        status=initial_status(PaymentStatus.PENDING).value,
         payment_status=PaymentStatus.PENDING.value,
         created_at=utcnow(),
     )
@@ -337,6 +337,8 @@ def _start_payment(session: Session, order: Order, payment: PaymentProvider) -> 
         return None
     if start.status != order.payment_status:
         order.payment_status = PaymentStatus(start.status).value
+        if order.status == OrderStatus.PENDING:
+            order.status = initial_status(order.payment_status).value
         session.commit()
     return start
 
@@ -361,7 +363,7 @@ def get_order(session: Session, owner: Owner, number: str) -> Order | None:
     return session.scalar(
         select(Order)
         .where(Order.number == number, _visible_to(owner))
-        .options(selectinload(Order.lines))
+        .options(selectinload(Order.lines), selectinload(Order.refunds))
     )
 
 
@@ -372,7 +374,7 @@ def list_orders(session: Session, owner: Owner, *, limit: int = 20, offset: int 
         session.scalars(
             select(Order)
             .where(_visible_to(owner))
-            .options(selectinload(Order.lines))
+            .options(selectinload(Order.lines), selectinload(Order.refunds))
             .order_by(Order.created_at.desc(), Order.id.desc())
             .limit(limit)
             .offset(offset)

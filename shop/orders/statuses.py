@@ -1,7 +1,8 @@
-"""The states an order and its payment can be in.
+"""The states an order and its payment can be in, defined once for every feature.
 
-``StrEnum``s: each member *is* its string, so the columns stay plain ``String(20)`` holding the
-same words as before ("placed", "pending", ...) and JSON and templates see those words.
+``StrEnum``s: each member *is* its string, so the columns stay plain ``String(20)`` holding
+these words, and JSON and templates see them. Which status may follow which is the transition
+table in ``shop.orders.workflow``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,16 @@ from enum import StrEnum
 
 
 class OrderStatus(StrEnum):
-    """Where the order is in its life; today every order stays "placed" once made."""
+    """Where the order is in its life: pending → paid → shipped → delivered, or cancelled."""
 
-    PLACED = "placed"
+    PENDING = "pending"  # placed, not paid yet (where checkout starts every order)
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+ORDER_STATUSES: tuple[str, ...] = tuple(status.value for status in OrderStatus)
 
 
 class PaymentStatus(StrEnum):
@@ -23,3 +31,8 @@ class PaymentStatus(StrEnum):
     PAID = "paid"
     FAILED = "failed"
     REFUNDED = "refunded"
+
+
+def initial_status(payment_status: str) -> OrderStatus:
+    """The status a new order starts in: paid when the provider already says so."""
+    return OrderStatus.PAID if payment_status == PaymentStatus.PAID else OrderStatus.PENDING

@@ -12,6 +12,7 @@ from ..cart.summary import CartSummary
 from ..extensions import db
 from ..models import User
 from . import bp, service
+from .carriers import tracking_url
 from .checkout import place_for_current_shopper
 from .delivery import DEFAULT_DELIVERY, DELIVERY_METHODS
 from .schemas import COUNTRIES, IDEMPOTENCY_KEY, CheckoutSchema
@@ -58,6 +59,12 @@ def _field_errors(messages: dict) -> dict[str, str]:
         else:
             errors[name] = " ".join(value) if isinstance(value, list) else str(value)
     return errors
+
+
+@bp.app_template_global("order_tracking_url")
+def order_tracking_url(order) -> str | None:
+    """The carrier's page for the order's parcel (None until shipped, or for an unknown carrier)."""
+    return tracking_url(order.carrier, order.tracking_number)
 
 
 @bp.get("/checkout")

@@ -122,6 +122,7 @@ def live_server(tmp_path_factory) -> LiveServer:
         MODEL_DIR=str(workdir / "instance" / "models"),
         SECRET_KEY="e2e-secret-key-not-for-production",
         PYTHONUNBUFFERED="1",
+        PYTHONPATH=str(ROOT),  # this checkout's code, also where the venv's install points elsewhere
     )
     prepared = subprocess.run(
         [sys.executable, str(E2E_DIR / "prepare_shop.py")],

@@ -61,7 +61,7 @@ def test_placing_an_order_snapshots_the_lines(shop):
         "York",
     )
     assert (order.status, order.payment_status, order.visitor_id) == (
-        "placed",
+        "pending",
         "pending",
         "visitor-ann",
     )

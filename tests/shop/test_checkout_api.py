@@ -53,7 +53,7 @@ def test_checkout_places_the_order(client, stocked):
     assert response.status_code == 201
     order = response.json
     assert response.headers["Location"] == f"/api/orders/{order['number']}"
-    assert order["status"] == "placed" and order["payment_status"] == "pending"
+    assert order["status"] == "pending" and order["payment_status"] == "pending"
     assert (order["subtotal"], order["shipping"], order["total"]) == ("299.40", "0.00", "299.40")
     assert order["address"] == ADDRESS and order["delivery"] == "standard"
     lines = [(li["sku"], li["quantity"], li["unit_price"], li["line_total"]) 
