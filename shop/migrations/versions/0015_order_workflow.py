@@ -4,14 +4,14 @@ refunds
 Existing "placed" orders become "pending", or "paid" when their payment is paid.
 
 Revision ID: 0015_order_workflow
-Revises: 0011_staff
+Revises: 0013_experiments
 Create Date: 2026-12-01 22:10:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0015_order_workflow'
-down_revision = '0011_staff'
+down_revision = '0013_experiments'
 branch_labels = None
 depends_on = None
 
