@@ -92,6 +92,18 @@ class Report:
     def slots(self) -> list[str]:
         return list(self.by_slot)
 
+    def as_dict(self) -> dict:
+        """Plain data (Decimals and dates kept) for ``/api/admin/analytics`` and ``--json``."""
+        return {
+            "since": self.since, "until": self.until, "slot": self.slot,
+            "attribution_window_days": self.window_days,
+            "totals": self.totals.as_dict(),
+            "slots": [{"slot": name, "title": registry.get(name).title, **figures.as_dict()}
+                      for name, figures in self.by_slot.items()],
+            "days": [{"day": day, **figures.as_dict()} for day, figures in self.by_day.items()],
+            "cells": [{"day": day, "slot": name, **figures.as_dict()} for (day, name), figures in self.cells.items()],
+        }
+
 
 class days_before(FunctionElement):
     """``when`` minus ``days`` days, as each database spells it."""
@@ -111,6 +123,12 @@ def _days_before_default(element, compiler, **kw):  # PostgreSQL
 def _days_before_sqlite(element, compiler, **kw):
     when, days = list(element.clauses)
     return f"datetime({compiler.process(when, **kw)}, '-' || {compiler.process(days, **kw)} || ' days')"
+
+
+def last_days(days: int, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The range of the last ``days`` days, today (UTC) included."""
+    until = today or dt.datetime.now(dt.UTC).date()
+    return until - dt.timedelta(days=days - 1), until
 
 
 def check_range(since: dt.date, until: dt.date, slot: str | None = None) -> None:

@@ -142,3 +142,39 @@ def test_a_shorter_attribution_window_credits_less(event_log):
 def test_bad_ranges_are_refused(session, since, until, slot, message):
     with pytest.raises(analytics.RangeError, match=message):
         analytics.report(session, since, until, slot=slot)
+
+
+# ------------------------------------------------------------------ shop recommender report
+def test_the_cli_prints_the_same_figures(event_log, runner):
+    result = runner.invoke(args=["recommender", "report", "--since", "2026-03-10", "--until", "2026-03-11"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines() if line.strip()}
+    assert rows["home"] == ["5", "3", "60.0%", "1", "20.0%", "3", "129.90", "48.1%"]
+    assert rows["similar"] == ["3", "3", "100.0%", "3", "100.0%", "2", "74.45", "27.6%"]
+    assert rows["all"] == ["8", "6", "75.0%", "4", "50.0%", "4", "204.35", "75.7%"]
+    assert "revenue of all orders 269.85" in result.output and "7 days" in result.output
+
+
+def test_the_cli_json_is_the_whole_report(event_log, runner):
+    import json
+
+    result = runner.invoke(args=["recommender", "report", "--since", "2026-03-10", "--until", "2026-03-11",
+                                 "--slot", "similar", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["since"] == "2026-03-10" and data["until"] == "2026-03-11" and data["slot"] == "similar"
+    assert data["totals"]["revenue"] == "74.45" and data["totals"]["shop_revenue"] == "269.85"
+    assert [(d["day"], d["clicks"], d["revenue"]) for d in data["days"]] == [
+        ("2026-03-10", 1, "24.50"), ("2026-03-11", 2, "49.95")]
+    assert [s["slot"] for s in data["slots"]] == ["similar"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--since", "2026-03-12", "--until", "2026-03-11"], "must not be after"),
+    (["--since", "12/03/2026"], "Invalid value for '--since'"),
+    (["--slot", "nowhere"], "Invalid value for '--slot'"),
+    (["--days", "0"], "Invalid value for '--days'"),
+])
+def test_the_cli_refuses_bad_options(runner, args, message):
+    result = runner.invoke(args=["recommender", "report", *args])
+    assert result.exit_code == 2 and message in result.output
