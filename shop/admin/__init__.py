@@ -16,6 +16,8 @@ AREAS = (
     "shop.admin.dashboard",
     "shop.admin.staff_views",
     "shop.admin.audit_views",
+    "shop.admin.analytics_views",
+    "shop.admin.model_views",
 )
 
 

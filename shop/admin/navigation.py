@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 
-from .roles import ADMIN_ONLY, ANY_STAFF, may
+from .roles import ADMIN_ONLY, ANY_STAFF, CATALOG, may
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("Overview", "admin.index", ANY_STAFF, "Where to start."),
     Section("Staff", "admin_staff.list_staff", ADMIN_ONLY, "Who may use the back office, and as what."),
     Section("Audit log", "admin_audit.list_entries", ADMIN_ONLY, "Every change staff made, before and after."),
+    Section("Analytics", "admin_analytics.show", CATALOG, "What each recommendation slot shows, gets clicked and earns."),
+    Section("Model", "admin_model.show", CATALOG, "The served recommender, its evaluation, and retrain now."),
 )
 
 

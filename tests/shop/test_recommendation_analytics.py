@@ -178,3 +178,78 @@ def test_the_cli_json_is_the_whole_report(event_log, runner):
 def test_the_cli_refuses_bad_options(runner, args, message):
     result = runner.invoke(args=["recommender", "report", *args])
     assert result.exit_code == 2 and message in result.output
+
+
+# ------------------------------------------------------------------ /api/admin/analytics and the page
+RANGE = "since=2026-03-10&until=2026-03-11"
+
+
+def test_the_api_answers_the_same_figures(event_log, app):
+    from tests.shop.admin_helpers import staff_client
+
+    client = staff_client(app, "merchandiser")
+    data = client.get(f"/api/admin/analytics?{RANGE}").get_json()
+    assert data["attribution_window_days"] == 7 and data["slot"] is None
+    assert data["totals"] == {"impressions": 8, "clicks": 6, "ctr": 0.75, "add_to_carts": 4,
+                              "add_to_cart_rate": 0.5, "orders": 4, "revenue": "204.35",
+                              "shop_revenue": "269.85",
+                              "revenue_share": float(Decimal("204.35") / Decimal("269.85"))}
+    home = next(s for s in data["slots"] if s["slot"] == "home")
+    assert (home["title"], home["clicks"], home["orders"], home["revenue"]) == ("Recommended for you", 3, 3, "129.90")
+    assert [(d["day"], d["orders"], d["revenue"], d["shop_revenue"]) for d in data["days"]] == [
+        ("2026-03-10", 2, "124.40", "134.40"), ("2026-03-11", 2, "79.95", "135.45")]
+    cell = next(c for c in data["cells"] if c["day"] == "2026-03-11" and c["slot"] == "similar")
+    assert (cell["impressions"], cell["clicks"], cell["add_to_carts"], cell["revenue"]) == (1, 2, 2, "49.95")
+    assert len(data["cells"]) == 2 * len(data["slots"])
+
+    one = client.get(f"/api/admin/analytics?{RANGE}&slot=similar").get_json()
+    assert [s["slot"] for s in one["slots"]] == ["similar"] and one["totals"]["revenue"] == "74.45"
+
+
+def test_the_api_is_documented(app):
+    spec = app.test_client().get("/api/openapi.json").get_json()
+    operation = spec["paths"]["/api/admin/analytics"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {"since", "until", "slot"}
+    schema = spec["components"]["schemas"]["AnalyticsFigures"]["properties"]
+    assert schema["revenue"]["type"] == "string" and "revenue_share" in schema
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("since=2026-03-12&until=2026-03-11", "since"),
+    ("since=2024-01-01&until=2026-03-11", "since"),
+    ("since=11/03/2026", "since"),
+    ("until=9999-12-31", "until"),
+    ("slot=nowhere", "slot"),
+])
+def test_the_api_refuses_bad_ranges_with_a_problem(app, query, field):
+    from tests.shop.admin_helpers import staff_client
+
+    response = staff_client(app, "admin").get(f"/api/admin/analytics?{query}")
+    assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
+    assert field in response.get_data(as_text=True)
+
+
+def test_the_page_shows_charts_and_a_table_with_the_same_numbers(event_log, app):
+    from tests.shop.admin_helpers import staff_client
+
+    client = staff_client(app, "merchandiser")
+    response = client.get(f"/admin/analytics?{RANGE}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count('<svg class="chart"') == 4 and html.count("<title id=") == 4 and "<desc id=" in html
+    assert "Impressions and clicks per day" in html and "Clicks per slot" in html
+    assert "<td>129.90</td>" in html and "<td>204.35</td>" in html and "75.7%" in html
+    assert "style=" not in html and "<script>" not in html  # nothing the CSP would block
+    assert 'points="' in html
+
+    bad = client.get("/admin/analytics?since=2026-03-12&until=2026-03-11")
+    assert bad.status_code == 400 and "must not be after" in bad.get_data(as_text=True)
+
+
+def test_a_support_agent_may_not_see_analytics(app):
+    from tests.shop.admin_helpers import staff_client
+
+    client = staff_client(app, "support")
+    assert client.get("/admin/analytics").status_code == 403
+    assert client.get("/api/admin/analytics").status_code == 403
