@@ -85,6 +85,7 @@ def create(session: Session, requested_by: str | None, since_days: int | None = 
         update(TrainingRun).where(TrainingRun.active.is_(True), TrainingRun.updated_at < now - STALE_AFTER)
         .values(status=RunStatus.FAILED.value, active=None, finished_at=now,
                 message="Abandoned: the process running it stopped giving news.")
+        .execution_options(synchronize_session="fetch")
     )
     run = TrainingRun(requested_by=requested_by, since_days=since_days, created_at=now, updated_at=now)
     session.add(run)
