@@ -195,5 +195,5 @@ class UserSession(Base):
 
 from .admin.models import AuditEntry  # noqa: E402,F401
 from .mail.models import OutboxMail  # noqa: E402,F401
-from .reviews.models import Review, ReviewVote  # noqa: E402,F401  (their tables on the metadata)
 from .recommendations.training_runs import TrainingRun  # noqa: E402,F401
+from .reviews.models import Review, ReviewVote  # noqa: E402,F401  (their tables on the metadata)

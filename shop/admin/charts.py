@@ -72,7 +72,8 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], series: dict[st
         coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(points))
         body.append(f'<polyline class="chart-line chart-series-{index}" fill="none" points="{coords}"/>')
         if n == 1:
-            body.append(f'<circle class="chart-dot chart-series-{index}" cx="{x(0):.1f}" cy="{y(points[0]):.1f}" r="3"/>')
+            body.append(f'<circle class="chart-dot chart-series-{index}" cx="{x(0):.1f}" '
+                        f'cy="{y(points[0]):.1f}" r="3"/>')
         body.append(f'<rect class="chart-key chart-series-{index}" x="{LEFT + 150 * index}" y="{HEIGHT - 14}" '
                     f'width="12" height="12"/><text class="chart-label" x="{LEFT + 150 * index + 16}" '
                     f'y="{HEIGHT - 4}">{escape(name)}</text>')

@@ -2,7 +2,7 @@
 
 The page reads the artifact's header (what ``train`` recorded: version, time, data, the
 collaborative model chosen on validation and its scores) and what this process serves. A
-retrain runs in the background (:mod:`shop.recommendations.training_runs`); its progress is in
+retrain runs in the background (:mod:`shop.recommendations.retrain`); its progress is in
 the database, so the page (which refreshes itself while a run is active) shows it from any worker.
 """
 
@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from ..accounts.forms import field_errors, form_values
 from ..errors import abort_with
 from ..extensions import db
-from ..recommendations import training_runs
+from ..recommendations import retrain, training_runs
 from ..recommendations.store import Served, get_store
 from . import audit
 from .access import current_staff, protect, protect_api
@@ -66,7 +66,7 @@ def _queue(since_days: int | None) -> training_runs.TrainingRun:
     audit.record(db.session, staff, "model.retrain", "training_run", run.id,
                  after={"status": run.status, "since_days": since_days})
     db.session.commit()
-    training_runs.start_in_background(current_app._get_current_object(), run.id)
+    retrain.start_in_background(current_app._get_current_object(), run.id)
     return run
 
 
@@ -84,7 +84,7 @@ def show():
 
 
 @pages.route("/retrain", methods=["POST"], endpoint="retrain")
-def retrain():
+def retrain_page():
     schema = RetrainSchema()
     values = form_values(schema, request.form)
     if values.get("since_days") == "":

@@ -21,7 +21,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Overview", "admin.index", ANY_STAFF, "Where to start."),
     Section("Staff", "admin_staff.list_staff", ADMIN_ONLY, "Who may use the back office, and as what."),
     Section("Audit log", "admin_audit.list_entries", ADMIN_ONLY, "Every change staff made, before and after."),
-    Section("Analytics", "admin_analytics.show", CATALOG, "What each recommendation slot shows, gets clicked and earns."),
+    Section("Analytics", "admin_analytics.show", CATALOG, "What each recommendation slot is shown, clicked and earns."),
     Section("Model", "admin_model.show", CATALOG, "The served recommender, its evaluation, and retrain now."),
 )
 

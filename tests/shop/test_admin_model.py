@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from shop.admin.models import AuditEntry
 from shop.extensions import db
-from shop.recommendations import training_runs
+from shop.recommendations import retrain, training_runs
+from shop.recommendations.retrain import wait_for_runs
 from shop.recommendations.training import artifact_path
-from shop.recommendations.training_runs import TrainingRun, wait_for_runs
+from shop.recommendations.training_runs import TrainingRun
 from tests.shop.admin_helpers import staff_client
 
 
@@ -145,7 +146,7 @@ def test_progress_is_recorded_step_by_step(app, tmp_path):
     with app.app_context():
         run_id = training_runs.create(db.session, None).id
         db.session.commit()
-        run = training_runs.execute(db.session, run_id, str(tmp_path), train=fake_train)
+        run = retrain.execute(db.session, run_id, str(tmp_path), train=fake_train)
         assert run.status == "failed" and "no active products" in run.message
     assert seen == [("running", 20, "products"), ("running", 40, "articles"), ("running", 60, "events")]
 
