@@ -30,20 +30,23 @@ def _report(data: dict) -> analytics.Report:
                             window_days=int(current_app.config.get("ATTRIBUTION_WINDOW_DAYS", 7)))
 
 
-def _charts(report: analytics.Report) -> list:
+def _charts(report: analytics.Report) -> list[tuple[str, object]]:
+    """(caption, SVG) of each chart: daily lines, then bars per slot."""
     days = [day.isoformat() for day in report.days]
     by_day = list(report.by_day.values())
     slots = report.slots
-    return [
-        charts.line_chart("chart-traffic", "Impressions and clicks per day", days, {
-            "Impressions": [f.impressions for f in by_day], "Clicks": [f.clicks for f in by_day]}),
-        charts.line_chart("chart-revenue", "Revenue per day", days, {
-            "Through recommendations": [f.revenue for f in by_day], "All orders": [f.shop_revenue for f in by_day]}),
-        charts.bar_chart("chart-slot-clicks", "Clicks per slot", slots,
-                         [report.by_slot[name].clicks for name in slots]),
-        charts.bar_chart("chart-slot-revenue", "Revenue through each slot", slots,
-                         [report.by_slot[name].revenue for name in slots]),
+    specs = [
+        ("Impressions and clicks per day", lambda cid, title: charts.line_chart(cid, title, days, {
+            "Impressions": [f.impressions for f in by_day], "Clicks": [f.clicks for f in by_day]})),
+        ("Revenue per day", lambda cid, title: charts.line_chart(cid, title, days, {
+            "Through recommendations": [f.revenue for f in by_day],
+            "All orders": [f.shop_revenue for f in by_day]})),
+        ("Clicks per slot", lambda cid, title: charts.bar_chart(
+            cid, title, slots, [report.by_slot[name].clicks for name in slots])),
+        ("Revenue through each slot", lambda cid, title: charts.bar_chart(
+            cid, title, slots, [report.by_slot[name].revenue for name in slots])),
     ]
+    return [(title, draw(f"chart-{n}", title)) for n, (title, draw) in enumerate(specs, 1)]
 
 
 @pages.route("", endpoint="show")

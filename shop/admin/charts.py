@@ -12,8 +12,11 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 64, 12, 16, 80
+WIDTH = 640
+LEFT, RIGHT, TOP = 64, 12, 16
+#: Height and bottom margin (axis labels, legend) of each kind of chart.
+LINES = (250, 56)
+BARS = (320, 124)
 
 
 def _scale(values: Sequence[float]) -> float:
@@ -33,11 +36,14 @@ def _scale(values: Sequence[float]) -> float:
 
 
 def _number(value: float) -> str:
-    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:,.2f}"
+    if value >= 10 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def _frame(chart_id: str, title: str, desc: str, top: float, body: list[str]) -> Markup:
-    plot_h = HEIGHT - TOP - BOTTOM
+def _frame(chart_id: str, title: str, desc: str, top: float, body: list[str], size: tuple[int, int]) -> Markup:
+    height, bottom = size
+    plot_h = height - TOP - bottom
     grid = []
     for share in (0, 0.5, 1):
         y = TOP + plot_h * (1 - share)
@@ -45,7 +51,7 @@ def _frame(chart_id: str, title: str, desc: str, top: float, body: list[str]) ->
         grid.append(f'<text class="chart-axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
                     f'{escape(_number(top * share))}</text>')
     return Markup(
-        f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" preserveAspectRatio="xMidYMid meet">'
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>'
         f'<desc id="{escape(chart_id)}-desc">{escape(desc)}</desc>'
@@ -58,7 +64,8 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], series: dict[st
     """Daily lines: one polyline per series over ``labels`` (the days), a legend below."""
     values = [float(v) for points in series.values() for v in points]
     top = _scale(values)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    height, bottom = LINES
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - bottom
     n = len(labels)
 
     def x(i: int) -> float:
@@ -68,29 +75,32 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], series: dict[st
         return TOP + plot_h * (1 - float(v) / top)
 
     body = []
+    key_x = LEFT
     for index, (name, points) in enumerate(series.items()):
         coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(points))
         body.append(f'<polyline class="chart-line chart-series-{index}" fill="none" points="{coords}"/>')
         if n == 1:
             body.append(f'<circle class="chart-dot chart-series-{index}" cx="{x(0):.1f}" '
                         f'cy="{y(points[0]):.1f}" r="3"/>')
-        body.append(f'<rect class="chart-key chart-series-{index}" x="{LEFT + 150 * index}" y="{HEIGHT - 14}" '
-                    f'width="12" height="12"/><text class="chart-label" x="{LEFT + 150 * index + 16}" '
-                    f'y="{HEIGHT - 4}">{escape(name)}</text>')
+        body.append(f'<rect class="chart-key chart-series-{index}" x="{key_x}" y="{height - 16}" '
+                    f'width="12" height="12"/><text class="chart-label" x="{key_x + 16}" '
+                    f'y="{height - 6}">{escape(name)}</text>')
+        key_x += 16 + 8 * len(name) + 24
     for i in sorted({0, n - 1}):
         anchor = "start" if i == 0 and n > 1 else "end" if n > 1 else "middle"
-        body.append(f'<text class="chart-axis" x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 14}" '
+        body.append(f'<text class="chart-axis" x="{x(i):.1f}" y="{height - bottom + 16}" '
                     f'text-anchor="{anchor}">{escape(labels[i])}</text>')
     desc = "; ".join(f"{name}: from {_number(float(points[0]))} on {labels[0]} to "
                      f"{_number(float(points[-1]))} on {labels[-1]}, at most {_number(max(float(v) for v in points))}"
                      for name, points in series.items() if len(points)) or "No data."
-    return _frame(chart_id, title, desc + " The table below lists every day.", top, body)
+    return _frame(chart_id, title, desc + " The table below lists every day.", top, body, LINES)
 
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float | Decimal]) -> Markup:
     """One bar per label (the slots), its value above it."""
     top = _scale(values)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    height, bottom = BARS
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - bottom
     slot_w = plot_w / max(len(labels), 1)
     bar_w = max(slot_w * 0.6, 2)
     body = []
@@ -100,8 +110,8 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
         body.append(f'<rect class="chart-bar chart-series-0" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" '
                     f'width="{bar_w:.1f}" height="{h:.1f}"><title>{escape(label)}: {escape(_number(float(value)))}'
                     f'</title></rect>')
-        lx, ly = x + bar_w / 2, HEIGHT - BOTTOM + 12
+        lx, ly = x + bar_w / 2, height - bottom + 14
         body.append(f'<text class="chart-axis" x="{lx:.1f}" y="{ly}" text-anchor="end" '
                     f'transform="rotate(-35 {lx:.1f} {ly})">{escape(label)}</text>')
     desc = "; ".join(f"{label}: {_number(float(value))}" for label, value in zip(labels, values, strict=True))
-    return _frame(chart_id, title, desc or "No data.", top, body)
+    return _frame(chart_id, title, desc or "No data.", top, body, BARS)
