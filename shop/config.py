@@ -24,6 +24,13 @@ def _folder(raw: str) -> str:
     return str(Path(raw).resolve())
 
 
+def _whole_days(raw: str) -> int:
+    days = int(raw)
+    if not 1 <= days <= 365:
+        raise ValueError("give a number of days from 1 to 365")
+    return days
+
+
 def _threads(raw: str) -> int | None:
     return None if raw.lower() == "default" else int(raw)
 
@@ -194,6 +201,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EVENTS_CLICK_WINDOW_SECONDS",
             "a click counts once, and only for a recommendation shown that recently",
             default=1800.0, parse=float),
+    Setting("ATTRIBUTION_WINDOW_DAYS",
+            "an add-to-cart or order line counts for a recommendation slot when its product was "
+            "clicked there at most this many days before", default=7, parse=_whole_days),
     Setting("EVENTS_BOT_USER_AGENTS",
             "User-Agents (case-insensitive regex) whose requests log no events",
             default=(r"bot|crawl|spider|slurp|curl|wget|python-requests|python-urllib|httpx|"
@@ -259,7 +269,8 @@ def settings_from_environment(instance_path: str, *, testing: bool = False) -> d
         try:
             values[setting.name] = setting.parse(raw)
         except ValueError:
-            expected = {_threads: "int or 'default'"}.get(setting.parse) or setting.parse.__name__
+            expected = ({_threads: "int or 'default'", _whole_days: "days from 1 to 365"}.get(setting.parse)
+                        or setting.parse.__name__)
             raise RuntimeError(f"{setting.name}={raw!r}: expected {expected}") from None
     return values
 

@@ -228,4 +228,5 @@ from .admin.models import AuditEntry  # noqa: E402,F401
 from .mail.models import OutboxMail  # noqa: E402,F401
 from .recommendations.experiment_models import Experiment, ExperimentEvent  # noqa: E402,F401
 from .recommendations.merch_models import MerchRule  # noqa: E402,F401
+from .recommendations.training_runs import TrainingRun  # noqa: E402,F401
 from .reviews.models import Review, ReviewVote  # noqa: E402,F401  (their tables on the metadata)

@@ -23,6 +23,8 @@ AREAS = (
     "shop.admin.orders_api",
     "shop.admin.customers_views",
     "shop.admin.reviews_views",
+    "shop.admin.analytics_views",
+    "shop.admin.model_views",
 )
 
 

@@ -30,6 +30,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("Orders", "admin_orders.list_orders", ORDERS, "Find, ship, cancel and refund orders."),
     Section("Customers", "admin_customers.list_customers", ORDERS, "Shoppers' accounts and their orders."),
     Section("Reviews", "admin_reviews.list_reviews", REVIEW_MODERATORS, "Publish or reject held reviews."),
+    Section("Analytics", "admin_analytics.show", CATALOG, "What each recommendation slot is shown, clicked and earns."),
+    Section("Model", "admin_model.show", CATALOG, "The served recommender, its evaluation, and retrain now."),
 )
 
 

@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from . import registry
 
 
 @click.group("recommender")
@@ -104,28 +105,49 @@ def describe_choice(choice: dict | None) -> str:
 
 
 @recommender_group.command("report")
-@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True,
-              help="Only count events of the last N days.")
+@click.option("--days", type=click.IntRange(min=1, max=367), default=30, show_default=True,
+              help="The last N days, today (UTC) included (unless --since is given).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (UTC), YYYY-MM-DD.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Last day (UTC, included), YYYY-MM-DD; default today.")
+@click.option("--slot", type=click.Choice(list(registry.NAMES)), default=None, help="Only this slot.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report (every slot and day) as JSON.")
 @with_appcontext
-def report_command(days: int) -> None:
-    """Click-through rate and add-to-cart rate per recommendation slot."""
-    from .report import slot_report
+def report_command(days: int, since, until, slot: str | None, as_json: bool) -> None:
+    """Impressions, click-through, add-to-cart rate and attributed revenue per recommendation slot."""
+    import datetime as dt
 
-    rows = slot_report(db.session, days=days)
-    if not any(r.impressions or r.clicks for r in rows):
-        click.echo(f"No recommendation impressions or clicks in the last {days} days.")
+    from . import analytics
+
+    until_day = until.date() if until else dt.datetime.now(dt.UTC).date()
+    since_day = since.date() if since else analytics.last_days(days, until_day)[0]
+    try:
+        result = analytics.report(db.session, since_day, until_day, slot=slot,
+                                  window_days=int(current_app.config.get("ATTRIBUTION_WINDOW_DAYS", 7)))
+    except analytics.RangeError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, default=str))
         return
-    header = f"{'slot':<18}{'impressions':>12}{'clicks':>8}{'CTR':>8}{'carts':>7}{'cart rate':>11}"
+    period = f"{since_day} to {until_day}"
+    if not any(f.impressions or f.clicks for f in result.by_slot.values()):
+        click.echo(f"No recommendation impressions or clicks from {period}.")
+        return
+    header = (f"{'slot':<22}{'impressions':>12}{'clicks':>8}{'CTR':>8}{'carts':>7}{'cart rate':>11}"
+              f"{'orders':>8}{'revenue':>12}{'share':>8}")
     click.echo(header)
     click.echo("-" * len(header))
-    for r in rows:
-        click.echo(f"{r.slot:<18}{r.impressions:>12}{r.clicks:>8}{r.ctr:>8.1%}{r.carts:>7}{r.cart_rate:>11.1%}")
-    total_i = sum(r.impressions for r in rows)
-    total_c = sum(r.clicks for r in rows)
-    total_k = sum(r.carts for r in rows)
+    for name, figures in result.by_slot.items():
+        click.echo(_report_line(name, figures))
     click.echo("-" * len(header))
-    click.echo(f"{'all':<18}{total_i:>12}{total_c:>8}{(total_c / total_i if total_i else 0):>8.1%}"
-               f"{total_k:>7}{(total_k / total_i if total_i else 0):>11.1%}")
+    click.echo(_report_line("all", result.totals))
+    click.echo(f"{period}; revenue of all orders {result.totals.shop_revenue}; an order line counts for the "
+               f"slot its product was last clicked in, up to {result.window_days} days before.")
+
+
+def _report_line(label: str, f) -> str:
+    return (f"{label:<22}{f.impressions:>12}{f.clicks:>8}{f.ctr:>8.1%}{f.add_to_carts:>7}{f.add_to_cart_rate:>11.1%}"
+            f"{f.orders:>8}{f.revenue:>12}{f.revenue_share:>8.1%}")
 
 
 @recommender_group.command("seed-demo")

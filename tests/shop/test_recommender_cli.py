@@ -92,9 +92,9 @@ def test_report_computes_click_through_and_add_to_cart_rate_per_slot(demo, runne
     result = runner.invoke(args=["recommender", "report"])
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line.split() for line in result.output.splitlines() if line.strip()}
-    assert lines["home"][1:] == ["4", "2", "50.0%", "1", "25.0%"]
-    assert lines["similar"][1:] == ["10", "1", "10.0%", "0", "0.0%"]
-    assert lines["all"][1:] == ["14", "3", "21.4%", "1", "7.1%"]
+    assert lines["home"][1:6] == ["4", "2", "50.0%", "1", "25.0%"]
+    assert lines["similar"][1:6] == ["10", "1", "10.0%", "0", "0.0%"]
+    assert lines["all"][1:6] == ["14", "3", "21.4%", "1", "7.1%"]
 
 
 def test_report_from_real_page_views(demo, runner, client):
