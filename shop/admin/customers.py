@@ -38,7 +38,9 @@ def find_customers(session: Session, q: str | None = None, *, page: int = 1,
         .order_by(User.created_at.desc(), User.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return [CustomerRow(user, count, Decimal(str(spent)).quantize(Decimal("0.01"))) for user, count, spent in rows], total
+    customers = [CustomerRow(user, count, Decimal(str(spent)).quantize(Decimal("0.01")))
+                 for user, count, spent in rows]
+    return customers, total
 
 
 def customer(session: Session, user_id: int) -> tuple[User, list[Order]] | None:
