@@ -36,6 +36,11 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: When the owner followed the e-mailed verification (or reset) link; guest orders placed
+    #: with this address are claimed only once it is set.
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: The time step of the last accepted TOTP code: a code is refused at or before it (replay).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class Cart(Base):

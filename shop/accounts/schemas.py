@@ -63,3 +63,11 @@ class ResetSchema(Schema):
                                  error=f"Use between {MIN_PASSWORD} and {MAX_PASSWORD} characters."),
         error_messages={"required": "Choose a password."},
     )
+
+
+class VerifySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    token = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                          error_messages={"required": "This verification link is incomplete."})

@@ -1,4 +1,4 @@
-"""JSON log-in for API clients: register, log in, log out, who am I.
+"""JSON log-in for API clients: register, log in, log out, who am I, verify the e-mail address.
 
 The same service functions (and the same throttling) as the HTML forms. Writes accept only
 ``application/json``, so a cross-site form cannot post here; the blueprint is exempt from the
@@ -13,8 +13,8 @@ from marshmallow import Schema, fields
 
 from .. import visitor
 from ..accounts import reset as resets
-from ..accounts import service
-from ..accounts.schemas import ForgotSchema, LoginSchema, RegisterSchema
+from ..accounts import service, verification
+from ..accounts.schemas import ForgotSchema, LoginSchema, RegisterSchema, VerifySchema
 from ..accounts.views import register_account, start_account_session, throttle_from_config
 from ..errors import abort_with
 from ..extensions import csrf, db
@@ -33,6 +33,9 @@ class AccountSchema(Schema):
     id = fields.Integer()
     email = fields.String()
     name = fields.String()
+    email_verified = fields.Boolean(metadata={
+        "description": "Whether the owner followed the e-mailed link; guest orders placed with "
+                       "the address are claimed only then."})
 
 
 class RegisteredSchema(Schema):
@@ -47,9 +50,14 @@ class LoggedInSchema(AccountSchema):
         "description": "What moving the guest cart said, e.g. a quantity capped by stock."})
 
 
+def _account(user) -> dict:
+    return {"id": user.id, "email": user.email, "name": user.name,
+            "email_verified": user.email_verified_at is not None}
+
+
 def _logged_in(user) -> dict:
     messages = start_account_session(user, flash_messages=False)
-    return {"id": user.id, "email": user.email, "name": user.name, "messages": messages}
+    return {**_account(user), "messages": messages}
 
 
 @blp.route("", methods=["GET"])
@@ -60,7 +68,7 @@ def me():
     user = service.get_user(db.session, visitor.user_id())
     if user is None:
         abort_with(401, "Not logged in.")
-    return user
+    return _account(user)
 
 
 @blp.route("/register", methods=["POST"])
@@ -130,10 +138,62 @@ class ForgotAnswerSchema(Schema):
 @blp.route("/forgot", methods=["POST"])
 @blp.arguments(ForgotSchema, error_status_code=422)
 @blp.response(202, ForgotAnswerSchema)
+@blp.alt_response(429, description="Too many requests from this client address; see Retry-After.")
 def forgot(data):
     """E-mail a password reset link (single use, one hour) when the address has an account.
 
     The answer is the same whether or not it has one: this does not tell which addresses exist.
+    Limited per client address (429) and per e-mail address (past that limit, the same answer
+    and no mail).
     """
-    resets.request_reset(db.session, data["email"])
+    try:
+        resets.request_reset(db.session, data["email"], request.remote_addr,
+                             throttle=throttle_from_config())
+    except service.TooManyAttempts as exc:
+        abort_with(429, exc.message, headers={"Retry-After": str(exc.retry_after)})
     return {"message": resets.ANSWER}
+
+
+class VerifiedSchema(Schema):
+    email = fields.String()
+    claimed_orders = fields.Integer(metadata={
+        "description": "Guest orders placed with the address that moved to the account now."})
+
+
+@blp.route("/verify", methods=["POST"])
+@blp.arguments(VerifySchema, error_status_code=422)
+@blp.response(200, VerifiedSchema)
+@blp.alt_response(400, description="The token is not valid (altered, incomplete, or the address changed).")
+@blp.alt_response(409, description="The address is verified already: the token has been used.")
+@blp.alt_response(410, description="The token has expired (48 hours); ask for a new one.")
+def verify(data):
+    """Confirm the e-mail address with the token from the verification e-mail (works once).
+
+    Needs no log-in: the token is the proof. The guest orders placed with the address move to
+    the account now.
+    """
+    try:
+        verified = verification.verify(db.session, data["token"])
+    except verification.LinkRefused as exc:
+        abort_with(exc.problem.status, exc.problem.message)
+    return {"email": verified.user.email, "claimed_orders": verified.claimed_orders}
+
+
+@blp.route("/verify/resend", methods=["POST"])
+@blp.arguments(EmptySchema, description="An empty JSON object, {}.")
+@blp.response(202, ForgotAnswerSchema)
+@blp.alt_response(401, description="Not logged in.")
+@blp.alt_response(409, description="The address is verified already.")
+@blp.alt_response(429, description="Too many verification e-mails this hour; see Retry-After.")
+def resend_verification(_body):
+    """E-mail the logged-in account a new verification link."""
+    user = service.get_user(db.session, visitor.user_id())
+    if user is None:
+        abort_with(401, "Not logged in.")
+    if user.email_verified_at is not None:
+        abort_with(409, "The e-mail address is verified already.")
+    try:
+        verification.send_verification(db.session, user, throttle=throttle_from_config())
+    except service.TooManyAttempts as exc:
+        abort_with(429, exc.message, headers={"Retry-After": str(exc.retry_after)})
+    return {"message": f"We have sent a new link to {user.email}."}
