@@ -115,6 +115,10 @@ def login():
         except service.InvalidCredentials:
             message, status = "The e-mail address or password is incorrect.", 401
         else:
+            if service.needs_second_factor(user):
+                from .two_step_views import ask_for_code
+
+                return ask_for_code(user, data["email"], _next_url())
             start_account_session(user)
             flash("You are logged in.", "success")
             return redirect(_next_url())
@@ -199,7 +203,9 @@ def account():
 
 def render_account(user, status: int = 200, headers: dict | None = None, **context):
     """The account page (also answering a refused resend or two-step change, with its status)."""
+    from .two_step_views import two_step_context
+
     orders = next((e for e in ORDER_HISTORY_ENDPOINTS if e in current_app.view_functions), None)
     page = render_template("accounts/account.html", user=user, orders_url=orders and url_for(orders),
-                           **context)
+                           **two_step_context(user), **context)
     return page, status, headers or {}

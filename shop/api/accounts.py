@@ -13,10 +13,10 @@ from marshmallow import Schema, fields
 
 from .. import visitor
 from ..accounts import reset as resets
-from ..accounts import service, verification
-from ..accounts.schemas import ForgotSchema, LoginSchema, RegisterSchema, VerifySchema
+from ..accounts import service, totp, verification
+from ..accounts.schemas import ApiLoginSchema, ForgotSchema, RegisterSchema, VerifySchema
 from ..accounts.views import register_account, start_account_session, throttle_from_config
-from ..errors import abort_with
+from ..errors import abort_with, error_response
 from ..extensions import csrf, db
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api/account", description="Accounts and log-in")
@@ -91,19 +91,35 @@ def register(data):
 
 
 @blp.route("/login", methods=["POST"])
-@blp.arguments(LoginSchema, error_status_code=422)
+@blp.arguments(ApiLoginSchema, error_status_code=422)
 @blp.response(200, LoggedInSchema)
-@blp.alt_response(401, description="Wrong e-mail address or password.")
+@blp.alt_response(401, description="Wrong e-mail address or password; or, with `\"otp_required\": "
+                                    "true`, the password was right and the account's current "
+                                    "two-step code must come in `otp` (missing, wrong or used).")
 @blp.alt_response(429, description="Too many failed attempts; see Retry-After.")
 def login(data):
-    """Log in; 5 failures in 15 minutes (per account and per address) answer 429."""
+    """Log in; 5 failures in 15 minutes (per account and per address) answer 429.
+
+    An account with two-step sign-in (staff) also needs `otp`, the 6-digit code of its
+    authenticator app: each code works once, and a wrong one counts as a failed log-in.
+    """
+    throttle = throttle_from_config()
     try:
         user = service.authenticate(db.session, data["email"], data["password"], request.remote_addr,
-                                    throttle=throttle_from_config())
+                                    throttle=throttle)
+        if service.needs_second_factor(user):
+            if "otp" not in data:
+                return error_response(401, "Send the 6-digit code of your authenticator app as `otp`.",
+                                      otp_required=True)
+            user = totp.check_login_code(db.session, user.id, data["email"], data["otp"],
+                                         request.remote_addr, throttle=throttle)
     except service.TooManyAttempts as exc:
         abort_with(429, exc.message, headers={"Retry-After": str(exc.retry_after)})
     except service.InvalidCredentials:
         abort_with(401, "The e-mail address or password is incorrect.")
+    except totp.WrongCode:
+        return error_response(401, "The code is not right, or it has been used already.",
+                              otp_required=True)
     return _logged_in(user)
 
 
