@@ -304,5 +304,14 @@ def _register_mail() -> None:
 _register_mail()
 
 
+def _register_staff() -> None:
+    from .admin.cli import staff_group
+
+    register_group(staff_group)
+
+
+_register_staff()
+
+
 if __name__ == "__main__":  # python -m shop.cli
     main()

@@ -6,6 +6,7 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from . import models  # noqa: F401  (registers the shop's tables on the shared metadata)
 from .config import Config, instance_path, load_secret_key, settings_from_environment
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_blas_threads(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -92,6 +94,18 @@ def register_blas_threads(app: Flask) -> None:
     threadpool_limits(limits=int(threads), user_api="blas")
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` in every route: at most 2**31 - 1, the largest id PostgreSQL's ``integer``
+    holds, so a longer number is a plain 404 instead of an overflow in the database driver."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def register_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseId
+
+
 def register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts
     from .api import api, register_api
@@ -113,11 +127,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews)
     api.init_app(app)
     register_api(app, api)
+    from .admin import register as register_admin
+
+    register_admin(app, api)
 
 
 #: Pages and APIs about one person: never kept by a browser or a shared cache.
 PERSONAL_PATHS = ("/account", "/orders", "/checkout", "/cart", "/profile",
-                  "/api/orders", "/api/profile", "/api/account", "/api/cart", "/api/checkout")
+                  "/api/orders", "/api/profile", "/api/account", "/api/cart", "/api/checkout",
+                  "/admin", "/api/admin")
 
 
 def is_personal(path: str) -> bool:

@@ -36,6 +36,10 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: NULL for a shopper; "admin", "merchandiser" or "support" for staff (``shop.admin.roles``).
+    role: Mapped[str | None] = mapped_column(String(20), index=True)
+    #: The base32 secret of a staff member's TOTP second factor, once they turned it on.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
     #: When the owner followed the e-mailed verification (or reset) link; guest orders placed
     #: with this address are claimed only once it is set.
     email_verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -194,5 +198,6 @@ class UserSession(Base):
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
+from .admin.models import AuditEntry  # noqa: E402,F401
 from .mail.models import OutboxMail  # noqa: E402,F401
 from .reviews.models import Review, ReviewVote  # noqa: E402,F401  (their tables on the metadata)

@@ -67,6 +67,8 @@ PERSONAL_PARAMS = {"item_id", "number"}
 # A review is public (anyone may read it and vote it helpful); that only its author edits or
 # deletes it is tested with the feature (tests/shop/test_reviews_api.py, test_reviews_pages.py).
 PUBLIC_PARAMS = {"slug", "filename", "name", "review_id"}  # name: a /media/ file
+# Back-office routes (staff only: who may reach each is tested in tests/shop/test_admin_access.py).
+ADMIN_PARAMS = {"user_id"}
 
 FORMS = form_posts()
 PAGES = page_gets()
@@ -105,6 +107,22 @@ def shopper_state(client) -> dict:
     return state
 
 
+def make_admin(app, email: str, password: str | None = None) -> int:
+    from shop.admin.staff import grant
+    from shop.extensions import db
+
+    with app.app_context():
+        return grant(db.session, None, email, "admin", password=password).id
+
+
+def staff_for(app, client, path: str) -> None:
+    """Under /admin and /api/admin everyone but staff gets a 404 first: test those as an admin."""
+    if path.startswith("/admin") or path.startswith("/api/admin"):
+        user_id = make_admin(app, "hardening-admin@example.com", PASSWORD)
+        with client.session_transaction() as session:
+            session["user_id"] = user_id
+
+
 def csrf_token(client) -> str:
     for url in ("/cart", "/profile", "/account/login", "/checkout"):
         found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(url).get_data(as_text=True))
@@ -114,13 +132,14 @@ def csrf_token(client) -> str:
 
 
 def url_values(rule: str, state: dict) -> dict:
-    unknown = set(rule_params(rule)) - PERSONAL_PARAMS - PUBLIC_PARAMS
+    unknown = set(rule_params(rule)) - PERSONAL_PARAMS - PUBLIC_PARAMS - ADMIN_PARAMS
     assert not unknown, (
         f"{rule}: classify {sorted(unknown)} in PERSONAL_PARAMS or PUBLIC_PARAMS "
         "so the security tests know how to fill it"
     )
     return {
         "review_id": 1,
+        **{param: 1 for param in ADMIN_PARAMS},
         **state,
         "slug": "velmora-halo-walk",
         "filename": "index.css",
@@ -145,6 +164,8 @@ def test_a_form_post_without_a_csrf_token_is_refused_and_changes_nothing(csrf_ap
     client = csrf_app.test_client()
     state = shopper_state(client)
     client.post("/api/account/register", json={"email": "ann@example.com", "password": PASSWORD})
+    if rule.startswith("/admin"):  # others get a 404 there, before any CSRF check
+        make_admin(csrf_app, "ann@example.com")
     url = fill(rule, url_values(rule, state))
     data = FORM_DATA.get(endpoint, GENERIC_FORM)
     token = csrf_token(client)  # (pages log impressions: read it before taking the snapshot)
@@ -175,6 +196,7 @@ def test_a_form_post_without_a_csrf_token_is_refused_and_changes_nothing(csrf_ap
 def test_api_writes_refuse_what_a_cross_site_form_can_send(csrf_app, method, path, body):
     client = csrf_app.test_client()
     state = shopper_state(client)
+    staff_for(csrf_app, client, path)
     before = snapshot(csrf_app.config["DATABASE_URL"])
     response = client.open(fill(path, url_values(path, state)), method=method, **body)
     assert response.status_code == 415, (method, path, response.status_code)
@@ -388,6 +410,7 @@ def too_big(app) -> bytes:
 def test_a_form_post_over_the_size_limit_is_a_413_page(csrf_app, rule, endpoint):
     client = csrf_app.test_client()
     state = shopper_state(client)
+    staff_for(csrf_app, client, rule)
     token = csrf_token(client)
     before = snapshot(csrf_app.config["DATABASE_URL"])
     response = client.post(
@@ -402,6 +425,7 @@ def test_a_form_post_over_the_size_limit_is_a_413_page(csrf_app, rule, endpoint)
 def test_an_api_body_over_the_size_limit_is_a_413_problem(csrf_app, method, path):
     client = csrf_app.test_client()
     state = shopper_state(client)
+    staff_for(csrf_app, client, path)
     before = snapshot(csrf_app.config["DATABASE_URL"])
     body = b'{"name": "' + too_big(csrf_app) + b'"}'
     response = client.open(

@@ -1,0 +1,32 @@
+"""The back office under ``/admin`` (pages) and ``/api/admin`` (JSON), for staff only.
+
+Each area of the back office is one module with a page blueprint and/or an API blueprint,
+each guarded by ``access.protect`` with the roles that may use it. ``AREAS`` lists them; adding
+an area is one line here and one in ``navigation.SECTIONS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+#: Modules that define ``pages`` (a Flask blueprint) and/or ``api`` (a flask-smorest blueprint).
+AREAS = (
+    "shop.admin.dashboard",
+    "shop.admin.staff_views",
+    "shop.admin.audit_views",
+)
+
+
+def register(app: Flask, api) -> None:
+    from .access import current_staff, hide_from_non_staff
+
+    app.jinja_env.globals["current_staff"] = current_staff
+    hide_from_non_staff(app)
+    for name in AREAS:
+        module = importlib.import_module(name)
+        if (pages := getattr(module, "pages", None)) is not None:
+            app.register_blueprint(pages)
+        if (blueprint := getattr(module, "api", None)) is not None:
+            api.register_blueprint(blueprint)

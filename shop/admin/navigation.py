@@ -1,0 +1,30 @@
+"""The back office's menu: each section, where it lives, and which roles see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from .roles import ADMIN_ONLY, ANY_STAFF, may
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    endpoint: str
+    roles: tuple[str, ...]
+    summary: str
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("Overview", "admin.index", ANY_STAFF, "Where to start."),
+    Section("Staff", "admin_staff.list_staff", ADMIN_ONLY, "Who may use the back office, and as what."),
+    Section("Audit log", "admin_audit.list_entries", ADMIN_ONLY, "Every change staff made, before and after."),
+)
+
+
+def sections_for(role: str | None) -> list[dict]:
+    """The sections ``role`` may open, with their URLs (for the menu and the overview)."""
+    return [{"label": s.label, "url": url_for(s.endpoint), "summary": s.summary, "endpoint": s.endpoint}
+            for s in SECTIONS if may(role, s.roles)]
