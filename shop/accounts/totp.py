@@ -94,7 +94,10 @@ def accept(session: Session, user: User, code: str, at: float | None = None) -> 
 
 
 def enable(session: Session, user: User, secret: str, code: str, at: float | None = None) -> bool:
-    """Save ``secret`` once ``code`` proves the app has it; the confirming code is spent too."""
+    """Save ``secret`` once ``code`` proves the app has it; the confirming code is spent too.
+
+    Does not commit (the caller audits the change in the same transaction).
+    """
     step = matching_step(secret, code, at)
     if step is None or user.totp_secret:
         return False
@@ -102,19 +105,16 @@ def enable(session: Session, user: User, secret: str, code: str, at: float | Non
         update(User).where(User.id == user.id, User.totp_secret.is_(None))
         .values(totp_secret=secret, totp_last_step=step)
     ).rowcount
-    session.commit()
     if saved:
         log.info("account %s turned on two-step sign-in", user.id)
     return bool(saved)
 
 
 def disable(session: Session, user: User, code: str, at: float | None = None) -> bool:
-    """Forget the secret, given a current (unused) code."""
+    """Forget the secret, given a current (unused) code. Does not commit."""
     if not accept(session, user, code, at):
-        session.rollback()
         return False
     session.execute(update(User).where(User.id == user.id).values(totp_secret=None, totp_last_step=None))
-    session.commit()
     log.info("account %s turned off two-step sign-in", user.id)
     return True
 
