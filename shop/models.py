@@ -40,6 +40,11 @@ class User(Base):
     role: Mapped[str | None] = mapped_column(String(20), index=True)
     #: The base32 secret of a staff member's TOTP second factor, once they turned it on.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: When the owner followed the e-mailed verification (or reset) link; guest orders placed
+    #: with this address are claimed only once it is set.
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: The time step of the last accepted TOTP code: a code is refused at or before it (replay).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class Cart(Base):

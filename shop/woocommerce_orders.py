@@ -6,7 +6,8 @@ learns from. Lines are matched to imported products by SKU (a variant's or a par
 when the SKU is not the catalog's, exactly by the WooCommerce product ID the catalog import
 kept in ``source_ref``; anything else is reported and counted, never guessed. Customers
 become accounts without a password (an empty hash matches no password) that the person
-claims by registering with the same e-mail. Re-importing skips orders already imported.
+claims through the link a sign-up with the same e-mail sends to that address
+(``shop.accounts.verification``). Re-importing skips orders already imported.
 """
 
 from __future__ import annotations

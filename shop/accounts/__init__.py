@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
-from . import views  # noqa: E402,F401
+from . import two_step_views, verify_views, views  # noqa: E402,F401

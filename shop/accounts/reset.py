@@ -5,22 +5,32 @@ table: it expires after ``MAX_AGE`` (the signature's timestamp), and it works on
 setting a password changes the hash it was made from (a second use, or a link older than the
 last reset, no longer matches). Asking always answers the same, whether or not the address has
 an account; the new password is hashed with no transaction open, like every scrypt here.
+
+Following the link proves the address as well as a verification link does, so a reset also
+verifies the e-mail address (and claims the guest orders placed with it). A customer imported
+without a password takes over the account the same way ("choose your password").
+
+Asking is throttled per client address (``forgot:<address>``: a 429 with Retry-After, which
+says nothing about any account) and per e-mail address (``forgot-mail:<e-mail>``: counted for
+every address typed, account or not, and over the limit no mail goes, with the usual answer),
+so nobody can flood a mailbox with reset links.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 
 from flask import current_app, url_for
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from ..mail.service import queue, send_now_best_effort
-from ..models import User
-from .service import _end_transaction, normalize_email
+from ..models import User, utcnow
+from .service import Throttle, TooManyAttempts, _end_transaction, claim_guest_orders, normalize_email, throttled
 
 log = logging.getLogger(__name__)
 
@@ -56,23 +66,45 @@ def user_for_token(session: Session, token: str, *, max_age: int = MAX_AGE) -> U
     return user
 
 
-def request_reset(session: Session, email: str) -> None:
-    """Queue the reset e-mail when ``email`` has an account; nothing (and no hint) otherwise."""
-    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+def request_reset(session: Session, email: str, address: str | None = None, *,
+                  throttle: Throttle | None = None, now: dt.datetime | None = None) -> None:
+    """Queue the reset e-mail when ``email`` has an account; nothing (and no hint) otherwise.
+
+    Raises ``TooManyAttempts`` when this client address asked too often.
+    """
+    throttle = throttle or Throttle()
+    email = normalize_email(email)
+    if wait := throttled(session, f"forgot:{address or 'unknown'}"[:300],
+                         throttle.forgot_max_per_address, throttle.forgot_window, now):
+        session.commit()
+        log.warning("password reset requests throttled for %s seconds (address %s)", wait, address)
+        raise TooManyAttempts(wait, "requests for a reset link from your address")
+    if throttled(session, f"forgot-mail:{email}"[:300], throttle.forgot_max_per_email,
+                 throttle.forgot_window, now):
+        session.commit()
+        log.info("password reset mail not sent: too many asked for this e-mail address")
+        return
+    user = session.scalar(select(User).where(User.email == email))
     if user is None:
         session.commit()
         return
-    link = url_for("accounts.reset", token=make_token(user), _external=True)
-    queue(session, "password_reset", user.email, "Reset your password", "password_reset",
-          name=user.name, reset_url=link)
+    queue_reset_mail(session, user, "password_reset", "Reset your password")
     session.commit()
     log.info("password reset mail queued for account %s", user.id)
     send_now_best_effort(session)
 
 
+def queue_reset_mail(session: Session, user: User, template: str, subject: str) -> None:
+    """A link to choose a password (``password_reset``, or ``account_claim`` for an imported
+    customer who has none yet); no commit."""
+    link = url_for("accounts.reset", token=make_token(user), _external=True)
+    queue(session, template, user.email, subject, template, name=user.name, reset_url=link)
+
+
 def reset_password(session: Session, token: str, password: str, *,
                    max_age: int = MAX_AGE) -> User | None:
-    """Set the new password and end every session of the account; None when the link is dead.
+    """Set the new password, verify the address, and end every session of the account; None
+    when the link is dead.
 
     The update is conditional on the hash the token was made from, so of two uses racing only
     one wins.
@@ -85,8 +117,11 @@ def reset_password(session: Session, token: str, password: str, *,
     new_hash = generate_password_hash(password)  # no transaction, no connection held
     changed = session.execute(
         update(User).where(User.id == user_id, User.password_hash == old_hash)
-        .values(password_hash=new_hash)
+        .values(password_hash=new_hash,
+                email_verified_at=func.coalesce(User.email_verified_at, utcnow()))
     ).rowcount
+    if changed:
+        claim_guest_orders(session, user_id)
     session.commit()
     if not changed:
         return None

@@ -63,3 +63,32 @@ class ResetSchema(Schema):
                                  error=f"Use between {MIN_PASSWORD} and {MAX_PASSWORD} characters."),
         error_messages={"required": "Choose a password."},
     )
+
+
+class VerifySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    token = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                          error_messages={"required": "This verification link is incomplete."})
+
+
+class CodeSchema(Schema):
+    """A 6-digit code from an authenticator app (spaces allowed, as apps show ``123 456``)."""
+
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="Enter the 6 digits from your app."),
+                         error_messages={"required": "Enter the 6 digits from your app."})
+
+    @pre_load
+    def _strip_spaces(self, data, **_kwargs):
+        if isinstance(data, dict) and isinstance(data.get("code"), str):
+            data = {**data, "code": data["code"].replace(" ", "").strip()}
+        return data
+
+
+class ApiLoginSchema(LoginSchema):
+    otp = fields.String(validate=validate.Regexp(r"^\d{6}$", error="Send the 6 digits from the app."),
+                        metadata={"description": "The current code of an account with two-step sign-in."})

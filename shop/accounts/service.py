@@ -10,6 +10,9 @@ themselves:
 - ``address:<address>``: wrong passwords from one address over all accounts (spraying), a lock
   once ``address_max_failures`` are in the window.
 - ``register:<address>``: sign-ups from one address, ``register_max`` per ``register_window``.
+- ``forgot:<address>`` and ``forgot-mail:<e-mail>``: password reset requests (``shop.accounts.reset``).
+- ``account-mail:<e-mail>``: verification and sign-up e-mails to one address
+  (``shop.accounts.verification``), so nobody can flood a stranger's mailbox.
 
 Scrypt runs with no database transaction open (so no pooled connection is held while it takes
 its time and memory), and registration hashes whether or not the address is taken, so neither
@@ -40,6 +43,11 @@ WINDOW = dt.timedelta(minutes=15)
 BASE_DELAY = dt.timedelta(minutes=1)
 REGISTER_MAX = 10
 REGISTER_WINDOW = dt.timedelta(hours=1)
+FORGOT_MAX_PER_ADDRESS = 10
+FORGOT_MAX_PER_EMAIL = 3
+FORGOT_WINDOW = dt.timedelta(hours=1)
+ACCOUNT_MAILS_MAX = 5  # per e-mail address and hour
+ACCOUNT_MAILS_WINDOW = dt.timedelta(hours=1)
 
 # Checked when the e-mail is unknown, so a miss costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password-anyone-has")
@@ -50,7 +58,12 @@ class AccountError(Exception):
 
 
 class EmailTaken(AccountError):
-    pass
+    """The address has an account; ``unclaimed`` when it is a customer imported without a
+    password (who takes it over through an e-mailed link, never by signing up)."""
+
+    def __init__(self, email: str, unclaimed: bool = False):
+        super().__init__(email)
+        self.unclaimed = unclaimed
 
 
 class InvalidCredentials(AccountError):
@@ -78,6 +91,10 @@ class Throttle:
     base_delay: dt.timedelta = BASE_DELAY
     register_max: int = REGISTER_MAX
     register_window: dt.timedelta = REGISTER_WINDOW
+    forgot_max_per_address: int = FORGOT_MAX_PER_ADDRESS
+    forgot_max_per_email: int = FORGOT_MAX_PER_EMAIL
+    forgot_window: dt.timedelta = FORGOT_WINDOW
+    account_mails_max: int = ACCOUNT_MAILS_MAX
 
 
 def normalize_email(email: str) -> str:
@@ -99,7 +116,10 @@ def register(session: Session, email: str, password: str, name: str = "", *,
     """Create an account; the password is stored only as a scrypt hash.
 
     Raises ``TooManyAttempts`` when the address signed up too often, ``EmailTaken`` when the
-    address has an account: only after hashing, so both cost the same time.
+    address has an account: only after hashing, so both cost the same time. An account
+    without a password (a customer from an imported order history) is not taken over here:
+    whoever signs up first with an address need not own it, so its owner claims it through
+    the e-mailed link (``EmailTaken.unclaimed``).
     """
     now = now or utcnow()
     email = normalize_email(email)
@@ -110,24 +130,15 @@ def register(session: Session, email: str, password: str, name: str = "", *,
     _prune_and_add(session, [key], throttle.register_window, now)
     session.commit()
     password_hash = generate_password_hash(password)  # no transaction, no connection held
-    # An account without a password (a customer from an imported order history) is claimed by
-    # registering with its e-mail: it keeps its purchase history. Conditional, so one claim wins.
-    claimed = session.execute(
-        update(User).where(User.email == email, User.password_hash == "")
-        .values(name=name.strip(), password_hash=password_hash)
-    ).rowcount
-    if claimed:
-        session.commit()
-        user = session.scalar(select(User).where(User.email == email))
-        log.info("account %s claimed", user.id)
-        return user
     user = User(email=email, name=name.strip(), password_hash=password_hash)
     session.add(user)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise EmailTaken(email) from None
+        unclaimed = session.scalar(select(User.password_hash).where(User.email == email)) == ""
+        session.commit()
+        raise EmailTaken(email, unclaimed=unclaimed) from None
     log.info("account %s registered", user.id)
     return user
 
@@ -189,7 +200,9 @@ def authenticate(session: Session, email: str, password: str, address: str | Non
     """The account for these credentials.
 
     Raises ``TooManyAttempts`` (before the password is even checked) while this address must
-    wait for this account, or for every account; else ``InvalidCredentials``.
+    wait for this account, or for every account; else ``InvalidCredentials``. For an account
+    with a second factor the pair's failures are forgiven only by the right code
+    (:func:`check_second_factor`), or guessing codes would cost nothing.
     """
     now = now or utcnow()
     keys = throttle_keys(email, address)
@@ -203,11 +216,31 @@ def authenticate(session: Session, email: str, password: str, address: str | Non
         _prune_and_add(session, keys, throttle.window, now)
         session.commit()
         raise InvalidCredentials()
-    # A success forgives this pair's failures, never the address's (an attacker with an
-    # account of their own must not be able to reset the address counter).
-    session.execute(delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
+    if not needs_second_factor(user):
+        forgive(session, keys)
     session.commit()
     return user
+
+
+def needs_second_factor(user: User) -> bool:
+    return bool(getattr(user, "totp_secret", None))
+
+
+def forgive(session: Session, keys: list[str]) -> None:
+    """A success forgives this pair's failures, never the address's (an attacker with an
+    account of their own must not be able to reset the address counter). No commit."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
+
+
+def throttled(session: Session, key: str, limit: int, window: dt.timedelta,
+              now: dt.datetime | None = None) -> int:
+    """Count one more request under ``key``: the seconds to wait when it is over ``limit`` in
+    ``window`` (then nothing is counted), else 0. Does not commit."""
+    now = now or utcnow()
+    if wait := _lock_wait(session, key, limit, window, now):
+        return wait
+    _prune_and_add(session, [key], window, now)
+    return 0
 
 
 def failure_count(session: Session, key: str, throttle: Throttle = Throttle(),
@@ -221,22 +254,24 @@ def failure_count(session: Session, key: str, throttle: Throttle = Throttle(),
 def claim_guest_orders(session: Session, user_id: int) -> int:
     """Give the account the guest orders placed (from any browser) with its e-mail address.
 
-    Runs at every log-in, registration included, so an order placed as a guest does not vanish
-    after its owner signs up elsewhere. There is no e-mail verification yet: holding the password
-    of the account registered to an address is what proves the address (see the README's risk
-    note). Compared as :func:`normalize_email` spells them; SQL ``lower()`` only narrows the
-    rows to check. Conditional on ``user_id IS NULL``, so an order is claimed once. Does not
-    commit (the caller's unit of work does).
+    Only once the address is verified (the owner followed an e-mailed link): whoever signs up
+    first with someone else's address must not see their orders. Runs when the address is
+    verified and at every later log-in, so an order placed as a guest does not vanish after
+    its owner signs up elsewhere. Compared as :func:`normalize_email` spells them; SQL
+    ``lower()`` only narrows the rows to check. Conditional on ``user_id IS NULL``, so an order
+    is claimed once. Does not commit (the caller's unit of work does).
     """
-    user = session.get(User, user_id)
-    if user is None:
+    account = session.execute(  # the row as it is now, not as the identity map remembers it
+        select(User.email, User.email_verified_at).where(User.id == user_id)
+    ).first()
+    if account is None or account.email_verified_at is None:
         return 0
     candidates = session.execute(
         select(Order.id, Order.email).where(
-            Order.user_id.is_(None), func.lower(func.trim(Order.email)) == user.email.lower()
+            Order.user_id.is_(None), func.lower(func.trim(Order.email)) == account.email.lower()
         )
     ).all()
-    ids = [order_id for order_id, email in candidates if normalize_email(email) == user.email]
+    ids = [order_id for order_id, email in candidates if normalize_email(email) == account.email]
     if not ids:
         return 0
     claimed = session.execute(
@@ -248,7 +283,7 @@ def claim_guest_orders(session: Session, user_id: int) -> int:
 
 def after_log_in(session: Session, visitor_id: str, user_id: int, new_visitor_id: str | None = None) -> list[str]:
     """Move what the guest did to the account: cart, profile, events and guest orders (this
-    browser's, and any placed with the account's e-mail address).
+    browser's, and, once the address is verified, any placed with it).
 
     The guest's events and orders also take the account session's new visitor id, so nothing
     is left under the old one for a copy of the pre-login cookie to find. Messages to show.

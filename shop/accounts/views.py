@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from .. import visitor
 from ..extensions import db
-from . import bp, service
+from . import bp, service, verification
 from . import reset as resets
 from .forms import field_errors, form_values, safe_next
 from .schemas import ForgotSchema, LoginSchema, RegisterSchema, ResetSchema
@@ -26,19 +26,29 @@ def throttle_from_config() -> service.Throttle:
         register_max=config.get("REGISTER_MAX_PER_ADDRESS", service.REGISTER_MAX),
         register_window=dt.timedelta(seconds=config.get("REGISTER_WINDOW_SECONDS",
                                                         service.REGISTER_WINDOW.total_seconds())),
+        forgot_max_per_address=config.get("FORGOT_MAX_PER_ADDRESS", service.FORGOT_MAX_PER_ADDRESS),
+        forgot_max_per_email=config.get("FORGOT_MAX_PER_EMAIL", service.FORGOT_MAX_PER_EMAIL),
+        forgot_window=dt.timedelta(seconds=config.get("FORGOT_WINDOW_SECONDS",
+                                                      service.FORGOT_WINDOW.total_seconds())),
+        account_mails_max=config.get("ACCOUNT_MAILS_PER_HOUR", service.ACCOUNT_MAILS_MAX),
     )
 
 
 def register_account(data: dict) -> tuple[object | None, list[str]]:
     """Sign up: ``(user, messages)`` for a new account (now logged in), ``(None, [])`` when the
-    address already has one. Both leave the browser with a new session id, so the answers look
-    the same: no one learns from registration which e-mail addresses exist, and nobody is
-    ever logged in to an existing account this way. Raises ``TooManyAttempts``."""
+    address already has one. Both leave the browser with a new session id and send one e-mail
+    to the address, so the answers look the same: no one learns from registration which e-mail
+    addresses exist, and nobody is ever logged in to an existing account this way. Raises
+    ``TooManyAttempts``."""
+    throttle = throttle_from_config()
     try:
-        user = service.register(db.session, **data, address=request.remote_addr, throttle=throttle_from_config())
-    except service.EmailTaken:
+        user = service.register(db.session, **data, address=request.remote_addr, throttle=throttle)
+    except service.EmailTaken as exc:
+        verification.mail_after_sign_up(db.session, data["email"], unclaimed=exc.unclaimed,
+                                        throttle=throttle)
         visitor.renew_session()
         return None, []
+    verification.mail_after_sign_up(db.session, user.email, user=user, throttle=throttle)
     return user, start_account_session(user, flash_messages=False)
 
 
@@ -76,9 +86,11 @@ def register():
             for text in messages:
                 flash(text, "info")
             if user is not None:
-                flash("Welcome! Your account is ready.", "success")
+                flash("Welcome! Your account is ready. We have e-mailed you a link to confirm "
+                      "your address.", "success")
             else:
-                flash("If this e-mail address already has an account, log in with its password.", "info")
+                flash("If this e-mail address already has an account, log in with its password. "
+                      "We have sent it an e-mail.", "info")
             return redirect(_next_url())
     values.pop("password", None)
     page = render_template("accounts/register.html", errors=errors, values=values, message=message,
@@ -103,6 +115,10 @@ def login():
         except service.InvalidCredentials:
             message, status = "The e-mail address or password is incorrect.", 401
         else:
+            if service.needs_second_factor(user):
+                from .two_step_views import ask_for_code
+
+                return ask_for_code(user, data["email"], _next_url())
             start_account_session(user)
             flash("You are logged in.", "success")
             return redirect(_next_url())
@@ -115,20 +131,23 @@ def login():
 @bp.route("/forgot", methods=["GET", "POST"])
 def forgot():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
-    errors, values, status, sent = {}, {}, 200, False
+    errors, values, status, headers, sent, message = {}, {}, 200, {}, False, None
     if request.method == "POST":
         schema = ForgotSchema()
         values = form_values(schema, request.form)
         try:
             data = schema.load(values)
+            resets.request_reset(db.session, data["email"], request.remote_addr,
+                                 throttle=throttle_from_config())
         except ValidationError as exc:
             errors, status = field_errors(exc.messages), 400
+        except service.TooManyAttempts as exc:
+            message, status, headers = exc.message, 429, {"Retry-After": str(exc.retry_after)}
         else:
-            resets.request_reset(db.session, data["email"])
             sent = True
     page = render_template("accounts/forgot.html", errors=errors, values=values, sent=sent,
-                           answer=resets.ANSWER)
-    return page, status
+                           answer=resets.ANSWER, message=message)
+    return page, status, headers
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -179,5 +198,14 @@ def account():
         if visitor.user_id() is not None:  # the account is gone: end the stale session
             visitor.log_out()
         return redirect(url_for("accounts.login", next=url_for("accounts.account")))
+    return render_account(user)
+
+
+def render_account(user, status: int = 200, headers: dict | None = None, **context):
+    """The account page (also answering a refused resend or two-step change, with its status)."""
+    from .two_step_views import two_step_context
+
     orders = next((e for e in ORDER_HISTORY_ENDPOINTS if e in current_app.view_functions), None)
-    return render_template("accounts/account.html", user=user, orders_url=orders and url_for(orders))
+    page = render_template("accounts/account.html", user=user, orders_url=orders and url_for(orders),
+                           **two_step_context(user), **context)
+    return page, status, headers or {}

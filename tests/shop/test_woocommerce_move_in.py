@@ -218,19 +218,40 @@ def test_order_history_becomes_purchase_events_and_customers(runner, moved_in, t
     assert "events from 2026-03-02T16:28:02" in trained.output
 
 
-def test_a_customer_from_the_history_claims_the_account_by_registering(runner, moved_in, client):
+def test_a_customer_from_the_history_claims_the_account_through_the_emailed_link(
+        runner, moved_in, client, app):
+    """Signing up with the address takes over nothing (anyone can type it): it e-mails the
+    address a link to choose the password, and following it verifies the address too."""
+    from shop.mail.models import OutboxMail
+
     pages = [str(ORDERS / "orders_page1.json")]
     assert runner.invoke(args=["orders", "import", "--from", "woocommerce", *pages]).exit_code == 0
     anna = moved_in.scalar(select(User.id).where(User.email == "anna.berg@example.com"))
     refused = client.post("/account/login", data={"email": "anna.berg@example.com", "password": ""})
     assert refused.status_code in (400, 401, 422)
     response = client.post("/account/register", data={
-        "email": "Anna.Berg@example.com", "name": "Anna", "password": "a long enough password",
-        "password_confirm": "a long enough password"})  # fmt: skip
+        "email": "Anna.Berg@example.com", "name": "Anna", "password": "a long enough password"})
     assert response.status_code in (302, 303), response.get_data(as_text=True)
+    assert client.get("/api/account").status_code == 401  # not logged in to the history
     moved_in.expire_all()
-    assert moved_in.scalar(select(User.id).where(User.email == "anna.berg@example.com")) == anna
-    assert moved_in.scalar(select(User.password_hash).where(User.id == anna)) != ""
+    assert moved_in.scalar(select(User.password_hash).where(User.id == anna)) == ""
+    assert app.test_client().post("/account/login", data={
+        "email": "anna.berg@example.com", "password": "a long enough password"}).status_code == 401
+
+    [mail] = moved_in.scalars(select(OutboxMail).where(OutboxMail.recipient == "anna.berg@example.com"))
+    assert mail.kind == "account_claim" and "order history" in mail.text
+    token = mail.text.split("/account/reset?token=", 1)[1].split()[0]
+    chosen = client.post("/account/reset", data={"token": token, "password": "her own password"})
+    assert chosen.status_code == 302
+    moved_in.expire_all()
+    owner = moved_in.get(User, anna)
+    assert owner.password_hash.startswith("scrypt:") and owner.email_verified_at is not None
+    logged_in = app.test_client()
+    assert logged_in.post("/account/login", data={
+        "email": "anna.berg@example.com", "password": "her own password"}).status_code == 302
+    assert logged_in.get("/api/account").json["id"] == anna
+    assert client.post("/account/reset", data={"token": token, "password": "a second try!"}
+                       ).status_code == 400  # the link worked once
 
 
 # ---------------------------------------------------------------- storefront
