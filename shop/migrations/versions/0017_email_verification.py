@@ -1,14 +1,14 @@
 """users.email_verified_at (e-mail verification) and users.totp_last_step (TOTP replay guard)
 
-Revision ID: 0012_email_verification
-Revises: 0011_staff
+Revision ID: 0017_email_verification
+Revises: 0016_training_runs
 Create Date: 2026-12-01 21:50:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0012_email_verification'
-down_revision = '0011_staff'
+revision = '0017_email_verification'
+down_revision = '0016_training_runs'
 branch_labels = None
 depends_on = None
 
