@@ -172,7 +172,8 @@ def visitor_sources(
     if recent is not None and (recent == context.anchor_id or roles.get(recent) != "view"):
         recent = None  # the page's own product, or since carted / bought: not "just looked at"
     return Sources(
-        space.get_indexer(ids).astype(np.intp) if ids else np.empty(0, dtype=np.intp),
+        # One hash lookup per id: a catalog-sized index's vector lookup costs more for a few.
+        np.array([space.index_of(i) for i in ids], dtype=np.intp),
         np.array([weights[i] for i in ids], dtype=np.float32),
         [roles[i] for i in ids],
         ids,
