@@ -91,7 +91,7 @@ def test_the_bounded_sample_keeps_the_most_used_items_and_a_seeded_user_sample()
     train, _ = leave_last_out(sequences(n_users=300, n_items=30))
     sample = bounded_sample(train, max_items=10, max_users=50)
     users_per_item = {}
-    for u, i in set(zip(train.user_ids, train.item_ids, strict=False)):
+    for _user, i in set(zip(train.user_ids, train.item_ids, strict=False)):
         users_per_item[i] = users_per_item.get(i, 0) + 1
     ranked = sorted(users_per_item, key=lambda i: (-users_per_item[i], i))
     assert set(sample.item_ids) == set(ranked[:10])
