@@ -78,3 +78,18 @@ def test_a_query_reads_at_most_its_postings_budget_strongest_terms_first():
     assert (full > capped).any()
     model.set_params(max_query_postings=1_000)  # within the budget: exact
     np.testing.assert_array_equal(model.score_terms(terms, values), full)
+
+
+def test_collaborative_scores_of_a_sparse_model_are_the_weighted_row_sum():
+    from recommender.hybrid_signals import Sources, collaborative_scores
+
+    class Model:
+        similarity_ = sp.random(50, 50, density=0.2, format="csr", random_state=2,
+                                dtype=np.float32)
+
+    sources = Sources(np.array([4, 9, 30]), np.array([1.0, 0.5, 0.25], np.float32),
+                      ["view"] * 3, ["a", "b", "c"])
+    expected = np.array([1.0, 0.5, 0.25], np.float32) @ Model.similarity_[[4, 9, 30]].toarray()
+    scores = collaborative_scores(Model(), sources, 50, 40)
+    assert scores.dtype == np.float32 and scores.shape == (40,)
+    np.testing.assert_allclose(scores, expected[:40], rtol=1e-6)
