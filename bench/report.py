@@ -158,6 +158,15 @@ def _quality_section(q: dict | None) -> list[str]:
             if "error" in r:
                 lines.append(f"| {model} | not fitted: {r['error']} |")
         lines.append("")
+        rerun = d.get("served_rerun")
+        if rerun:
+            load = rerun.get("machine", {}).get("load_average")
+            lines.append(
+                f"The `served` row is from a later run on newer code (`{rerun['command']}`, "
+                f"{rerun.get('machine', {}).get('date', '?')}, load average {load}); the other rows "
+                "from the run of all models."
+            )
+            lines.append("")
         ratio = d.get("ndcg_ratio_best_ours_to_best_peer")
         lines.append(
             f"Best of ours `{d['best_ours']}` vs best peer `{d['best_peer']}` (implicit's "
@@ -211,8 +220,10 @@ def _serving_section(s: dict | None) -> list[str]:
         f"Top-10, in process, one visitor at a time, {p['queries']} visitors per operation "
         f"(after 20 warm-up calls); {p['interactions']:,} synthetic interactions "
         "(power-law popularity, sessions with co-occurrence); 95% of the catalog eligible. "
-        "Model: `HybridRecommender()` with the shop's defaults (`collaborative='auto'` chose "
-        f"`{(s.get('collaborative') or {}).get('model', '?')}` on its validation sample)."
+        "Model: `HybridRecommender()` with the shop's defaults "
+        + (f"(`collaborative='auto'` chose `{s['collaborative'].get('model')}` on its validation "
+           "sample)." if s.get("collaborative") else
+           "(RP3beta collaborative, the default when this ran; `collaborative='auto'` came later).")
     )
     lines.append("")
     t = s["target"]
