@@ -9,8 +9,9 @@ a time, in process:
 - ``hybrid.recommend/home``: ``recommend(VisitorContext('home', history=...), 10, eligible)``;
 - ``hybrid.recommend/article``: the same with an article anchor (Related Products);
 - ``hybrid.similar_items`` and ``hybrid.bought_together``: the product page's two blocks;
-- ``collaborative.recommend``: the collaborative component alone (``RP3beta.recommend`` on
-  the visitor's history row, top 10, seen items filtered);
+- ``collaborative.recommend``: the collaborative component alone (the hybrid's own fitted
+  model, e.g. ``SparseEASE.recommend``, on the visitor's history row, top 10, seen items
+  filtered): the hybrid's p99 should stay within 3x of it;
 - ``shop-path/...``: the same calls as the shop makes them (``shop.recommendations.service``):
   ``eligible`` the snapshot's cached boolean mask (``EligibleSnapshot.mask_for``), the excluded
   slugs passed as ``exclude=`` (switched off by position inside the model);
@@ -302,6 +303,9 @@ def main(argv=None) -> int:
     p99 = largest["latency_ms_blas_1_thread"][TARGET_OPERATION]["p99"]
     p99_default = largest["latency_ms"][TARGET_OPERATION]["p99"]
     collab_p99 = largest["latency_ms_blas_1_thread"]["collaborative.recommend"]["p99"]
+    # The same ratio on CPU time of the thread (robust to waiting for a core on a shared machine).
+    cpu = largest["latency_ms_blas_1_thread"]
+    cpu_ratio = cpu[TARGET_OPERATION]["cpu_p99"] / cpu["collaborative.recommend"]["cpu_p99"]
     report = {
         "bench": "serving",
         "machine": machine(),
@@ -315,7 +319,11 @@ def main(argv=None) -> int:
                    "met": p99 <= TARGET_P99_MS,
                    "p99_ms_blas_default": p99_default, "met_blas_default": p99_default <= TARGET_P99_MS,
                    "collaborative_p99_ms": collab_p99, "ratio_to_collaborative": p99 / collab_p99,
-                   "ratio_to_collaborative_max": 3.0},
+                   "ratio_to_collaborative_cpu": cpu_ratio,
+                   "ratio_to_collaborative_max": 3.0,
+                   "met_ratio_to_collaborative": p99 / collab_p99 <= 3.0,
+                   "met_ratio_to_collaborative_cpu": cpu_ratio <= 3.0,
+                   "load_average_after": list(__import__("os").getloadavg())},
         "collaborative": largest.get("collaborative"),
         "results": results,
     }

@@ -56,6 +56,12 @@ class ContentModel(BaseEstimator):
     max_query_terms : int or None, default=200
         A query (an article, a visitor's history) keeps only its highest-weighted terms among
         those that occur in some item (the others cannot score anyway).
+    max_query_postings : int or None, default=50000
+        Serving speed for large catalogs: a query reads at most this many postings, its
+        highest-weighted terms first (the terms it drops are the common, low-weight ones whose
+        postings are longest). Exact whenever the query's terms have fewer postings in all,
+        so always exact for a catalog of ``max_query_postings / max_query_terms`` items;
+        ``None`` reads them all.
 
     Attributes
     ----------
@@ -93,6 +99,7 @@ class ContentModel(BaseEstimator):
         stop_words: str | list[str] | None = "english",
         max_postings: int | None = 2000,
         max_query_terms: int | None = 200,
+        max_query_postings: int | None = 50_000,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -101,6 +108,7 @@ class ContentModel(BaseEstimator):
         self.stop_words = stop_words
         self.max_postings = max_postings
         self.max_query_terms = max_query_terms
+        self.max_query_postings = max_query_postings
 
     def fit(
         self,
@@ -244,6 +252,15 @@ class ContentModel(BaseEstimator):
             keep = np.argpartition(-np.abs(values), self.max_query_terms - 1)
             keep = keep[: self.max_query_terms]
             terms, values = terms[keep], values[keep]
+        budget = getattr(self, "max_query_postings", None)  # absent from older artifacts
+        if budget is not None and len(terms):
+            counts = postings.indptr[terms + 1] - postings.indptr[terms]
+            if int(counts.sum()) > budget:
+                strongest = np.argsort(-np.abs(values), kind="stable")
+                within = np.cumsum(counts[strongest]) <= budget
+                within[0] = True  # the strongest term is always read
+                keep = np.sort(strongest[within])  # the query's own term order
+                terms, values = terms[keep], values[keep]
         if not len(terms):
             return np.zeros(n_items, dtype=np.float32)
         # Every posting of every query term, without a Python loop.

@@ -4,8 +4,9 @@ Why: no collaborative model is best everywhere. On next-item data an order-aware
 or EASE with each past item weighted by recency) beats RP3beta by a third; above EASE's
 dense limit a sparse EASE does. So ``HybridRecommender(collaborative="auto")`` runs the same
 budgeted, deterministic selection as ``evaluate`` (:func:`recommender.evaluation.tuning.select`)
-on a validation split of the interactions it is given (each user's last one held out), then
-refits the winner on all of them.
+on a validation split of the interactions it is given (each user's last one held out; on a
+large catalog a bounded sample of them, :func:`recommender.evaluation.tuning.bounded_sample`),
+then refits the winner on all of them, so the whole fit costs about one fit of the winner.
 
 The budget is a handful of fits: SLIST (session consistency plus a learned transition) and
 decayed EASE up to :data:`DENSE_MAX_ITEMS` items, sparse EASE beyond, RP3beta always as the
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from sklearn.base import clone
 
 from recommender.collaborative import RP3beta
@@ -75,11 +77,9 @@ def _validatable_users(interactions: Interactions) -> int:
     """Users with at least two distinct items (one to fit on, one to validate)."""
     if not len(interactions):
         return 0
-    users, items = interactions.user_ids, interactions.item_ids
-    pairs = np.unique(np.char.add(np.char.add(users.astype(str), "\x1f"), items.astype(str)))
-    owners = np.array([p.split("\x1f", 1)[0] for p in pairs], dtype=object)
-    _, counts = np.unique(owners, return_counts=True)
-    return int((counts >= 2).sum())
+    pairs = pd.DataFrame({"user": interactions.user_ids, "item": interactions.item_ids})
+    items_per_user = pairs.drop_duplicates().groupby("user", sort=False).size()
+    return int((items_per_user.to_numpy() >= 2).sum())
 
 
 def choose_collaborative(interactions: Interactions, n_items: int, *, min_users: int = 200,

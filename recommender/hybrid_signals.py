@@ -172,7 +172,8 @@ def visitor_sources(
     if recent is not None and (recent == context.anchor_id or roles.get(recent) != "view"):
         recent = None  # the page's own product, or since carted / bought: not "just looked at"
     return Sources(
-        space.get_indexer(ids).astype(np.intp) if ids else np.empty(0, dtype=np.intp),
+        # One hash lookup per id: a catalog-sized index's vector lookup costs more for a few.
+        np.array([space.index_of(i) for i in ids], dtype=np.intp),
         np.array([weights[i] for i in ids], dtype=np.float32),
         [roles[i] for i in ids],
         ids,
@@ -235,18 +236,12 @@ def collaborative_scores(
         and similarity.dtype == np.float32
         and similarity.shape == (n_space, n_space)
     ):
-        # ``weights @ similarity_`` for one visitor row: the sparse product adds the source
-        # rows in column order with float32 sums; doing the same here skips building a
-        # 1 x n matrix and the model's input checks.
-        order = np.argsort(sources.space_idx, kind="stable")
-        lengths, columns, values = csr_rows(similarity, sources.space_idx[order])
-        out = np.zeros(n_space, dtype=np.float32)
-        start = 0
-        for weight, length in zip(np.asarray(sources.weights, dtype=np.float32)[order], lengths, strict=False):
-            stop = start + int(length)
-            np.add.at(out, columns[start:stop], weight * values[start:stop])
-            start = stop
-        return out[:n_items]
+        # ``weights @ similarity_`` for one visitor row: every source row's entries, weighted,
+        # summed per column in one pass (no 1 x n matrix, no per-source loop).
+        lengths, columns, values = csr_rows(similarity, sources.space_idx)
+        weights = np.repeat(np.asarray(sources.weights, dtype=np.float32), lengths)
+        return np.bincount(columns, weights=weights * values, minlength=n_space
+                           )[:n_items].astype(np.float32)
     row = sp.csr_matrix(
         (sources.weights, (np.zeros(len(sources), dtype=np.intp), sources.space_idx)),
         shape=(1, n_space),

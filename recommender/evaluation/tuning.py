@@ -8,6 +8,13 @@ returns the winner, which the caller refits on the whole training data and score
 
 Parameters a model reads only when recommending (``inference_params``, e.g. a recency
 decay) are scored on one fit, so the budget counts fits, not grid points.
+
+The validation problem is bounded (:func:`bounded_sample`): on a large catalog the grid is
+scored on the :data:`SELECT_MAX_ITEMS` items most users had and a seeded sample of at most
+:data:`SELECT_MAX_USERS` users. A dense model's fit costs ``n_items ** 3``, so scoring a grid
+on the full catalog cost several times the final fit; on the sample it costs a fraction of
+it, and the settings it picks (a recency decay, a penalty, a model family) are properties of
+the data that a sample of it shows as well. Small data sets are used whole.
 """
 
 from __future__ import annotations
@@ -18,13 +25,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from sklearn.base import clone
 
 from recommender.evaluation.runner import evaluate, fit_model, measure, prepare
 from recommender.evaluation.split import leave_last_out, time_split
 from recommender.interactions import Interactions
 
-__all__ = ["Selection", "evaluate_tuned", "select", "validation_split"]
+__all__ = ["SELECT_MAX_ITEMS", "SELECT_MAX_USERS", "Selection", "bounded_sample",
+           "evaluate_tuned", "select", "validation_split"]
+
+#: Items of the validation problem at most (the most used ones), see :func:`bounded_sample`.
+SELECT_MAX_ITEMS = 5_000
+#: Users of the validation problem at most (a seeded sample).
+SELECT_MAX_USERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,41 @@ def validation_split(train: Interactions, split: str = "leave-last",
     return time_split(train, end - window)
 
 
+def bounded_sample(train: Interactions, max_items: int | None = SELECT_MAX_ITEMS,
+                   max_users: int | None = SELECT_MAX_USERS, seed: int = 0) -> Interactions:
+    """The rows of ``train`` a grid is scored on: its ``max_items`` items with the most users
+    (ties: lower id) and, of the users left with two or more rows, a seeded sample of
+    ``max_users`` (``train`` itself when it is within both bounds).
+
+    Deterministic: the same data and bounds always give the same rows, in their order.
+
+    Examples
+    --------
+    >>> inter = Interactions.from_records(
+    ...     [(f"u{u}", i) for u in range(4) for i in ("a", "b", "c")[: 1 + u % 3]])
+    >>> sorted(set(bounded_sample(inter, max_items=2).item_ids.tolist()))
+    ['a', 'b']
+    >>> len(set(bounded_sample(inter, max_users=1).user_ids.tolist()))
+    1
+    """
+    if not len(train):
+        return train
+    frame = pd.DataFrame({"user": train.user_ids.astype(str), "item": train.item_ids.astype(str)})
+    keep = np.ones(len(train), dtype=bool)
+    pairs = frame.drop_duplicates()
+    if max_items is not None and pairs["item"].nunique() > max_items:
+        users_per_item = pairs.groupby("item", sort=True).size()  # sorted by id: ties by id
+        top = users_per_item.sort_values(ascending=False, kind="stable").index[:max_items]
+        keep &= frame["item"].isin(top).to_numpy()
+    if max_users is not None:
+        rows_per_user = frame["user"][keep].value_counts()
+        candidates = np.sort(rows_per_user.index[rows_per_user.to_numpy() >= 2].to_numpy())
+        if len(candidates) > max_users:
+            chosen = np.random.default_rng(seed).choice(candidates, max_users, replace=False)
+            keep &= frame["user"].isin(chosen).to_numpy()
+    return train if keep.all() else train.take(keep)
+
+
 def _grid_points(grid: Mapping[str, list]) -> list[dict]:
     keys = list(grid)
     return [dict(zip(keys, values, strict=False)) for values in itertools.product(*(grid[k] for k in keys))]
@@ -72,7 +121,9 @@ def _grid_points(grid: Mapping[str, list]) -> list[dict]:
 
 def select(estimator, grid: Mapping[str, list], train: Interactions, *, split: str = "leave-last",
            window: float | None = None, k: int = 10, weighting: str = "binary",
-           metric: str | None = None, max_fits: int = 12) -> Selection:
+           metric: str | None = None, max_fits: int = 12,
+           max_items: int | None = SELECT_MAX_ITEMS, max_users: int | None = SELECT_MAX_USERS,
+           ) -> Selection:
     """Best grid point of ``estimator`` by validation ``ndcg@k`` (ties: earlier point).
 
     Parameters
@@ -86,6 +137,8 @@ def select(estimator, grid: Mapping[str, list], train: Interactions, *, split: s
         Training data only; the test set is never an argument.
     max_fits : int
         Budget: a grid needing more fits is refused rather than silently cut.
+    max_items, max_users : int or None
+        Bounds of the validation problem (:func:`bounded_sample`); ``None``: no bound.
 
     Examples
     --------
@@ -105,7 +158,7 @@ def select(estimator, grid: Mapping[str, list], train: Interactions, *, split: s
         groups.setdefault(tuple(repr(point[p]) for p in fit_keys), []).append(point)
     if len(groups) > max_fits:
         raise ValueError(f"grid needs {len(groups)} fits, budget max_fits={max_fits}")
-    fit_part, val = validation_split(train, split, window)
+    fit_part, val = validation_split(bounded_sample(train, max_items, max_users), split, window)
     data = prepare(fit_part, val, weighting,
                    with_times=bool(getattr(estimator, "uses_order", False)))
     trials, best, best_score = [], None, -np.inf

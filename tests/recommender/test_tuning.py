@@ -5,7 +5,7 @@ import pytest
 
 from recommender.collaborative import EASE, ItemKNN
 from recommender.evaluation.split import leave_last_out, time_split
-from recommender.evaluation.tuning import evaluate_tuned, select, validation_split
+from recommender.evaluation.tuning import bounded_sample, evaluate_tuned, select, validation_split
 from recommender.interactions import Interactions
 from recommender.sequential import SLIST
 
@@ -85,3 +85,29 @@ def test_a_grid_over_budget_is_refused():
     train, _ = leave_last_out(sequences())
     with pytest.raises(ValueError, match="budget"):
         select(EASE(), {"l2": [1.0, 2.0, 3.0]}, train, max_fits=2)
+
+
+def test_the_bounded_sample_keeps_the_most_used_items_and_a_seeded_user_sample():
+    train, _ = leave_last_out(sequences(n_users=300, n_items=30))
+    sample = bounded_sample(train, max_items=10, max_users=50)
+    users_per_item = {}
+    for _user, i in set(zip(train.user_ids, train.item_ids, strict=False)):
+        users_per_item[i] = users_per_item.get(i, 0) + 1
+    ranked = sorted(users_per_item, key=lambda i: (-users_per_item[i], i))
+    assert set(sample.item_ids) == set(ranked[:10])
+    assert len(set(sample.user_ids)) == 50
+    again = bounded_sample(train, max_items=10, max_users=50)
+    assert again.user_ids.tolist() == sample.user_ids.tolist()
+    assert again.item_ids.tolist() == sample.item_ids.tolist()
+    # Within both bounds the data are used whole.
+    assert bounded_sample(train, max_items=None, max_users=None) is train
+    assert bounded_sample(train, max_items=30, max_users=10_000) is train
+
+
+def test_a_bounded_selection_scores_only_the_sample():
+    train, _ = leave_last_out(sequences(n_users=300))
+    grid = {"l2": [10.0], "alpha": [1.0], "decay": [1.0, 0.3]}
+    whole = select(SLIST(), grid, train, k=5, max_items=None, max_users=None)
+    bounded = select(SLIST(), grid, train, k=5, max_items=20, max_users=100)
+    assert bounded.params == whole.params == {"l2": 10.0, "alpha": 1.0, "decay": 0.3}
+    assert bounded.score != whole.score  # it did score a different (smaller) problem
