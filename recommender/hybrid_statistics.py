@@ -125,6 +125,19 @@ def popularity(interactions: Interactions, space: IdIndex, hybrid) -> np.ndarray
     return np.bincount(cols[known], weights=values[known], minlength=len(space)).astype(np.float64)
 
 
+def in_canonical_order(interactions: Interactions) -> Interactions:
+    """Rows by user, time, item and event: validation holds out each user's last row, and
+    rows with equal times (one basket) would otherwise be told apart by the order an engine
+    happened to read them in."""
+    if not len(interactions):
+        return interactions
+    frame = pd.DataFrame({"u": interactions.user_ids.astype(str), "t": interactions.timestamps,
+                          "i": interactions.item_ids.astype(str),
+                          "e": ["" if e is None else str(e) for e in interactions.events]})
+    order = frame.sort_values(["u", "t", "i", "e"], kind="stable").index.to_numpy()
+    return interactions.take(order)
+
+
 def choose_model(hybrid, known: Interactions, n_space: int) -> tuple[object, dict]:
     """The unfitted collaborative model and the record of how it was chosen.
 
@@ -134,7 +147,8 @@ def choose_model(hybrid, known: Interactions, n_space: int) -> tuple[object, dic
     from recommender.hybrid_selection import choose_collaborative
 
     if hybrid.collaborative == AUTO:
-        choice = choose_collaborative(known, n_space, min_users=hybrid.selection_min_users)
+        choice = choose_collaborative(in_canonical_order(known), n_space,
+                                      min_users=hybrid.selection_min_users)
         return choice.estimator, choice.record()
     model = COLLABORATIVE_MODELS[hybrid.collaborative](**(hybrid.collaborative_params or {}))
     return model, {

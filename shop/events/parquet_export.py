@@ -1,8 +1,8 @@
 """The event log as Parquet partitioned by day, for engines that read it in parallel (Spark).
 
 The same rows and columns as the interactions CSV (:mod:`shop.events.export`), typed:
-``user_id``, ``item_id`` and ``event`` as strings, ``timestamp`` as a UTC timestamp (ms),
-``weight`` as a double. One folder per day, Hive style, so Spark, DuckDB or pyarrow read the
+``user_id``, ``item_id`` and ``event`` as strings, ``timestamp`` as a UTC timestamp (in
+microseconds, as stored), ``weight`` as a double. One folder per day, Hive style, so Spark, DuckDB or pyarrow read the
 day as a column and skip the days they do not need::
 
     DIR/day=2026-03-01/events.parquet
@@ -59,7 +59,7 @@ def schema():
     pa, _ = _pyarrow()
     return pa.schema([
         ("user_id", pa.string()), ("item_id", pa.string()),
-        ("timestamp", pa.timestamp("ms", tz="UTC")), ("event", pa.string()), ("weight", pa.float64()),
+        ("timestamp", pa.timestamp("us", tz="UTC")), ("event", pa.string()), ("weight", pa.float64()),
     ])
 
 
@@ -158,3 +158,37 @@ def export_parquet(session: Session, directory: str | Path, *,
         if writer is not None:
             writer.abort()
     return result
+
+
+def write_interactions(interactions, directory: str | Path) -> list[str]:
+    """Plain :class:`~recommender.interactions.Interactions` (Unix seconds) in the same
+    layout, one folder per day, replacing those days: for benchmarks and tests that have
+    events but no database. Returns the days written."""
+    import numpy as np
+
+    pa, pq = _pyarrow()
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    micros = np.round(np.asarray(interactions.timestamps, dtype=np.float64) * 1e6).astype(np.int64)
+    day_numbers = micros // 86_400_000_000
+    order = np.argsort(day_numbers, kind="stable")
+    bounds = np.flatnonzero(np.diff(day_numbers[order])) + 1
+    written = []
+    for part in np.split(order, bounds) if len(order) else []:
+        day = dt.date(1970, 1, 1) + dt.timedelta(days=int(day_numbers[part[0]]))
+        events = [None if e is None else str(e) for e in interactions.events[part]]
+        table = pa.Table.from_arrays([
+            pa.array(interactions.user_ids[part].astype(str), pa.string()),
+            pa.array(interactions.item_ids[part].astype(str), pa.string()),
+            pa.array(micros[part], pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+            pa.array(events, pa.string()),
+            pa.array(np.asarray(interactions.weights[part], dtype=np.float64), pa.float64()),
+        ], schema=schema())
+        staging = Path(tempfile.mkdtemp(prefix=f".day={day.isoformat()}.", dir=directory))
+        pq.write_table(table, staging / FILE_NAME)
+        target = directory / f"day={day.isoformat()}"
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+        written.append(day.isoformat())
+    return written
