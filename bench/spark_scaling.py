@@ -13,7 +13,8 @@ history capped at 500 items, co-purchase RP3beta, decayed popularity):
 
 Each run is its own subprocess. Memory is the peak RSS of the run's process tree (for Spark:
 the Python driver and its JVM, which in local mode is also the only executor), sampled every
-50 ms. Wall time is the fit alone (for Spark including the session start).
+50 ms. Wall time is the fit alone (for Spark including the session start); CPU time is the
+tree's user + system time over the same span, the fairer figure on a shared machine.
 
 Usage::
 
@@ -49,22 +50,33 @@ class TreeRSS:
     def __init__(self, interval: float = 0.05):
         self.interval, self.peak, self._stop = interval, 0, threading.Event()
 
+    def _tree(self):
+        return [self._proc, *self._proc.children(recursive=True)]
+
     def _sample(self) -> int:
         import psutil
 
         total = 0
-        for proc in [self._proc, *self._proc.children(recursive=True)]:
+        for proc in self._tree():
             try:
                 total += proc.memory_info().rss
+                self._cpu[proc.pid] = sum(proc.cpu_times()[:2])  # user + system
             except psutil.Error:
                 pass
         return total
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time of the tree while sampled (a child's last sample counts once it ends)."""
+        return sum(self._cpu.values()) - self._cpu_start
 
     def __enter__(self):
         import psutil
 
         self._proc = psutil.Process()
+        self._cpu: dict[int, float] = {}
         self.start = self.peak = self._sample()
+        self._cpu_start = sum(self._cpu.values())
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -77,6 +89,7 @@ class TreeRSS:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+        self.peak = max(self.peak, self._sample())
         return False
 
 
@@ -129,7 +142,8 @@ def run_python(n_rows: int, n_items: int, seed: int) -> dict:
     t0 = time.perf_counter()
     with TreeRSS() as rss:
         model = HybridRecommender(**PARAMS).fit(items, inter, docs)
-    return {"fit_seconds": time.perf_counter() - t0, "peak_rss_mib": mib(rss.peak),
+    return {"fit_seconds": time.perf_counter() - t0, "cpu_seconds": rss.cpu_seconds,
+            "peak_rss_mib": mib(rss.peak),
             "rss_before_fit_mib": mib(rss.start), "n_users": model.stats_["n_users"],
             "collaborative": model.stats_["collaborative"]["model"]}
 
@@ -155,7 +169,8 @@ def run_spark(n_rows: int, n_items: int, seed: int, events: str, cores: int, mem
         model = hybrid.fit(items, None, docs, statistics=job.summary)
     wall = time.perf_counter() - t0
     spark.stop()
-    return {"fit_seconds": wall, "session_start_seconds": started, "summary_seconds": summarised - started,
+    return {"fit_seconds": wall, "cpu_seconds": rss.cpu_seconds, "session_start_seconds": started,
+            "summary_seconds": summarised - started,
             "driver_solve_seconds": wall - summarised, "peak_rss_mib": mib(rss.peak),
             "rss_before_fit_mib": mib(rss.start), "n_users": model.stats_["n_users"],
             "spark_driver_memory": memory, "cores": cores}
