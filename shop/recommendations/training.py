@@ -2,6 +2,9 @@
 
 ``train()`` is a plain function over a session so the CLI, a scheduler or a test can call
 it. Steps report progress through an optional callback (the CLI draws a progress bar).
+Products and articles always come from the database; the events too by default, or, with
+``engine="spark"``, Spark summarises the Parquet event log (:mod:`.spark_training`) and the
+same model is fitted from that summary (docs/scaling.md).
 
 Visitors who logged more than ``TRAINING_MAX_EVENTS_PER_VISITOR_DAY`` events (of any kind) on
 any one day are left out of training: no person browses like that, a script flooding the event
