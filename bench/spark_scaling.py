@@ -228,6 +228,9 @@ def main(argv=None) -> int:
                 print(f"  {row}", file=sys.stderr, flush=True)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+    if path.exists():  # another run may have finished meanwhile: keep its sizes too
+        for r in json.loads(path.read_text())["results"]:
+            results.setdefault((r["engine"], r["n_events"]), r)
     report = {"bench": "spark_scaling", "machine": machine(), "params": PARAMS,
               "command": "python bench/spark_scaling.py " + " ".join(argv if argv is not None else sys.argv[1:]),
               "results": sorted(results.values(), key=lambda r: (r["n_events"], r["engine"]))}
