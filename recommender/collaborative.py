@@ -331,6 +331,33 @@ class RP3beta(_ItemSimilarityModel):
         self.similarity_ = sim.astype(np.float32)
         return self
 
+    def fit_statistics(self, statistics):
+        """The same walk from the item sums of
+        :class:`~recommender.item_statistics.PairStatistics` (``walk`` and ``degree``), in
+        float64 until the top-``k``; return self. Any engine that can sum them fits this way."""
+        n = int(statistics.n_items)
+        self.n_items_ = n
+        degree = np.asarray(statistics.degree, dtype=np.float64)
+        seen = degree > 0
+        row_scale = np.zeros(n)
+        row_scale[seen] = degree[seen] ** -float(self.alpha)
+        penalty = np.zeros(n)
+        penalty[seen] = degree[seen] ** -float(self.beta)
+        walk = sp.coo_matrix(statistics.walk)
+        values = walk.data * row_scale[walk.row] * penalty[walk.col]
+        values[walk.row == walk.col] = 0.0
+        sim = sp.csr_matrix((values.astype(np.float32), (walk.row, walk.col)), shape=(n, n))
+        sim.sum_duplicates()
+        k = max(0, min(int(self.k), n - 1))
+        counts, cols, vals = _topk_rows_sparse(sim, k)
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        sim = sp.csr_matrix((vals.astype(np.float32), cols.astype(np.int32), indptr), shape=(n, n))
+        sim.sort_indices()
+        if self.normalize:
+            sim = _l1_rows(sim)
+        self.similarity_ = sim.astype(np.float32)
+        return self
+
 
 class EASE(_ItemSimilarityModel):
     """Embarrassingly Shallow Autoencoder (Steck 2019), closed form.

@@ -41,6 +41,7 @@ from recommender.hybrid_signals import (
     ordered_sources,
     visitor_sources,
 )
+from recommender.hybrid_statistics import InteractionSummary
 from recommender.interactions import Interactions
 from recommender.types import (
     CONTEXT_KINDS,
@@ -120,6 +121,10 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         items from other categories (and with other texts) up.
     max_history : int, default=50
         Most recent history events used per request.
+    max_user_items : int or None, default=None
+        Learn only from each visitor's this many most recent distinct items (products and
+        articles); None keeps all. Co-occurrences grow with the square of a history, so a
+        cap bounds the cost of training on a large event log (the shop sets one).
     max_reasons : int, default=2
         Reasons per recommendation.
     footwear_category : str, default='footwear'
@@ -179,6 +184,7 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         anchor_weight: float = 5.0,
         diversity: float = 0.3,
         max_history: int = 50,
+        max_user_items: int | None = None,
         max_reasons: int = 2,
         footwear_category: str = "footwear",
         selection_min_users: int = 200,
@@ -194,6 +200,7 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         self.anchor_weight = anchor_weight
         self.diversity = diversity
         self.max_history = max_history
+        self.max_user_items = max_user_items
         self.max_reasons = max_reasons
         self.footwear_category = footwear_category
         self.selection_min_users = selection_min_users
@@ -204,6 +211,8 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         items: Sequence[ItemInfo],
         interactions: Interactions | None,
         documents: Sequence[Document] = (),
+        *,
+        statistics: InteractionSummary | None = None,
     ) -> HybridRecommender:
         """Fit every component from plain data.
 
@@ -217,6 +226,10 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
             profile and an all-zero popularity only.
         documents : sequence of Document, default=()
             Articles, for content similarity and as collaborative items.
+        statistics : InteractionSummary, optional
+            The interactions already summarised by another engine (a Spark job over an event
+            log too large for one machine) instead of ``interactions`` (then None): the same
+            summary gives the same model (:mod:`recommender.hybrid_statistics`).
 
         Returns
         -------
@@ -227,7 +240,7 @@ class HybridRecommender(HybridFitSteps, BaseEstimator):
         self._fit_catalog(items, documents)
         self._fit_content(items, documents)
         self._fit_profile(items)
-        counts = self._fit_interactions(interactions)
+        counts = self._fit_interactions(interactions, statistics)
         self._fit_popularity_norm()
         self._record_stats(counts)
         return self

@@ -12,23 +12,20 @@ import scipy.sparse as sp
 
 from recommender.collaborative import EASE, ItemKNN, RP3beta
 from recommender.content import ContentModel
-from recommender.hybrid_selection import choose_collaborative
-from recommender.interactions import IdIndex, Interactions, to_matrix
-from recommender.popularity import Popularity
+from recommender.hybrid_statistics import BUY_EVENTS, InteractionSummary, fit_model, item_space, summarize
+from recommender.interactions import Interactions
 from recommender.profile import ProfileScorer
 from recommender.review_signals import REVIEW_KEYS, rating_factors
-from recommender.sequential import SLIST, recency_matrix
+from recommender.sequential import SLIST
 from recommender.sparse_ease import SparseEASE
 from recommender.types import Document, ItemInfo
 
-__all__ = ["COLLABORATIVE_MODELS", "HybridFitSteps", "attribute_words"]
+__all__ = ["BUY_EVENTS", "COLLABORATIVE_MODELS", "HybridFitSteps", "attribute_words"]
 
 COLLABORATIVE_MODELS = {"rp3beta": RP3beta, "itemknn": ItemKNN, "ease": EASE, "slist": SLIST,
                         "sparse-ease": SparseEASE}
 #: ``collaborative`` value that picks the model by validation (``recommender.hybrid_selection``).
 AUTO = "auto"
-#: Events that make a basket, for "bought together".
-BUY_EVENTS = ("cart", "purchase")
 
 
 def attribute_words(info: ItemInfo) -> str:
@@ -60,6 +57,8 @@ class HybridFitSteps:
             )
         if not 0.0 <= self.diversity <= 1.0:
             raise ValueError(f"diversity must be in [0, 1], got {self.diversity}")
+        if self.max_user_items is not None and int(self.max_user_items) < 1:
+            raise ValueError(f"max_user_items must be None or >= 1, got {self.max_user_items}")
 
     def _fit_catalog(self, items: list[ItemInfo], documents: list[Document]) -> None:
         """Ids, the joint product+article space, titles, consumables and categories."""
@@ -74,7 +73,7 @@ class HybridFitSteps:
             raise ValueError(f"item and document ids must be unique; {dup!r} appears twice")
         self.item_ids_ = np.asarray(item_ids, dtype=object)
         self.doc_ids_ = np.asarray(doc_ids, dtype=object)
-        self.space_ = IdIndex(np.asarray(all_ids, dtype=object))
+        self.space_ = item_space(items, documents)
         self.titles_ = {info.item_id: info.title for info in items}
         self.titles_.update({doc.doc_id: doc.title for doc in documents})
         self.n_items_ = len(items)
@@ -111,85 +110,33 @@ class HybridFitSteps:
             ],
         )
 
-    def _new_collaborative(self):
-        return COLLABORATIVE_MODELS[self.collaborative](**(self.collaborative_params or {}))
-
-    def _fit_collaborative(self, X: sp.csr_matrix, users: IdIndex,
-                           interactions: Interactions, known: np.ndarray):
-        """The collaborative model, fitted; records its name, settings and how it was chosen.
-
-        Order-aware models learn from a binary matrix plus each entry's latest time (as they
-        were validated); the others from the event-weighted sums.
-        """
-        if self.collaborative == AUTO:
-            choice = choose_collaborative(interactions.take(known), len(self.space_),
-                                          min_users=self.selection_min_users)
-            model, self.collaborative_choice_ = choice.estimator, choice.record()
-        else:
-            model = self._new_collaborative()
-            self.collaborative_choice_ = {
-                "model": self.collaborative, "chosen_by": "parameter",
-                "params": {k: v for k, v in sorted(model.get_params(deep=False).items())
-                           if isinstance(v, (bool, int, float, str, type(None)))}}
-        if getattr(model, "uses_order", False):
-            binary = X.copy()
-            binary.data[:] = 1.0
-            times = recency_matrix(interactions, users, self.space_)
-            return model.fit(binary, times=times)
-        return model.fit(X)
-
-    def _fit_interactions(self, interactions: Interactions | None) -> dict:
-        """Collaborative and co-purchase models, supports and popularity; returns the counts
+    def _fit_interactions(self, interactions: Interactions | None,
+                          summary: InteractionSummary | None = None) -> dict:
+        """Collaborative and co-purchase models, supports and popularity, from the summary of
+        the interactions (computed here unless another engine did); returns the counts
         recorded in ``stats_``."""
-        n_space, n_items = len(self.space_), self.n_items_
-        self.collaborative_ = None
-        self.collaborative_choice_ = None
-        self.bought_together_ = None
-        self.item_popularity_ = np.zeros(n_items, dtype=np.float32)
-        self.support_ = np.zeros(n_space, dtype=np.int64)
-        self.buy_support_ = np.zeros(n_space, dtype=np.int64)
-        n_known = n_users = n_buy = 0
-        n_rows = 0 if interactions is None else len(interactions)
-        if n_rows:
-            known = self.space_.get_indexer(interactions.item_ids) >= 0
-            n_known = int(known.sum())
-            X, users, _ = to_matrix(
-                interactions, items=self.space_, event_weights=self.event_weights
-            )
-            n_users = len(users)
-            if X.nnz:
-                self.support_ = np.diff(X.tocsc().indptr).astype(np.int64)
-                self.collaborative_ = self._fit_collaborative(X, users, interactions, known)
-                popularity = Popularity(half_life_days=self.half_life_days).fit(
-                    X, interactions=interactions, items=self.space_
-                )
-                self.item_popularity_ = popularity.popularity_[:n_items].astype(np.float32)
-            n_buy = self._fit_bought_together(interactions)
-        return {
-            "n_interactions": n_rows,
-            "n_interactions_known_ids": n_known,
-            "n_users": n_users,
-            "n_buy_pairs": n_buy,
-        }
-
-    def _fit_bought_together(self, interactions: Interactions) -> int:
-        """The co-purchase model on cart and purchase events; returns their (user, item) pairs."""
-        buy = np.isin(interactions.events.astype(str), BUY_EVENTS)
-        if not buy.any():
-            return 0
-        Xb, _, _ = to_matrix(
-            interactions.take(buy), items=self.space_, event_weights=self.event_weights
-        )
-        # Co-purchase needs baskets of two or more.
-        if Xb.nnz and (np.diff(Xb.indptr) >= 2).any():
-            self.buy_support_ = np.diff(Xb.tocsc().indptr).astype(np.int64)
-            # Baskets have no order, and a second dense inverse would double the fit: with
-            # an order-aware or validated model, co-purchases use RP3beta.
-            auto = self.collaborative == AUTO or getattr(
-                COLLABORATIVE_MODELS[self.collaborative], "uses_order", False)
-            model = RP3beta() if auto else self._new_collaborative()
-            self.bought_together_ = model.fit(Xb)
-        return int(Xb.nnz)
+        if summary is None:
+            summary = summarize(self, interactions, self.space_)
+        elif interactions is not None and len(interactions):
+            raise ValueError("pass interactions or statistics, not both")
+        n_space = len(self.space_)
+        for name in ("support", "popularity", "buy_support"):
+            if len(getattr(summary, name)) != n_space:
+                raise ValueError(f"statistics.{name} has {len(getattr(summary, name))} entries, "
+                                 f"the item space {n_space}")
+        matrices = summary.matrices or {}
+        self.support_ = np.asarray(summary.support, dtype=np.int64)
+        self.buy_support_ = np.asarray(summary.buy_support, dtype=np.int64)
+        self.item_popularity_ = np.asarray(summary.popularity[: self.n_items_], dtype=np.float32)
+        self.collaborative_choice_ = summary.choice
+        self.collaborative_ = self.bought_together_ = None
+        if summary.collaborative is not None:
+            self.collaborative_ = fit_model(summary.collaborative, summary.history,
+                                            matrices.get("history"))
+        if summary.basket_model is not None:
+            self.bought_together_ = fit_model(summary.basket_model, summary.baskets,
+                                              matrices.get("baskets"))
+        return summary.counts()
 
     def _fit_popularity_norm(self) -> None:
         """Popularity as a share of the best seller's, the popularity signal."""

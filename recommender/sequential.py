@@ -29,10 +29,11 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from recommender.base import RecommenderBase, check_user_items, top_n
-from recommender.collaborative import gram_matrix, spd_inverse
+from recommender.collaborative import spd_inverse
 from recommender.interactions import IdIndex, Interactions
 
-__all__ = ["SLIST", "SequentialBlend", "TransitionKNN", "recency_matrix", "steps_from_end"]
+__all__ = ["SLIST", "SequentialBlend", "TransitionKNN", "recency_matrix", "steps_from_end",
+           "transition_pairs"]
 
 
 # --------------------------------------------------------------------------- ordered input
@@ -138,7 +139,7 @@ def _decayed(user_items: sp.csr_matrix, times, decay: float, window: int | None 
     return X
 
 
-def _transition_pairs(X: sp.csr_matrix, times, window: int, decay: float):
+def transition_pairs(X: sp.csr_matrix, times, window: int, decay: float, dtype=np.float32):
     """Sequential training pairs: for every (user, step) the earlier ``window`` steps -> it.
 
     Returns ``S`` (inputs: earlier items, weight ``decay ** (lag - 1)``) and ``T`` (targets:
@@ -160,13 +161,16 @@ def _transition_pairs(X: sp.csr_matrix, times, window: int, decay: float):
         hit[hit] = group_keys[pos[hit]] == target[ok][hit]
         in_rows.append(pos[hit])
         in_cols.append(X.indices[ok][hit])
-        in_vals.append(np.full(int(hit.sum()), decay ** (lag - 1), dtype=np.float32))
+        in_vals.append(np.full(int(hit.sum()), decay ** (lag - 1), dtype=dtype))
     S = sp.csr_matrix((np.concatenate(in_vals), (np.concatenate(in_rows), np.concatenate(in_cols))),
-                      shape=(n_groups, n_items), dtype=np.float32)
-    T = sp.csr_matrix((np.ones(len(rows), np.float32), (group_of, X.indices)),
+                      shape=(n_groups, n_items), dtype=dtype)
+    T = sp.csr_matrix((np.ones(len(rows), dtype), (group_of, X.indices)),
                       shape=(n_groups, n_items))
     has_input = np.diff(S.indptr) > 0
     return S[has_input], T[has_input]
+
+
+_transition_pairs = transition_pairs
 
 
 # --------------------------------------------------------------------------- models
@@ -269,8 +273,13 @@ class SLIST(_OrderedModel):
 
     def fit(self, X, y=None, *, times=None):
         """Solve the closed form on user histories (``times`` orders them); return self."""
+        from recommender.item_statistics import compute_statistics, statistics_spec
+
         X = self._check_X(X)
-        n = X.shape[1]
+        self._check_size(X.shape[1])
+        return self.fit_statistics(compute_statistics(statistics_spec(self), X, times))
+
+    def _check_size(self, n: int) -> None:
         if n > self.max_items:
             raise ValueError(f"SLIST needs dense {n} x {n} matrices; max_items={self.max_items}. "
                              "Use TransitionKNN or the sparse EASE for large catalogs.")
@@ -278,15 +287,26 @@ class SLIST(_OrderedModel):
             raise ValueError(f"l2 must be > 0, got {self.l2}")
         if not 0.0 <= self.alpha <= 1.0:
             raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
+
+    def fit_statistics(self, statistics):
+        """Solve the closed form from the item sums of
+        :class:`~recommender.item_statistics.PairStatistics` (``X'X``, ``S'S``, ``S'T``);
+        :meth:`fit` computes them in process, a distributed engine may too. Return self."""
+        from recommender.item_statistics import dense_float32
+
+        n = int(statistics.n_items)
+        self._check_size(n)
         self.n_items_ = n
         alpha = float(self.alpha)
-        parts = [X * np.float32(np.sqrt(alpha))] if alpha > 0 else []
+        total = sp.csr_matrix((n, n), dtype=np.float64)
+        if alpha > 0:
+            total = total + statistics.cooccurrence * alpha
         cross = None
         if alpha < 1.0:
-            S, T = _transition_pairs(X, times, int(self.window), float(self.transition_decay))
-            parts.append(S * np.float32(np.sqrt(1.0 - alpha)))
-            cross = ((S.T @ T) - (S.T @ S)).tocsr() * np.float32(1.0 - alpha)
-        gram = gram_matrix(sp.vstack(parts).tocsr())
+            total = total + statistics.transition_inputs * (1.0 - alpha)
+            cross = ((statistics.transitions - statistics.transition_inputs) * (1.0 - alpha))
+            cross = sp.csr_matrix(cross, dtype=np.float32)
+        gram = dense_float32(total, n)
         gram[np.diag_indices(n)] += np.float32(self.l2)
         P = spd_inverse(gram)
         B = -np.float32(self.l2) * P

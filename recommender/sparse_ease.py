@@ -65,14 +65,25 @@ class SparseEASE(_OrderedModel):
 
     def fit(self, X, y=None, *, times=None):
         """Solve every item's local ridge regression; return self."""
+        from recommender.item_statistics import compute_statistics, statistics_spec
+
         X = self._check_X(X)
+        self._check_params()
+        return self.fit_statistics(compute_statistics(statistics_spec(self), X))
+
+    def _check_params(self) -> None:
         if not self.l2 > 0:
             raise ValueError(f"l2 must be > 0, got {self.l2}")
         if self.neighbours not in ("cosine", "count"):
             raise ValueError(f"neighbours must be 'cosine' or 'count', got {self.neighbours!r}")
-        n = X.shape[1]
+
+    def fit_statistics(self, statistics):
+        """The local solves from the co-occurrences ``X'X`` of
+        :class:`~recommender.item_statistics.PairStatistics` alone; return self."""
+        self._check_params()
+        n = int(statistics.n_items)
         self.n_items_ = n
-        G = (X.T @ X).tocsr().astype(np.float32)
+        G = sp.csr_matrix(statistics.cooccurrence, dtype=np.float32)
         G.sum_duplicates()
         G.sort_indices()
         diag = G.diagonal().astype(np.float32)
@@ -82,11 +93,9 @@ class SparseEASE(_OrderedModel):
         first = np.array([lst[0] if len(lst) else -1 for lst in nbr])
         order = np.lexsort((np.arange(n), first))
         l2 = np.float32(self.l2)
-        Xc = X.tocsc()  # far sparser than G: blocks of G are cheapest rebuilt from X's columns
         for batch in _batches(order, nbr, int(self.chunk)):
             union = np.unique(np.concatenate([batch] + [nbr[j] for j in batch]))
-            part = Xc[:, union]
-            block = (part.T @ part).toarray()
+            block = G[union][:, union].toarray()
             for size, members in _by_size(batch, nbr):
                 regressors = np.stack([nbr[j] for j in members])
                 loc = np.searchsorted(union, regressors)

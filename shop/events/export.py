@@ -42,18 +42,28 @@ def _weight(value: float | None) -> str:
     return "1" if value is None else f"{float(value):g}"
 
 
-def _write(session: Session, handle: IO[str], kinds: Iterable[str], batch_size: int) -> int:
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(COLUMNS)
+def event_rows(session: Session, kinds: Iterable[str], batch_size: int,
+               since: dt.datetime | None = None):
+    """``(user key, item, created_at, kind, weight)`` of the exported events, oldest first,
+    streamed in batches (the CSV and the Parquet export read the same rows)."""
     stmt = (
         select(Event.user_id, Event.visitor_id, Event.item_id, Event.created_at, Event.kind, Event.weight)
         .where(Event.kind.in_(tuple(kinds)), Event.item_id.is_not(None))
         .order_by(Event.created_at, Event.id)
         .execution_options(yield_per=batch_size)
     )
-    count = 0
+    if since is not None:
+        stmt = stmt.where(Event.created_at >= since)
     for account, visitor, item, created, kind, weight in session.execute(stmt):
-        writer.writerow((user_key(account, visitor), item, _iso_utc(created), kind, _weight(weight)))
+        yield user_key(account, visitor), item, created, kind, weight
+
+
+def _write(session: Session, handle: IO[str], kinds: Iterable[str], batch_size: int) -> int:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    for user, item, created, kind, weight in event_rows(session, kinds, batch_size):
+        writer.writerow((user, item, _iso_utc(created), kind, _weight(weight)))
         count += 1
     return count
 

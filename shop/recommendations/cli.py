@@ -25,8 +25,20 @@ def recommender_group() -> None:
               help="Only train when there is no model the app would serve (missing, stale or broken).")
 @click.option("--since-days", type=click.IntRange(min=1), default=None,
               help="Learn only from events of the last N days.")
+@click.option("--engine", type=click.Choice(["python", "spark"]), default="python", show_default=True,
+              help="python: events from the database, in this process; spark: Spark summarises the "
+                   "Parquet event log given by --events (needs the spark extra and Java 17).")
+@click.option("--events", "events_uri", metavar="DIR_OR_URI", default=None,
+              help="With --engine spark: the folder or URI (hdfs://, s3a://, ...) of "
+                   "`shop events export --format parquet`.")
+@click.option("--master", default=None, metavar="URL",
+              help="With --engine spark: local[N], spark://host:7077, yarn or k8s://...; default the one "
+                   "spark-submit sets, else local[*].")
+@click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
+              help="With --engine spark: a Spark setting (repeatable), e.g. spark.driver.memory=4g.")
 @with_appcontext
-def train_command(if_needed: bool, since_days: int | None) -> None:
+def train_command(if_needed: bool, since_days: int | None, engine: str, events_uri: str | None,
+                  master: str | None, spark_conf: tuple[str, ...]) -> None:
     """Fit the recommender on products, articles and events; save it atomically to MODEL_DIR."""
     import datetime as dt
 
@@ -35,11 +47,16 @@ def train_command(if_needed: bool, since_days: int | None) -> None:
     from .store import get_store
     from .training import STEPS, train
 
+    if engine == "spark" and not events_uri:
+        raise click.UsageError("--engine spark needs --events DIR_OR_URI (shop events export --format parquet)")
+    if engine == "python" and (events_uri or master or spark_conf):
+        raise click.UsageError("--events, --master and --spark-conf go with --engine spark")
     if if_needed:
         served = get_store().refresh()
         if served.model is not None:
             click.echo(f"Model {served.version} is current; training skipped.")
             return
+    spark = _spark_session(master, spark_conf) if engine == "spark" else None
     since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=since_days) if since_days else None
     started = time.perf_counter()
     with tqdm(total=len(STEPS), desc="Training", unit="step", file=sys.stderr,
@@ -49,12 +66,14 @@ def train_command(if_needed: bool, since_days: int | None) -> None:
             bar.update(1)
 
         try:
-            result = train(db.session, current_app.config["MODEL_DIR"], since=since, progress=progress)
+            result = train(db.session, current_app.config["MODEL_DIR"], since=since, progress=progress,
+                           engine=engine, events_uri=events_uri, spark=spark)
         except ValueError as exc:
             click.echo(f"Not trained: {exc}", err=True)
             sys.exit(1)
     s = result.stats
-    click.echo(f"Model {result.header['model_version']} saved to {result.path}")
+    click.echo(f"Model {result.header['model_version']} saved to {result.path}"
+               + (" (events summarised by Spark)" if engine == "spark" else ""))
     click.echo(f"  data: {s['n_items']} products, {s['n_documents']} articles, "
                f"{s['n_interactions']} events ({s['n_interactions_known_ids']} on known items) "
                f"from {s['n_users']} shoppers; {s['n_buy_pairs']} cart/purchase pairs")
@@ -90,6 +109,27 @@ def status_command(as_json: bool) -> None:
         click.echo("Serving: this model")
     else:
         click.echo(f"Serving: popularity fallback — {info['problem']}")
+
+
+def _spark_session(master: str | None, settings: tuple[str, ...]):
+    """A Spark session, or a clear word on what to install (the Spark extra, Java 17)."""
+    conf = {}
+    for setting in settings:
+        key, sep, value = setting.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{setting!r} is not KEY=VALUE", param_hint="--spark-conf")
+        conf[key.strip()] = value.strip()
+    try:
+        from . import spark_training
+    except ImportError as exc:
+        raise click.ClickException(
+            f"the Spark engine needs PySpark ({exc.name} is missing): pip install '.[spark]'") from exc
+    try:
+        return spark_training.session(master, conf)
+    except Exception as exc:  # noqa: BLE001 - the JVM did not start: say why and what to do
+        raise click.ClickException(
+            f"Spark could not start ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
+            "it needs Java 17: apt-get install openjdk-17-jre-headless (or set JAVA_HOME)") from exc
 
 
 def describe_choice(choice: dict | None) -> str:

@@ -2,6 +2,9 @@
 
 ``train()`` is a plain function over a session so the CLI, a scheduler or a test can call
 it. Steps report progress through an optional callback (the CLI draws a progress bar).
+Products and articles always come from the database; the events too by default, or, with
+``engine="spark"``, Spark summarises the Parquet event log (:mod:`.spark_training`) and the
+same model is fitted from that summary (docs/scaling.md).
 
 Visitors who logged more than ``TRAINING_MAX_EVENTS_PER_VISITOR_DAY`` events (of any kind) on
 any one day are left out of training: no person browses like that, a script flooding the event
@@ -25,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from catalog import vocabulary
 from recommender.hybrid import HybridRecommender
+from recommender.hybrid_statistics import item_space
 from recommender.interactions import Interactions
 from recommender.persistence import save_artifact
 from recommender.profile import RuleTable
@@ -34,8 +38,11 @@ from . import bridge, profile_rules_store
 
 ARTIFACT_NAME = "recommender.bcart"
 STEPS = ("products", "articles", "events", "fit", "save")
-#: The shop's hyper-parameters: the library's defaults (tuned on the demo catalog).
-DEFAULT_PARAMS: dict = {}
+#: The shop's hyper-parameters: the library's defaults (tuned on the demo catalog), and each
+#: visitor's history capped at their 500 most recent items (bounds the cost of co-occurrences).
+DEFAULT_PARAMS: dict = {"max_user_items": 500}
+#: Where the events are read and summarised: the database in process, or Spark over Parquet.
+ENGINES = ("python", "spark")
 #: Events per visitor and day above which a visitor is not learned from (0: no cap).
 DEFAULT_MAX_EVENTS_PER_VISITOR_DAY = 500
 
@@ -93,7 +100,8 @@ def _configured_cap() -> int:
 
 def train(session: Session, model_dir: str | Path, *, params: dict | None = None,
           since: dt.datetime | None = None, max_events_per_visitor_day: int | None = None,
-          progress: Callable[[str], None] | None = None) -> TrainResult:
+          progress: Callable[[str], None] | None = None, engine: str = "python",
+          events_uri: str | None = None, spark=None) -> TrainResult:
     """Read products, articles and events, fit a :class:`HybridRecommender`, save it atomically.
 
     Parameters
@@ -107,7 +115,17 @@ def train(session: Session, model_dir: str | Path, *, params: dict | None = None
         app's ``TRAINING_MAX_EVENTS_PER_VISITOR_DAY``, else 500.
     progress : callable, optional
         Called with the name of each step when it is done (see ``STEPS``).
+    engine : {'python', 'spark'}
+        ``'python'`` reads the events from the database; ``'spark'`` has Spark summarise the
+        Parquet event log at ``events_uri`` (``shop events export --format parquet``) and
+        fits the same model from that summary (:mod:`.spark_training`).
+    spark : SparkSession, optional
+        The session for ``engine='spark'`` (default: a local one on every core).
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if engine == "spark" and not events_uri:
+        raise ValueError("the Spark engine reads the Parquet event log: give its folder or URI")
     timings: dict[str, float] = {}
     done = progress or (lambda _step: None)
 
@@ -122,29 +140,39 @@ def train(session: Session, model_dir: str | Path, *, params: dict | None = None
     if not items:
         raise ValueError("there are no active products to recommend; import a catalog first")
     documents = step("articles", lambda: bridge.load_documents(session))
-    interactions, n_capped = step(
-        "events", lambda: read_interactions(session, since, max_events_per_visitor_day))
     chosen = dict(DEFAULT_PARAMS if params is None else params)
     # The profile rules speak the catalog's words: its registry travels with the rule file.
     chosen["rules_path"] = RuleTable(chosen.get("rules_path") or profile_rules_store.current_path(),
                                      vocabulary.as_data())
     hybrid = HybridRecommender(**chosen)
-    model = step("fit", lambda: hybrid.fit(items, interactions, documents))
+    cap = _configured_cap() if max_events_per_visitor_day is None else max_events_per_visitor_day
+    if engine == "spark":
+        from . import spark_training
+
+        spark = spark or spark_training.session()
+        job = step("events", lambda: spark_training.summarize(
+            spark, spark_training.read_events(spark, events_uri), hybrid, item_space(items, documents),
+            since=since, max_events_per_visitor_day=cap))
+        model = step("fit", lambda: hybrid.fit(items, None, documents, statistics=job.summary))
+        read = {"n_events_read": job.n_events_read, "n_visitors_over_daily_cap": job.n_visitors_over_daily_cap,
+                "events_from": _iso(job.events_from) if job.events_from is not None else None,
+                "events_to": _iso(job.events_to) if job.events_to is not None else None}
+    else:
+        interactions, n_capped = step("events", lambda: read_interactions(session, since, cap))
+        model = step("fit", lambda: hybrid.fit(items, interactions, documents))
+        stamps = interactions.timestamps
+        read = {"n_events_read": len(interactions), "n_visitors_over_daily_cap": n_capped,
+                "events_from": _iso(stamps.min()) if len(stamps) else None,
+                "events_to": _iso(stamps.max()) if len(stamps) else None}
 
     directory = Path(model_dir)
     directory.mkdir(parents=True, exist_ok=True)
     path = artifact_path(directory)
-    stamps = interactions.timestamps
-    stats = {
-        **model.stats_,
-        "n_events_read": len(interactions),
-        "n_visitors_over_daily_cap": n_capped,
-        "events_from": _iso(stamps.min()) if len(stamps) else None,
-        "events_to": _iso(stamps.max()) if len(stamps) else None,
-    }
+    stats = {**model.stats_, **read}
     metadata = {
         "data_stats": stats,
         "trained_by": f"{_user()}@{socket.gethostname()}",
+        "engine": engine,
         "since": since.isoformat() if since else None,
         "durations_seconds": {k: round(v, 3) for k, v in timings.items()},
     }
