@@ -22,6 +22,10 @@ def events_group() -> None:
 def export(path: str, kinds: tuple[str, ...]) -> None:
     """Write the interactions CSV (user_id, item_id, timestamp, event, weight) to PATH."""
     from .export import EXPORTED_EVENTS, export_interactions
+    from .retention import latest_event_id, record_export
 
-    count = export_interactions(db.session, path, kinds=kinds or EXPORTED_EVENTS)
+    kinds = kinds or EXPORTED_EVENTS
+    until_id = latest_event_id(db.session)
+    count = export_interactions(db.session, path, kinds=kinds, until_id=until_id)
+    record_export(db.session, max_event_id=until_id, kinds=kinds, rows=count, destination=path)
     click.echo(f"Exported {count} interaction{'' if count == 1 else 's'} to {path}")

@@ -42,7 +42,8 @@ def _weight(value: float | None) -> str:
     return "1" if value is None else f"{float(value):g}"
 
 
-def _write(session: Session, handle: IO[str], kinds: Iterable[str], batch_size: int) -> int:
+def _write(session: Session, handle: IO[str], kinds: Iterable[str], batch_size: int,
+           until_id: int | None) -> int:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(COLUMNS)
     stmt = (
@@ -51,6 +52,8 @@ def _write(session: Session, handle: IO[str], kinds: Iterable[str], batch_size: 
         .order_by(Event.created_at, Event.id)
         .execution_options(yield_per=batch_size)
     )
+    if until_id is not None:
+        stmt = stmt.where(Event.id <= until_id)
     count = 0
     for account, visitor, item, created, kind, weight in session.execute(stmt):
         writer.writerow((user_key(account, visitor), item, _iso_utc(created), kind, _weight(weight)))
@@ -59,19 +62,21 @@ def _write(session: Session, handle: IO[str], kinds: Iterable[str], batch_size: 
 
 
 def export_interactions(session: Session, path_or_file: str | os.PathLike | IO[str], *,
-                        kinds: Iterable[str] = EXPORTED_EVENTS, batch_size: int = 10_000) -> int:
+                        kinds: Iterable[str] = EXPORTED_EVENTS, batch_size: int = 10_000,
+                        until_id: int | None = None) -> int:
     """Write the interactions CSV to a path (atomically: all or nothing) or an open text file.
 
     Returns the number of rows written (the header not counted). Events are streamed in
-    batches, oldest first, so the log may be larger than memory.
+    batches, oldest first, so the log may be larger than memory. ``until_id``: only events
+    with ids up to it (what the export is recorded as covering, ``shop.events.retention``).
     """
     if hasattr(path_or_file, "write"):
-        return _write(session, path_or_file, kinds, batch_size)
+        return _write(session, path_or_file, kinds, batch_size, until_id)
     path = Path(path_or_file)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            count = _write(session, handle, kinds, batch_size)
+            count = _write(session, handle, kinds, batch_size, until_id)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
