@@ -110,14 +110,13 @@ def maintain(session: Session, *, retention_days: int = DEFAULT_RETENTION_DAYS,
              batch_size: int = BATCH_SIZE) -> MaintenanceReport:
     """Prepare the coming months (PostgreSQL) and drop the exported events past retention."""
     now = now or utcnow()
-    connection = session.connection()
-    partitioned = partitions.is_partitioned(connection)
+    partitioned = partitions.is_partitioned(session.connection())
     report = MaintenanceReport(
         cutoff=now - dt.timedelta(days=retention_days) if retention_days > 0 else None,
         exported_up_to=exported_up_to(session))
     if partitioned:
-        report.partitions_created = partitions.ensure_months_ahead(connection, now.date(),
-                                                                   months_ahead)
+        report.partitions_created = partitions.ensure_months_ahead(
+            session.connection(), now.date(), months_ahead)
         session.commit()
     if report.cutoff is None or report.exported_up_to is None:
         return report
@@ -132,15 +131,15 @@ def maintain(session: Session, *, retention_days: int = DEFAULT_RETENTION_DAYS,
 
 
 def _drop_expired_months(session: Session, report: MaintenanceReport) -> None:
-    connection = session.connection()
-    for partition in partitions.monthly_partitions(connection):
+    for partition in partitions.monthly_partitions(session.connection()):
         if dt.datetime.combine(partition.end, dt.time()) > report.cutoff:
             break  # a month partly inside the retention stays whole
-        if partitions.has_rows_after(connection, partition.name, report.exported_up_to):
+        if partitions.has_rows_after(session.connection(), partition.name,
+                                     report.exported_up_to):
             report.partitions_kept_unexported.append(partition.name)
             continue
-        partitions.drop(connection, partition.name)
-        session.commit()
+        partitions.drop(session.connection(), partition.name)
+        session.commit()  # one short lock per month
         report.partitions_dropped.append(partition.name)
 
 

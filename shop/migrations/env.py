@@ -5,18 +5,10 @@ from sqlalchemy import create_engine
 
 import shop.models  # noqa: F401  (registers the shop's tables)
 from catalog.models import Base
-from catalog.search_index import is_index_object
-from shop.events.partitions import is_event_partition
+from shop.migrate import include_object
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Leave alone what the models cannot express: full-text indexes, event partitions."""
-    if type_ == "table" and is_event_partition(name):
-        return False
-    return is_index_object(obj, name, type_, reflected, compare_to)
 
 
 def run_migrations_online() -> None:
