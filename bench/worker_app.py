@@ -15,22 +15,31 @@ import os
 import time
 from urllib.parse import parse_qs
 
-import sklearn.feature_extraction.text  # noqa: F401  (what unpickling the model imports:
-import recommender.hybrid  # noqa: F401   loaded up front, so the run without a model holds it too)
+# What a shop worker holds with or without a model, loaded up front so that the run without
+# a model holds it too: the model's code, pandas (and pyarrow, which pandas imports on first
+# indexing), and the eligible product ids (the shop's in-stock snapshot).
+import pandas  # noqa: F401
+import sklearn.feature_extraction.text  # noqa: F401
+
+import recommender.hybrid  # noqa: F401
 from recommender.types import VisitorContext
 from shop.recommendations.store import ModelStore
 from synthetic import END, eligible_mask
 
+try:
+    import pyarrow  # noqa: F401
+except ImportError:
+    pass
+
 store = ModelStore(os.environ["MODEL_DIR"], check_seconds=1.0, max_age_days=None)
 _masks: dict[str, object] = {}
+_ELIGIBLE = [f"p{i:06d}" for i in eligible_mask(int(os.environ["BENCH_ITEMS"])).nonzero()[0]]
 
 
 def _mask(model, version: str):
     if version not in _masks:
         _masks.clear()
-        n_items = int(os.environ["BENCH_ITEMS"])
-        allowed = [f"p{i:06d}" for i in eligible_mask(n_items).nonzero()[0]]
-        _masks[version] = model.eligible_mask(allowed)
+        _masks[version] = model.eligible_mask(_ELIGIBLE)
     return _masks[version]
 
 

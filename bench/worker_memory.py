@@ -107,7 +107,7 @@ def mapped_model_rss(pid: int, model_dir: Path) -> float:
     prefix = str(model_dir.resolve())
     for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
         fields = line.split()
-        if fields and "-" in fields[0] and len(fields) >= 5 and ":" in fields[2]:
+        if fields and "-" in fields[0] and len(fields) >= 5 and ":" in fields[3]:
             inside = len(fields) >= 6 and fields[5].startswith(prefix)
         elif inside and fields and fields[0] == "Rss:":
             total += int(fields[1])
