@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import REPO, RESULTS, machine  # noqa: E402
 from report_resilience import burst_section, soak_section, summary_rows  # noqa: E402
+import report_workers  # noqa: E402
 
 DOCS = REPO / "docs"
 OPS_LABEL = {
@@ -510,6 +511,8 @@ def main() -> int:
             f"{_f(ld['total']['rps'])} req/s | {_mark(ld['target']['met'])} |"
         )
     lines += summary_rows(results["burst"], results["soak"])
+    workers = _load("worker_memory")
+    lines += report_workers.summary_rows(workers)
     if q:
         for name, d in q["datasets"].items():
             r = d.get("ndcg_ratio_best_ours_to_best_peer")
@@ -545,6 +548,7 @@ def main() -> int:
         ".venv/bin/python bench/burst.py",
         ".venv/bin/python bench/soak.py --duration 600   # SOAK_SECONDS for make bench",
         ".venv/bin/python bench/search.py            # --database-url for PostgreSQL",
+        ".venv/bin/python bench/worker_memory.py     # 4 gunicorn workers sharing one 100k model",
         ".venv/bin/python bench/report.py",
         "```",
         "",
@@ -559,6 +563,7 @@ def main() -> int:
     lines += _quality_section(q)
     lines += _sparse_section(sparse)
     lines += _serving_section(s)
+    lines += report_workers.section(workers)
     lines += _training_section(t)
     lines += _pages_section(p)
     lines += _load_section(ld)
