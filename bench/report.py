@@ -17,7 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import REPO, RESULTS, machine  # noqa: E402
 from report_resilience import burst_section, soak_section, summary_rows  # noqa: E402
-import report_workers  # noqa: E402
+from report_workers import section as workers_section  # noqa: E402
+from report_workers import summary_rows as workers_summary_rows  # noqa: E402
 
 DOCS = REPO / "docs"
 OPS_LABEL = {
@@ -512,7 +513,7 @@ def main() -> int:
         )
     lines += summary_rows(results["burst"], results["soak"])
     workers = _load("worker_memory")
-    lines += report_workers.summary_rows(workers)
+    lines += workers_summary_rows(workers)
     if q:
         for name, d in q["datasets"].items():
             r = d.get("ndcg_ratio_best_ours_to_best_peer")
@@ -563,7 +564,7 @@ def main() -> int:
     lines += _quality_section(q)
     lines += _sparse_section(sparse)
     lines += _serving_section(s)
-    lines += report_workers.section(workers)
+    lines += workers_section(workers)
     lines += _training_section(t)
     lines += _pages_section(p)
     lines += _load_section(ld)

@@ -20,11 +20,11 @@ from urllib.parse import parse_qs
 # indexing), and the eligible product ids (the shop's in-stock snapshot).
 import pandas  # noqa: F401
 import sklearn.feature_extraction.text  # noqa: F401
+from synthetic import END, eligible_mask
 
 import recommender.hybrid  # noqa: F401
 from recommender.types import VisitorContext
 from shop.recommendations.store import ModelStore
-from synthetic import END, eligible_mask
 
 try:
     import pyarrow  # noqa: F401

@@ -53,9 +53,10 @@ def model_bytes(model_dir: Path) -> int:
 
 
 def fit_and_save(model_dir: Path, n_items: int, n_rows: int, params: dict, log=print) -> dict:
+    from synthetic import make_catalog, make_interactions
+
     from recommender.hybrid import HybridRecommender
     from recommender.persistence import save_artifact
-    from synthetic import make_catalog, make_interactions
 
     items, docs, cluster = make_catalog(n_items)
     inter = make_interactions(n_rows, n_items, cluster)
@@ -73,7 +74,6 @@ def fit_and_save(model_dir: Path, n_items: int, n_rows: int, params: dict, log=p
 def histories(n_items: int, n_rows: int, count: int) -> list[str]:
     """``count`` visitors' histories (comma-joined item ids) from the synthetic log."""
     import numpy as np
-
     from synthetic import make_catalog, make_interactions
 
     _, _, cluster = make_catalog(n_items)
