@@ -33,6 +33,7 @@ import argparse
 import concurrent.futures as futures
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -204,10 +205,15 @@ def main(argv=None) -> dict:
     env = {**os.environ, "BENCH_ITEMS": str(args.items), "PYTHONPATH": str(REPO),
            "INSTANCE_PATH": tempfile.mkdtemp(prefix="backcare-bench-logs-")}
     empty = Path(tempfile.mkdtemp(prefix="backcare-bench-nomodel-"))
-    print("Without a model:")
-    baseline = run_server(env, empty, args.workers, visitors, args.warmup, args.requests)
-    print("With the model:")
-    loaded = run_server(env, model_dir, args.workers, visitors, args.warmup, args.requests)
+    try:
+        print("Without a model:")
+        baseline = run_server(env, empty, args.workers, visitors, args.warmup, args.requests)
+        print("With the model:")
+        loaded = run_server(env, model_dir, args.workers, visitors, args.warmup, args.requests)
+    finally:  # only what this run created; a --model-dir is kept for the next run
+        for temporary in (empty, Path(env["INSTANCE_PATH"]), None if args.model_dir else model_dir):
+            if temporary is not None:
+                shutil.rmtree(temporary, ignore_errors=True)
 
     base = baseline["memory_mib"].values()
     with_model = loaded["memory_mib"].values()
