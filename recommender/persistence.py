@@ -196,6 +196,7 @@ def save_artifact(model: Any, path: str | os.PathLike, *, metadata: Mapping[str,
     written = write_arrays(root, version, arrays) if arrays else None
     try:
         if written is not None:
+            _fsync_dir(written)  # the files' names, then the directory's own
             _fsync_dir(root)
         _write_file(path, directory, header_bytes, payload)
     except BaseException:
