@@ -66,6 +66,7 @@ class ServerProcess:
     answers ``/api/categories`` and stops it afterwards. Subclasses only say their command."""
 
     name = "server"
+    startup_seconds = 60.0
 
     def __init__(self, env: dict, log_path: Path | None = None):
         self.env = env
@@ -80,7 +81,7 @@ class ServerProcess:
         self._log = open(self.log_path, "w")
         self.proc = subprocess.Popen(self.command(), cwd=REPO, env=self.env, stdout=self._log,
                                      stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.startup_seconds
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited: {self.log_path.read_text()[-2000:]}")
@@ -91,7 +92,7 @@ class ServerProcess:
             except OSError:
                 time.sleep(0.3)
         self.__exit__(None, None, None)
-        raise RuntimeError(f"{self.name} did not answer within 60 s")
+        raise RuntimeError(f"{self.name} did not answer within {self.startup_seconds:g} s")
 
     def __exit__(self, *exc):
         self.proc.terminate()

@@ -17,6 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import REPO, RESULTS, machine  # noqa: E402
 from report_resilience import burst_section, soak_section, summary_rows  # noqa: E402
+from report_workers import section as workers_section  # noqa: E402
+from report_workers import summary_rows as workers_summary_rows  # noqa: E402
 
 DOCS = REPO / "docs"
 #: Issue 11: the served hybrid's fit (selection included) on each real data set.
@@ -534,6 +536,8 @@ def main() -> int:
             f"{_f(ld['total']['rps'])} req/s | {_mark(ld['target']['met'])} |"
         )
     lines += summary_rows(results["burst"], results["soak"])
+    workers = _load("worker_memory")
+    lines += workers_summary_rows(workers)
     if q:
         for name, d in q["datasets"].items():
             served = d["results"].get("served")
@@ -589,6 +593,7 @@ def main() -> int:
         ".venv/bin/python bench/burst.py",
         ".venv/bin/python bench/soak.py --duration 600   # SOAK_SECONDS for make bench",
         ".venv/bin/python bench/search.py            # --database-url for PostgreSQL",
+        ".venv/bin/python bench/worker_memory.py     # 4 gunicorn workers sharing one 100k model",
         ".venv/bin/python bench/report.py",
         "```",
         "",
@@ -603,6 +608,7 @@ def main() -> int:
     lines += _quality_section(q)
     lines += _sparse_section(sparse)
     lines += _serving_section(s)
+    lines += workers_section(workers)
     lines += _training_section(t)
     lines += _pages_section(p)
     lines += _load_section(ld)

@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from recommender.compact import CompactVocabulary
 from recommender.sparse import csr_rows, prune_rows
 
 __all__ = ["ContentModel"]
@@ -66,14 +67,15 @@ class ContentModel(BaseEstimator):
     Attributes
     ----------
     vectorizer_ : TfidfVectorizer
-        Fitted on item and document texts together.
+        Fitted on item and document texts together; its ``vocabulary_`` is a
+        :class:`~recommender.compact.CompactVocabulary`.
     item_ids_ : ndarray of str, shape (n_items,)
     doc_ids_ : ndarray of str, shape (n_docs,)
     item_matrix_ : csr_matrix, shape (n_items, n_terms)
         L2-normalised TF-IDF rows, so a dot product is a cosine similarity.
     doc_matrix_ : csr_matrix, shape (n_docs, n_terms)
-    item_index_, doc_index_ : dict
-        Id → row.
+    item_index_, doc_index_ : CompactVocabulary
+        Id → row (a read-only mapping in flat arrays, shared by the processes that map it).
     postings_ : csr_matrix, shape (n_terms, n_items)
         Term-major (inverted) index used to score queries, pruned to ``max_postings``.
 
@@ -159,11 +161,14 @@ class ContentModel(BaseEstimator):
             raise ValueError(f"cannot build a vocabulary from the item texts: {exc}") from exc
         matrix = sp.csr_matrix(matrix, dtype=np.float32)
 
+        # Flat arrays instead of a dict of ~700k strings at 100k products: mapped, not copied,
+        # by every worker that loads the model (recommender.compact).
+        vectorizer.vocabulary_ = CompactVocabulary(vectorizer.vocabulary_)
         self.vectorizer_ = vectorizer
         self.item_ids_ = item_ids_
         self.doc_ids_ = doc_ids_
-        self.item_index_ = {item_id: i for i, item_id in enumerate(item_ids_.tolist())}
-        self.doc_index_ = {doc_id: i for i, doc_id in enumerate(doc_ids_.tolist())}
+        self.item_index_ = CompactVocabulary({item_id: i for i, item_id in enumerate(item_ids_.tolist())})
+        self.doc_index_ = CompactVocabulary({doc_id: i for i, doc_id in enumerate(doc_ids_.tolist())})
         self.item_matrix_ = matrix[: len(item_ids_)].tocsr()
         self.doc_matrix_ = matrix[len(item_ids_):].tocsr()
         # Term-major copy: a query only touches the postings of its own terms.

@@ -11,6 +11,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recommender.collaborative import EASE, ItemKNN, RP3beta
+from recommender.compact import CompactDict
 from recommender.content import ContentModel
 from recommender.hybrid_statistics import BUY_EVENTS, InteractionSummary, fit_model, item_space, summarize
 from recommender.interactions import Interactions
@@ -74,8 +75,10 @@ class HybridFitSteps:
         self.item_ids_ = np.asarray(item_ids, dtype=object)
         self.doc_ids_ = np.asarray(doc_ids, dtype=object)
         self.space_ = item_space(items, documents)
-        self.titles_ = {info.item_id: info.title for info in items}
-        self.titles_.update({doc.doc_id: doc.title for doc in documents})
+        # Flat arrays, not 100k Python strings: mapped and shared by every serving worker.
+        titles = {info.item_id: info.title for info in items}
+        titles.update({doc.doc_id: doc.title for doc in documents})
+        self.titles_ = CompactDict(titles)
         self.n_items_ = len(items)
         self.consumable_ = np.array(
             [bool(info.consumable or info.attributes.get("consumable")) for info in items]
@@ -86,7 +89,8 @@ class HybridFitSteps:
         self.is_footwear_ = np.array([self.footwear_category in p for p in paths])
         # What reviews say: a popularity multiplier, and per-arch ratings for the reasons.
         self.rating_factor_ = rating_factors(items)
-        self.arch_ratings_ = [info.attributes.get("rating_by_arch") or {} for info in items]
+        self.arch_ratings_ = {row: ratings for row, info in enumerate(items)
+                              if (ratings := info.attributes.get("rating_by_arch"))}
 
     def _fit_content(self, items: list[ItemInfo], documents: list[Document]) -> None:
         """TF-IDF of products (with attribute words) and articles in one vocabulary."""

@@ -170,7 +170,9 @@ def explain(
     arch_ratings = getattr(model, "arch_ratings_", None)  # absent from older artifacts
     if profile and arch_ratings:
         for j, row in enumerate(chosen):
-            text = arch_reason(arch_ratings[row], profile)
+            # row -> ratings of the rated items (a list of every item's in format 2 artifacts)
+            text = arch_reason(arch_ratings[row] if isinstance(arch_ratings, list)
+                               else arch_ratings.get(int(row)), profile)
             if text:
                 _second(candidates[j], text)
     return pick_distinct(candidates, model.max_reasons)

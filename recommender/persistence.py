@@ -1,36 +1,56 @@
-"""One-file, versioned, atomically written model artifacts.
+"""Versioned, atomically written model artifacts whose large arrays every worker maps.
 
 The shop trains in one process and serves from others that reload the newest model when it
 appears. A reader must therefore never see a half-written file (temp file in the same
 directory, fsync, ``os.replace``), and a broken or incompatible file must fail loudly with
 :class:`ArtifactError` so the shop can fall back to popularity instead of serving garbage.
 
-Layout of an artifact::
+Layout of an artifact (format 3)::
 
     8 bytes   magic  b"BCRECART"
     4 bytes   header length N (big-endian unsigned)
     N bytes   header: UTF-8 JSON (format version, model version, created_at, model class,
-              metadata, environment, payload size and sha256)
-    rest      payload: the pickled model
+              metadata, environment, payload size and sha256, the mapped arrays)
+    rest      payload: the pickled model without its large arrays
 
-The header can be read without unpickling (:func:`artifact_info`). The checksum detects
-corruption and truncation, not tampering: only load artifacts you wrote yourself, as with any
-pickle.
+    <name>.arrays/<model version>/aNNNN.npy   the large arrays, uncompressed
+
+The arrays (:mod:`recommender.persistence_arrays`) are written first, into a new version
+directory (temporary name, then renamed), and the artifact file is replaced last: a reader
+sees the old version or the complete new one. Loading maps them read-only
+(``np.load(mmap_mode="r")``), so any number of processes serving one version share one copy
+in the page cache. Saving keeps the previous version directory too (a worker may be a moment
+behind) and deletes older ones. Format 2 files (one pickle, no arrays) are still read.
+
+The header can be read without unpickling (:func:`artifact_info`). The checksum covers the
+pickle; the arrays are checked for shape and dtype. Neither detects tampering: only load
+artifacts you wrote yourself, as with any pickle.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import pickle
 import platform
+import shutil
 import struct
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from recommender.persistence_arrays import (
+    ArrayPickler,
+    describe,
+    load_skeleton,
+    prune_versions,
+    versions_root,
+    write_arrays,
+)
 
 __all__ = [
     "ARTIFACT_FORMAT_VERSION",
@@ -42,9 +62,11 @@ __all__ = [
 
 MAGIC = b"BCRECART"
 #: Bumped whenever a saved model of the previous version would not load or serve correctly
-#: (2: the hybrid's ``_popularity_norm`` became ``popularity_norm_``). An older file is
+#: (2: the hybrid's ``_popularity_norm`` became ``popularity_norm_``; 3: large arrays in
+#: mapped ``.npy`` files). A file of a version not in ``READABLE_FORMAT_VERSIONS`` is
 #: refused with :class:`ArtifactError`; the shop then serves popularity until retrained.
-ARTIFACT_FORMAT_VERSION = 2
+ARTIFACT_FORMAT_VERSION = 3
+READABLE_FORMAT_VERSIONS = (2, 3)
 _LEN = struct.Struct(">I")
 _MAX_HEADER = 16 * 1024 * 1024
 
@@ -92,8 +114,35 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _pickle(model: Any) -> tuple[bytes, dict]:
+    buffer = io.BytesIO()
+    pickler = ArrayPickler(buffer)
+    pickler.dump(model)
+    return buffer.getvalue(), pickler.arrays
+
+
+def _write_file(path: Path, directory: Path, header_bytes: bytes, payload: bytes) -> None:
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(MAGIC)
+            fh.write(_LEN.pack(len(header_bytes)))
+            fh.write(header_bytes)
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+
+
 def save_artifact(model: Any, path: str | os.PathLike, *, metadata: Mapping[str, Any]) -> dict:
-    """Write ``model`` and its metadata to one file, atomically.
+    """Write ``model`` and its metadata atomically: its large arrays into a new version
+    directory, then the artifact file.
 
     Parameters
     ----------
@@ -101,8 +150,8 @@ def save_artifact(model: Any, path: str | os.PathLike, *, metadata: Mapping[str,
         Any picklable model. Its ``get_params()`` (scikit-learn estimators) and ``stats_``
         (data statistics, if the model has them) are recorded in the header.
     path : path-like
-        Target file; its directory must exist. Readers see either the old file or the
-        complete new one, never a mix.
+        Target file; its directory must exist. Readers see either the old version or the
+        complete new one, never a mix. Large arrays go to ``<path>.arrays/<model version>/``.
     metadata : mapping
         JSON-able extras for the header (data statistics, training window, who trained it).
 
@@ -121,13 +170,16 @@ def save_artifact(model: Any, path: str | os.PathLike, *, metadata: Mapping[str,
     ({'weights': [1, 2]}, 2, True)
     """
     path = Path(path)
-    payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    payload, arrays = _pickle(model)
     digest = hashlib.sha256(payload).hexdigest()
     now = dt.datetime.now(dt.UTC)
+    version = f"{now:%Y%m%dT%H%M%S}{now.microsecond:06d}Z-{digest[:8]}"
     params = model.get_params() if hasattr(model, "get_params") else None
+    directory = path.parent if str(path.parent) else Path(".")
+    root = versions_root(path)
     header = {
         "format_version": ARTIFACT_FORMAT_VERSION,
-        "model_version": f"{now:%Y%m%dT%H%M%S}{now.microsecond:06d}Z-{digest[:8]}",
+        "model_version": version,
         "created_at": now.isoformat(timespec="seconds"),
         "model_class": f"{type(model).__module__}.{type(model).__qualname__}",
         "parameters": _json_safe(params),
@@ -136,27 +188,25 @@ def save_artifact(model: Any, path: str | os.PathLike, *, metadata: Mapping[str,
         "environment": _environment(),
         "payload_size": len(payload),
         "payload_sha256": digest,
+        "arrays_directory": f"{root.name}/{version}" if arrays else None,
+        "arrays": {name: describe(array) for name, array in arrays.items()},
     }
     header_bytes = json.dumps(header, sort_keys=True).encode("utf-8")
 
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    written = write_arrays(root, version, arrays) if arrays else None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC)
-            fh.write(_LEN.pack(len(header_bytes)))
-            fh.write(header_bytes)
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
+        if written is not None:
+            _fsync_dir(written)  # the files' names, then the directory's own
+            _fsync_dir(root)
+        _write_file(path, directory, header_bytes, payload)
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
+        if written is not None:
+            shutil.rmtree(written, ignore_errors=True)
         raise
     _fsync_dir(directory)
+    prune_versions(root, keep={version})
+    if root.is_dir() and not any(root.iterdir()):
+        root.rmdir()
     return header
 
 
@@ -182,10 +232,10 @@ def _read_header(fh, path: Path) -> dict:
     if not isinstance(header, dict):
         raise ArtifactError(f"{path}: corrupt model artifact header (not an object)")
     version = header.get("format_version")
-    if version != ARTIFACT_FORMAT_VERSION:
+    if version not in READABLE_FORMAT_VERSIONS:
         raise ArtifactError(
             f"{path}: incompatible artifact format version {version!r}; this code reads "
-            f"version {ARTIFACT_FORMAT_VERSION}. Retrain the model."
+            f"versions {', '.join(map(str, READABLE_FORMAT_VERSIONS))}. Retrain the model."
         )
     for key in ("payload_size", "payload_sha256", "model_version"):
         if key not in header:
@@ -232,7 +282,8 @@ def load_artifact(
     model : object
     header : dict
         Format and model versions, ``created_at``, ``parameters``, ``data_stats``,
-        ``metadata``, ``environment``.
+        ``metadata``, ``environment``. Large arrays of a format 3 artifact are read-only
+        memory maps (``np.memmap``) of its version directory.
 
     Raises
     ------
@@ -254,7 +305,9 @@ def load_artifact(
     if hashlib.sha256(payload).hexdigest() != header["payload_sha256"]:
         raise ArtifactError(f"{path}: corrupt model artifact (checksum mismatch)")
     try:
-        model = pickle.loads(payload)
+        model = _unpickle(payload, header, path)
+    except ArtifactError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means "incompatible"
         raise ArtifactError(
             f"{path}: cannot load model {header.get('model_class')!r} "
@@ -265,3 +318,13 @@ def load_artifact(
             f"{path}: expected a {expected_class.__name__}, found {type(model).__name__}"
         )
     return model, header
+
+
+def _unpickle(payload: bytes, header: dict, path: Path) -> Any:
+    if header["format_version"] < 3 or not header.get("arrays"):
+        return pickle.loads(payload)
+    directory = path.parent / str(header.get("arrays_directory"))
+    try:
+        return load_skeleton(payload, directory, header["arrays"])
+    except LookupError as exc:
+        raise ArtifactError(f"{path}: missing or damaged array file ({exc})") from exc

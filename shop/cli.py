@@ -97,6 +97,18 @@ def db_seed_demo(if_empty: bool) -> None:
                "(accounts @demo.invalid).")
 
 
+@db_group.command("maintain")
+@with_appcontext
+def db_maintain() -> None:
+    """Keep the event log in shape: month partitions ahead (PostgreSQL), exported events past
+    EVENT_RETENTION_DAYS dropped (whole months on PostgreSQL, in batches elsewhere)."""
+    from .events.retention import maintain
+
+    report = maintain(db.session, retention_days=int(current_app.config["EVENT_RETENTION_DAYS"]))
+    for line in report.lines():
+        click.echo(line)
+
+
 @db_group.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext

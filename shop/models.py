@@ -182,7 +182,9 @@ class Event(Base):
     """One thing a visitor did; the recommender's training data.
 
     ``item_id`` is a product slug, or ``article:<slug>`` for an article read. Impressions and
-    clicks of recommendation slots carry the slot in ``slot``.
+    clicks of recommendation slots carry the slot in ``slot``. On PostgreSQL the table is
+    partitioned by month of ``created_at`` (migration 0013, :mod:`shop.events.partitions`),
+    so its primary key there is ``(id, created_at)``; ``id`` alone identifies a row.
     """
 
     __tablename__ = "events"
@@ -200,6 +202,26 @@ class Event(Base):
     slot: Mapped[str | None] = mapped_column(String(40))
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class EventExport(Base):
+    """One completed ``shop events export``: the events it holds may be dropped after their
+    retention (``shop db maintain``), and no others.
+
+    The export wrote every training event (read, view, cart, purchase) with an id up to
+    ``max_event_id`` (ids only grow), from ``first_event_at`` to ``last_event_at``.
+    """
+
+    __tablename__ = "event_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    kinds: Mapped[str] = mapped_column(String(200))  # comma-separated event kinds
+    rows: Mapped[int] = mapped_column(Integer)
+    max_event_id: Mapped[int | None] = mapped_column(Integer)
+    first_event_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_event_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    destination: Mapped[str] = mapped_column(String(500))
 
 
 class LoginAttempt(Base):

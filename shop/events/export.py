@@ -43,9 +43,11 @@ def _weight(value: float | None) -> str:
 
 
 def event_rows(session: Session, kinds: Iterable[str], batch_size: int,
-               since: dt.datetime | None = None):
+               since: dt.datetime | None = None, until_id: int | None = None):
     """``(user key, item, created_at, kind, weight)`` of the exported events, oldest first,
-    streamed in batches (the CSV and the Parquet export read the same rows)."""
+    streamed in batches (the CSV and the Parquet export read the same rows). ``until_id``:
+    only events with ids up to it (what an export is recorded as covering,
+    ``shop.events.retention``)."""
     stmt = (
         select(Event.user_id, Event.visitor_id, Event.item_id, Event.created_at, Event.kind, Event.weight)
         .where(Event.kind.in_(tuple(kinds)), Event.item_id.is_not(None))
@@ -54,34 +56,39 @@ def event_rows(session: Session, kinds: Iterable[str], batch_size: int,
     )
     if since is not None:
         stmt = stmt.where(Event.created_at >= since)
+    if until_id is not None:
+        stmt = stmt.where(Event.id <= until_id)
     for account, visitor, item, created, kind, weight in session.execute(stmt):
         yield user_key(account, visitor), item, created, kind, weight
 
 
-def _write(session: Session, handle: IO[str], kinds: Iterable[str], batch_size: int) -> int:
+def _write(session: Session, handle: IO[str], kinds: Iterable[str], batch_size: int,
+           until_id: int | None = None) -> int:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(COLUMNS)
     count = 0
-    for user, item, created, kind, weight in event_rows(session, kinds, batch_size):
+    for user, item, created, kind, weight in event_rows(session, kinds, batch_size, until_id=until_id):
         writer.writerow((user, item, _iso_utc(created), kind, _weight(weight)))
         count += 1
     return count
 
 
 def export_interactions(session: Session, path_or_file: str | os.PathLike | IO[str], *,
-                        kinds: Iterable[str] = EXPORTED_EVENTS, batch_size: int = 10_000) -> int:
+                        kinds: Iterable[str] = EXPORTED_EVENTS, batch_size: int = 10_000,
+                        until_id: int | None = None) -> int:
     """Write the interactions CSV to a path (atomically: all or nothing) or an open text file.
 
     Returns the number of rows written (the header not counted). Events are streamed in
-    batches, oldest first, so the log may be larger than memory.
+    batches, oldest first, so the log may be larger than memory. ``until_id``: only events
+    with ids up to it.
     """
     if hasattr(path_or_file, "write"):
-        return _write(session, path_or_file, kinds, batch_size)
+        return _write(session, path_or_file, kinds, batch_size, until_id)
     path = Path(path_or_file)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            count = _write(session, handle, kinds, batch_size)
+            count = _write(session, handle, kinds, batch_size, until_id)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -5,7 +5,7 @@ from sqlalchemy import create_engine
 
 import shop.models  # noqa: F401  (registers the shop's tables)
 from catalog.models import Base
-from catalog.search_index import is_index_object
+from shop.migrate import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -16,7 +16,7 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
-                          include_object=is_index_object)
+                          include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
 

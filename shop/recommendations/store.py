@@ -6,11 +6,18 @@ inode changed, the file is loaded and verified (``recommender.persistence``). A 
 stale (older than ``max_age_days``) or corrupt artifact is logged once as a warning and the
 shop serves :class:`~shop.recommendations.fallback.PopularityFallback` — never an error page.
 Training writes the artifact atomically, so a reader never sees half a file.
+
+The model's large arrays are not copied into the worker: a format 3 artifact keeps them in
+``.npy`` files of a version directory that every worker maps read-only
+(:mod:`recommender.persistence`), so all workers share one copy in the page cache. Swapping in
+a new version maps the new version's files; the old model's maps go with its last reference.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import gc
 import logging
 import os
 import threading
@@ -26,6 +33,20 @@ from .fallback import PopularityFallback
 from .training import artifact_path
 
 log = logging.getLogger(__name__)
+
+
+def release_heap() -> None:
+    """Give the heap that loading freed back to the OS (glibc keeps it otherwise).
+
+    Unpickling a model's skeleton allocates and frees tens of MiB per worker; the model's
+    arrays themselves are shared file maps, so without this a worker would keep more freed
+    heap than it holds of the model.
+    """
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):  # not glibc (macOS, musl): nothing to trim
+        pass
 
 
 @dataclass(frozen=True)
@@ -136,6 +157,7 @@ class ModelStore:
             return Served(None, header, problem)
         log.info("Recommender: loaded model %s (%s) in %.2fs", header["model_version"],
                  header.get("created_at"), time.perf_counter() - started)
+        release_heap()
         return Served(model, header, None)
 
     def _check_still_fresh(self) -> None:

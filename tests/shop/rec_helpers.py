@@ -36,11 +36,15 @@ def install_model(app) -> Path:
     from shop.recommendations.training import artifact_path
 
     seed_events(app)
-    path = artifact_path(app.config["MODEL_DIR"])
+    directory = Path(app.config["MODEL_DIR"])
+    path = artifact_path(directory)
     if "demo" not in _ARTIFACT:
         train_now(app)
-        _ARTIFACT["demo"] = path.read_bytes()
+        # the artifact file and its mapped arrays (format 3: <name>.arrays/<version>/*.npy)
+        _ARTIFACT["demo"] = {f.relative_to(directory): f.read_bytes()
+                             for f in directory.rglob("*") if f.is_file()}
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(_ARTIFACT["demo"])
+        for name, data in _ARTIFACT["demo"].items():
+            (directory / name).parent.mkdir(parents=True, exist_ok=True)
+            (directory / name).write_bytes(data)
     return path
