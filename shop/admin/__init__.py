@@ -16,6 +16,8 @@ AREAS = (
     "shop.admin.dashboard",
     "shop.admin.staff_views",
     "shop.admin.audit_views",
+    "shop.admin.catalog.product_views",
+    "shop.admin.catalog.content_views",
 )
 
 

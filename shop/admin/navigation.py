@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 
-from .roles import ADMIN_ONLY, ANY_STAFF, may
+from .roles import ADMIN_ONLY, ANY_STAFF, CATALOG, may
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("Overview", "admin.index", ANY_STAFF, "Where to start."),
     Section("Staff", "admin_staff.list_staff", ADMIN_ONLY, "Who may use the back office, and as what."),
+    Section("Catalog", "admin_catalog.products", CATALOG, "Products, variants, pictures, low stock, import and export."),
+    Section("Articles", "admin_catalog_content.articles", CATALOG, "Articles in Markdown, with a preview; categories."),
     Section("Audit log", "admin_audit.list_entries", ADMIN_ONLY, "Every change staff made, before and after."),
 )
 
