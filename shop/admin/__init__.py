@@ -18,6 +18,8 @@ AREAS = (
     "shop.admin.audit_views",
     "shop.admin.catalog.product_views",
     "shop.admin.catalog.content_views",
+    "shop.admin.catalog.products_api",
+    "shop.admin.catalog.content_api",
 )
 
 

@@ -4,9 +4,11 @@ every mistake answered per field."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from admin_helpers import staff_client
@@ -118,7 +120,7 @@ def test_bad_product_input_is_a_422_with_the_message_by_its_field(shop, merch, c
     pid = product_id(shop, "trail-walker")
     response = merch.post(f"/admin/catalog/products/{pid}", data=form(**changes))
     assert response.status_code == 422
-    page = response.get_data(as_text=True)
+    page = html.unescape(response.get_data(as_text=True))
     assert f'id="f-{field}-error"' in page and message in page
     with shop.app_context():
         assert product(shop, "trail-walker").price == 100
@@ -198,7 +200,7 @@ def test_an_ordered_variant_is_kept_at_zero_stock_and_an_unordered_one_removed(s
     ordered, spare = variant(shop, "TW-42-R"), variant(shop, "TW-43-R")
     with shop.app_context():
         order = Order(number="BC-TEST1", email="a@example.com", name="A", address={}, delivery="standard",
-                      subtotal=100, delivery_cost=0, total=100, status="pending", visitor_id="v")
+                      subtotal=100, shipping=0, total=100, visitor_id="v")
         order.lines.append(OrderLine(variant_id=ordered.id, product_slug="trail-walker", product_name="Trail Walker",
                                      sku="TW-42-R", unit_price=100, quantity=1, line_total=100))
         db.session.add(order)
@@ -214,11 +216,11 @@ def test_an_ordered_variant_is_kept_at_zero_stock_and_an_unordered_one_removed(s
 def test_the_low_stock_list_and_inline_restock(shop, merch):
     shop.config["LOW_STOCK_THRESHOLD"] = 2
     page = merch.get("/admin/catalog/low-stock").get_data(as_text=True)
-    assert "TW-43-R" in page and "GI-1" in page and "TW-42-R" not in page
+    assert "<td>TW-43-R</td>" in page and "<td>GI-1</td>" in page and "<td>TW-42-R</td>" not in page
     v = variant(shop, "GI-1")
     assert merch.post(f"/admin/catalog/low-stock/{v.id}", data={"stock": "x"}).status_code == 422
     assert merch.post(f"/admin/catalog/low-stock/{v.id}", data={"stock": "40"}).status_code == 302
-    assert "GI-1" not in merch.get("/admin/catalog/low-stock").get_data(as_text=True)
+    assert "<td>GI-1</td>" not in merch.get("/admin/catalog/low-stock").get_data(as_text=True)
     [entry] = entries(shop, "variant.restock")
     assert entry.before["stock"] == 1 and entry.after["stock"] == 40
     api = merch.get("/api/admin/products/low-stock?threshold=5").get_json()
@@ -251,8 +253,7 @@ def test_pictures_are_uploaded_through_the_pipeline_ordered_and_deleted(shop, me
         gallery = product(shop, "trail-walker").images
         assert [image.alt for image in gallery] == ["A red shoe", "A blue shoe"]
         blue = gallery[1]
-        assert (shop.config["MEDIA_DIR"] and all((shop.config["MEDIA_DIR"] / name).exists() if hasattr(
-            shop.config["MEDIA_DIR"], "exists") else True for name in blue.stored.files))
+        assert all((Path(shop.config["MEDIA_DIR"]) / name).exists() for name in blue.stored.files)
     merch.post(f"/admin/catalog/products/{pid}/images/{blue.id}", data={"move": "main"})
     merch.post(f"/admin/catalog/products/{pid}/images/{blue.id}", data={"alt": "Blue, from the side"})
     with shop.app_context():

@@ -17,7 +17,6 @@ from ...models import User
 from .. import audit
 from .products import CatalogError, slugify
 
-
 # ---------------------------------------------------------------- categories
 
 

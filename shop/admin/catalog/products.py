@@ -156,8 +156,9 @@ def create_product(session: Session, actor: User | None, data: dict) -> Product:
     if session.scalar(select(Product.id).where(Product.slug == slug)) is not None:
         raise CatalogError({"slug": f"The address {slug!r} is taken: give another slug."})
     product = Product(slug=slug, created_at=_now().date(), option_names=[], image_refs=[])
+    with session.no_autoflush:
+        _apply(session, product, data)
     session.add(product)
-    _apply(session, product, data)
     session.flush()
     audit.record(session, actor, "product.create", "product", product.id, after=state(product))
     session.commit()
@@ -169,7 +170,8 @@ def update_product(session: Session, actor: User | None, product: Product, data:
     data = {**data, "sale_starts": _naive(data.get("sale_starts")), "sale_ends": _naive(data.get("sale_ends"))}
     before = state(product)
     try:
-        _apply(session, product, data)
+        with session.no_autoflush:
+            _apply(session, product, data)
     except CatalogError:
         session.rollback()
         raise

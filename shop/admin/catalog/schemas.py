@@ -7,7 +7,7 @@ attribute fields come from the catalog's vocabulary: its values, bounds and labe
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from catalog.schemas import SKU, SLUG, WORD, half_size
 from catalog.vocabulary import ATTRIBUTES, PRODUCT_ATTRIBUTES, Attribute
@@ -30,9 +30,10 @@ def attribute_field(spec: Attribute) -> fields.Field:
     if spec.type == "list":
         return ChoiceList(spec.codes)
     if spec.type == "integer":
+        unit = f" {spec.unit}" if spec.unit else ""
         return fields.Integer(allow_none=True, load_default=None, validate=validate.Range(
             min=spec.minimum, max=spec.maximum,
-            error=f"Enter a whole number from {spec.minimum:g} to {spec.maximum:g}{' ' + spec.unit if spec.unit else ''}."))
+            error=f"Enter a whole number from {spec.minimum:g} to {spec.maximum:g}{unit}."))
     if spec.type == "flag":
         return fields.Boolean(load_default=False)
     raise ValueError(spec.type)
@@ -46,8 +47,8 @@ class _ProductBase(Schema):
                 metadata={"description": "Only when creating; made from the name when left out."})
     name = Text(required=True, validate=validate.Length(min=1, max=200, error="Enter a name (at most 200 characters)."),
                 error_messages={"required": "Enter a name."})
-    brand = Text(required=True, validate=validate.Length(min=1, max=120, error="Enter a brand (at most 120 characters)."),
-                 error_messages={"required": "Enter a brand."})
+    brand = Text(required=True, validate=validate.Length(
+        min=1, max=120, error="Enter a brand (at most 120 characters)."), error_messages={"required": "Enter a brand."})
     description = Text(load_default="", multiline=True, validate=validate.Length(max=10000))
     price = fields.Decimal(required=True, as_string=True, error_messages={
         "required": "Enter a price.", "invalid": "Enter a price like 89.00."}, **MONEY)
@@ -85,6 +86,13 @@ class VariantInSchema(Schema):
     stock = fields.Integer(required=True, validate=validate.Range(
         min=0, max=100000, error="Enter a stock from 0 to 100000."),
         error_messages={"required": "Enter the stock.", "invalid": "Enter a whole number."})
+    @pre_load
+    def _capital_sku(self, data, **_kwargs):
+        """SKUs are stored in capitals: "tw-44-w" is TW-44-W."""
+        if isinstance(data, dict) and isinstance(data.get("sku"), str):
+            data = {**data, "sku": data["sku"].strip().upper()}
+        return data
+
     options = fields.Dict(keys=Text(validate=validate.Length(min=1, max=60)),
                           values=Text(validate=validate.Length(max=120)), load_default=dict,
                           metadata={"description": "A value of each of the product's option names."})
@@ -113,7 +121,7 @@ class ImageUploadSchema(Schema):
         unknown = RAISE
 
     data = fields.String(required=True, load_only=True, metadata={
-        "description": "The file, base64 (the request stays within the API's 1 MiB; bigger pictures through the page)."})
+        "description": "The file, base64 (within the API's 1 MiB per request; bigger pictures through the page)."})
     alt = Text(load_default="", validate=validate.Length(max=300, error="At most 300 characters."))
 
 
@@ -134,8 +142,8 @@ class ArticleInSchema(Schema):
         unknown = RAISE
 
     slug = Text(load_default=None, allow_none=True, validate=[validate.Length(max=120), SLUG])
-    title = Text(required=True, validate=validate.Length(min=1, max=250, error="Enter a title (at most 250 characters)."),
-                 error_messages={"required": "Enter a title."})
+    title = Text(required=True, validate=validate.Length(
+        min=1, max=250, error="Enter a title (at most 250 characters)."), error_messages={"required": "Enter a title."})
     author = Text(required=True, validate=validate.Length(min=1, max=120, error="Enter the author."),
                   error_messages={"required": "Enter the author."})
     summary = Text(load_default="", multiline=True, validate=validate.Length(max=1000))
@@ -215,7 +223,7 @@ class AdminProductPageSchema(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
-    items = fields.List(fields.Nested(AdminProductSchema(exclude=("description", "images"))))
+    items = fields.List(fields.Nested(lambda: AdminProductSummarySchema()))
 
 
 class LowStockSchema(Schema):
@@ -262,3 +270,33 @@ class ImportQuerySchema(Schema):
         unknown = RAISE
 
     dry_run = fields.Boolean(load_default=False)
+
+
+class ArticlePreviewInSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    body = Text(required=True, multiline=True, validate=validate.Length(max=200000))
+
+
+# A PATCH sends any of the fields (used with ``partial=True``; own classes, so the OpenAPI
+# document names each once).
+class ProductPatchSchema(ProductInSchema):
+    pass
+
+
+class VariantPatchSchema(VariantInSchema):
+    pass
+
+
+class CategoryPatchSchema(CategoryInSchema):
+    pass
+
+
+class ArticlePatchSchema(ArticleInSchema):
+    pass
+
+
+class AdminProductSummarySchema(AdminProductSchema):
+    class Meta:
+        exclude = ("description", "images")
