@@ -45,7 +45,8 @@ def test_patch_changes_only_what_is_sent_and_checks_the_whole(app, api):
     assert body["price"] == "79.00" and body["attributes"]["cushioning"] == "high" and body["name"] == "Comfort Walker"
     bad = api.patch(f"/api/admin/products/{pid}", json={"sale_price": "80.00"})
     assert bad.status_code == 422
-    assert bad.get_json()["invalid_params"] == [{"name": "sale_price", "reason": "The sale price must be below the price."}]
+    assert bad.get_json()["invalid_params"] == [
+        {"name": "sale_price", "reason": "The sale price must be below the price."}]
     assert api.patch(f"/api/admin/products/{pid}", json={"colour": "red"}).status_code == 422
     assert api.patch("/api/admin/products/999999", json={"price": "1.00"}).status_code == 404
 
@@ -58,7 +59,8 @@ def test_create_a_product_add_a_variant_and_restock_it(app, api):
     variant = api.post(f"/api/admin/products/{pid}/variants", json={"sku": "AI-1", "stock": 0})
     assert variant.status_code == 201
     taken = api.post(f"/api/admin/products/{pid}/variants", json={"sku": "CW-42-R", "stock": 1, "size_eu": "43"})
-    assert taken.status_code == 422 and "already used by Comfort Walker" in taken.get_json()["invalid_params"][0]["reason"]
+    assert taken.status_code == 422
+    assert "already used by Comfort Walker" in taken.get_json()["invalid_params"][0]["reason"]
     vid = variant.get_json()["id"]
     assert api.get("/api/admin/products/low-stock").get_json()["items"][0]["sku"] == "AI-1"
     assert api.put(f"/api/admin/products/low-stock/{vid}", json={"stock": 12}).get_json()["stock"] == 12
