@@ -221,14 +221,16 @@ def _validate(categories, products) -> CatalogData:
 # ---------------------------------------------------------------- writing
 
 
-def import_catalog(session: Session, data: CatalogData, media_dir: str | Path | None = None) -> ImportReport:
+def import_catalog(session: Session, data: CatalogData, media_dir: str | Path | None = None, *,
+                   commit: bool = True) -> ImportReport:
     """Upsert categories by slug, products by slug and variants by SKU, in one transaction.
 
     The caller's session is committed on success and rolled back on any error, so a failed
     import writes nothing to the database. With a ``media_dir``, each product's ``images``
     are validated and their renditions written there (content-named files, so a failed
     import leaves at most unused files) and replace the product's gallery; without one the
-    galleries are left as they are.
+    galleries are left as they are. ``commit=False`` flushes instead of committing, so the
+    caller adds to the same transaction (an audit entry) or rolls it back (a dry run).
     """
     report = ImportReport()
     try:
@@ -284,7 +286,10 @@ def import_catalog(session: Session, data: CatalogData, media_dir: str | Path | 
             _apply_variants(product, row["variants"], variants_by_sku, report)
             if media_dir is not None:
                 apply_images(product, images[row["slug"]])
-        session.commit()
+        if commit:
+            session.commit()
+        else:
+            session.flush()
     except BaseException:
         session.rollback()
         raise

@@ -338,6 +338,8 @@ class Article(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text)
     published: Mapped[dt.date] = mapped_column(Date, index=True)
+    #: A draft is seen only in the back office: no page, no listing, no search hit.
+    draft: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     topic_rows: Mapped[list[ArticleTopic]] = relationship(
         cascade="all, delete-orphan", order_by="ArticleTopic.position", lazy="selectin"

@@ -339,14 +339,15 @@ def product_cards(session: Session, slugs: list[str]) -> list[Product]:
 
 
 def list_articles(session: Session, topic: str | None = None) -> list[Article]:
-    stmt = select(Article).order_by(Article.published.desc(), Article.id)
+    """Published articles (drafts are the back office's), newest first."""
+    stmt = select(Article).where(Article.draft.is_(False)).order_by(Article.published.desc(), Article.id)
     if topic:
         stmt = stmt.where(exists().where(ArticleTopic.article_id == Article.id, ArticleTopic.topic == topic))
     return list(session.scalars(stmt))
 
 
 def get_article(session: Session, slug: str) -> Article | None:
-    return session.scalar(select(Article).where(Article.slug == slug))
+    return session.scalar(select(Article).where(Article.slug == slug, Article.draft.is_(False)))
 
 
 def products_for_topics(session: Session, topics: list[str], limit: int = 6) -> list[Product]:

@@ -241,6 +241,7 @@ def search_articles(session: Session, query: str, limit: int = 5) -> list[Articl
     rows = session.execute(
         select(Article.slug, Article.title, Article.summary)
         .join(found, found.c.ref_id == Article.id)
+        .where(Article.draft.is_(False))
         .order_by(found.c.score.desc(), found.c.rank.desc(), Article.published.desc(), Article.id)
         .limit(limit)
     )
@@ -301,6 +302,7 @@ def suggest(
     article_rows = session.execute(
         select(Article.slug, Article.title, Article.summary)
         .join(article_found, article_found.c.ref_id == Article.id)
+        .where(Article.draft.is_(False))
         .order_by(article_found.c.score.desc(), article_found.c.rank.desc(), Article.id)
         .limit(articles)
     ).all()

@@ -25,6 +25,10 @@ AREAS = (
     "shop.admin.reviews_views",
     "shop.admin.analytics_views",
     "shop.admin.model_views",
+    "shop.admin.catalog.product_views",
+    "shop.admin.catalog.content_views",
+    "shop.admin.catalog.products_api",
+    "shop.admin.catalog.content_api",
 )
 
 

@@ -21,6 +21,8 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("Overview", "admin.index", ANY_STAFF, "Where to start."),
     Section("Staff", "admin_staff.list_staff", ADMIN_ONLY, "Who may use the back office, and as what."),
+    Section("Catalog", "admin_catalog.products", CATALOG, "Products, variants, pictures, low stock, import."),
+    Section("Articles", "admin_catalog_content.articles", CATALOG, "Articles in Markdown, with a preview; categories."),
     Section("Audit log", "admin_audit.list_entries", ADMIN_ONLY, "Every change staff made, before and after."),
     Section("Rules", "admin_rules.list_rules", CATALOG, "Pin, boost, bury or exclude in the recommendations."),
     Section("Experiments", "admin_experiments.list_experiments", CATALOG,

@@ -68,7 +68,8 @@ PERSONAL_PARAMS = {"item_id", "number"}
 # deletes it is tested with the feature (tests/shop/test_reviews_api.py, test_reviews_pages.py).
 PUBLIC_PARAMS = {"slug", "filename", "name", "review_id"}  # name: a /media/ file
 # Back-office routes (staff only: who may reach each is tested in tests/shop/test_admin_access.py).
-ADMIN_PARAMS = {"user_id", "rule_id", "experiment_id", "order_id", "run_id"}
+ADMIN_PARAMS = {"user_id", "rule_id", "experiment_id", "order_id", "run_id",
+                "product_id", "variant_id", "image_id", "category_id", "article_id"}
 
 FORMS = form_posts()
 PAGES = page_gets()
