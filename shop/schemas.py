@@ -73,6 +73,23 @@ class FullMatch(validate.Regexp):
         return value
 
 
+class BoundedDecimal(fields.Decimal):
+    """A decimal checked against its bounds as sent, then rounded to ``places``.
+
+    ``100000.00000000001`` is above a maximum of 100000 although it rounds to it: the bounds the
+    OpenAPI document states hold for the number the client sent.
+    """
+
+    def __init__(self, low, high, *, places: int, **kwargs):
+        self.bounds = validate.Range(min=low, max=high)
+        super().__init__(places=places, validate=self.bounds, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        exact = fields.Decimal()._deserialize(value, attr, data, **kwargs)
+        self.bounds(exact)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class ChoiceList(fields.List):
     """Repeated parameters or one comma-separated value: ``a=x&a=y`` or ``a=x,y``."""
 
@@ -108,9 +125,9 @@ class _ProductQueryArgs(Schema):
 
     q = Text(validate=validate.Length(max=100), load_default=None)
     category = Text(validate=FullMatch(r"^[a-z0-9-]{1,80}$"), load_default=None)
-    min_price = fields.Decimal(validate=validate.Range(min=0, max=100000), load_default=None, places=2)
-    max_price = fields.Decimal(validate=validate.Range(min=0, max=100000), load_default=None, places=2)
-    size = fields.Decimal(validate=validate.Range(min=_SIZES.minimum, max=_SIZES.maximum), load_default=None, places=1)
+    min_price = BoundedDecimal(0, 100000, places=2, load_default=None)
+    max_price = BoundedDecimal(0, 100000, places=2, load_default=None)
+    size = BoundedDecimal(_SIZES.minimum, _SIZES.maximum, places=1, load_default=None)
     width = ChoiceList(ATTRIBUTES["width"].codes)
     in_stock = fields.Boolean(load_default=False)
     sort = Text(validate=validate.OneOf(SORTS), load_default="relevance")

@@ -152,6 +152,8 @@ def test_add_to_cart_form_is_labelled_and_works_by_keyboard(page: Page, shot):
     assert seen[-1]["label"] == "Size and width"
     label = choose_size(page)
     expect(size).to_be_focused()
+    page.keyboard.press("Tab")  # the size guide's link sits right under the size picker
+    expect(page.get_by_role("link", name="Size guide: EU, UK, US and foot length")).to_be_focused()
     page.keyboard.press("Tab")
     expect(quantity).to_be_focused()
     page.keyboard.press("Control+A")
