@@ -27,7 +27,7 @@ from recommender.types import Recommender
 
 from ..extensions import db
 from ..models import utcnow
-from .experiment_models import Experiment, ExperimentEvent
+from .experiment_models import Experiment
 
 STRATEGIES = ("served", "popularity", "collaborative", "weights")
 #: The served hybrid's signals with everything but "what other shoppers did" switched off
@@ -200,5 +200,3 @@ def pending(events: list[dict]) -> list[dict]:
     """Everything to write for this request: rows for its events and the orders it placed."""
     return [*rows_for(events), *g.pop("pending_experiment_events", [])]
 
-
-INSERT_MODEL = ExperimentEvent
