@@ -93,15 +93,15 @@ def to_csv(rows: Iterable[AuditEntry]) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow([
-            row.id, row.created_at.isoformat(timespec="seconds"), _safe_cell(row.actor_email),
-            row.action, row.entity, _safe_cell(row.entity_id),
-            _safe_cell(json.dumps(row.before, sort_keys=True)) if row.before is not None else "",
-            _safe_cell(json.dumps(row.after, sort_keys=True)) if row.after is not None else "",
+            row.id, row.created_at.isoformat(timespec="seconds"), safe_cell(row.actor_email),
+            row.action, row.entity, safe_cell(row.entity_id),
+            safe_cell(json.dumps(row.before, sort_keys=True)) if row.before is not None else "",
+            safe_cell(json.dumps(row.after, sort_keys=True)) if row.after is not None else "",
             row.address or "",
         ])
     return out.getvalue()
 
 
-def _safe_cell(text: str) -> str:
+def safe_cell(text: str) -> str:
     """A cell a spreadsheet will not run as a formula (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Order
-from .audit import _safe_cell as safe_cell
+from .audit import safe_cell
 
 
 @dataclass(frozen=True)
