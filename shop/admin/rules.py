@@ -118,7 +118,7 @@ def effect(session: Session) -> list[dict]:
         exclude = {anchor} if anchor else set()
         before = _ranked(slot, slot.size, anchor, None, set(exclude))
         pool = _ranked(slot, slot.size + merch_store.OVERFETCH, anchor, None, set(exclude))
-        after = merch_store.steer_slot(slot.name, pool, slot.size, _allowed(None, exclude))
+        after = merch_store.steer_slot(slot.name, pool, slot.size, _allowed(None, exclude), rules)
         names = dict(session.execute(select(Product.slug, Product.name).where(
             Product.slug.in_({r.item_id for r in [*before, *after]}))).all())
         out.append({"slot": slot.name, "title": slot.title, "anchor": anchor, "rules": [r.id for r in rules],

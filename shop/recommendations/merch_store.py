@@ -43,8 +43,10 @@ def _load() -> tuple[tuple[Rule, ...], dict[str, frozenset[str]]]:
             return _cached["rules"], _cached["ancestors"]
     rows = db.session.scalars(select(MerchRule).where(MerchRule.enabled.is_(True))).all()
     rules = tuple(row.as_rule() for row in rows)
-    parents = dict(db.session.execute(select(Category.id, Category.parent_id)).all())
-    slugs = dict(db.session.execute(select(Category.id, Category.slug)).all())
+    # The category tree only matters to rules; with none (the usual case) it is not read.
+    tree = db.session.execute(select(Category.id, Category.parent_id, Category.slug)).all() if rules else []
+    parents = {category_id: parent for category_id, parent, _slug in tree}
+    slugs = {category_id: slug for category_id, _parent, slug in tree}
     ancestors = {}
     for category_id, slug in slugs.items():
         chain, seen, at = [], set(), category_id
@@ -64,10 +66,6 @@ def live_rules(slot: str) -> list[Rule]:
     return rules_for(rules, slot, utcnow())
 
 
-def has_rules(slot: str) -> bool:
-    return bool(live_rules(slot))
-
-
 def facts_for(slugs: Iterable[str]) -> dict[str, ItemFacts]:
     slugs = list(dict.fromkeys(slugs))
     if not slugs:
@@ -82,9 +80,9 @@ def facts_for(slugs: Iterable[str]) -> dict[str, ItemFacts]:
 
 
 def steer_slot(slot: str, recs: Sequence[Recommendation], n: int,
-               allowed: Callable[[str], bool]) -> list[Recommendation]:
-    """``recs`` of ``slot`` with the live rules applied, cut to ``n``."""
-    rules = live_rules(slot)
+               allowed: Callable[[str], bool], rules: Sequence[Rule] | None = None) -> list[Recommendation]:
+    """``recs`` of ``slot`` with the live rules (or ``rules``, already read) applied, cut to ``n``."""
+    rules = live_rules(slot) if rules is None else rules
     if not rules:
         return list(recs[:n])
     pinned_products = [r.target for r in rules if r.action == "pin" and r.target_kind == "product"]

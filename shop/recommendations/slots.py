@@ -47,11 +47,12 @@ def ranked(name: str, n: int | None = None, *, anchor: str | None = None, profil
     exclude = set(exclude)
     if slot.method is None:
         return _ranked(slot, n, anchor, profile, exclude)
+    rules = merch_store.live_rules(name)
     with experiments.serving(name):
-        if not merch_store.has_rules(name):
+        if not rules:
             return _ranked(slot, n, anchor, profile, exclude)
         recs = _ranked(slot, n + merch_store.OVERFETCH, anchor, profile, exclude)
-    return merch_store.steer_slot(name, recs, n, _allowed(profile, {*exclude, anchor}))
+    return merch_store.steer_slot(name, recs, n, _allowed(profile, {*exclude, anchor}), rules)
 
 
 def _allowed(profile: Mapping | None, exclude: set):
