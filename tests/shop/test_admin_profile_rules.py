@@ -48,7 +48,8 @@ def test_preview_shows_what_the_example_shoppers_would_see(demo):
 
 def test_a_saved_table_is_audited_and_used_by_the_next_training(demo, runner):
     staff = staff_client(demo, "admin")
-    changed = SHIPPED.replace("reason: ", "reason: Fits: ", 1)
+    changed = SHIPPED.replace('reason: "High arch support for flat feet"', 'reason: "Fits: high arch support"', 1)
+    assert changed != SHIPPED
     response = staff.post("/admin/profile-rules", data={"text": changed, "action": "save"})
     assert response.status_code == 302
     assert Path(demo.config["PROFILE_RULES_PATH"]).read_text(encoding="utf-8") == changed
@@ -59,6 +60,13 @@ def test_a_saved_table_is_audited_and_used_by_the_next_training(demo, runner):
         assert profile_rules_store.current_path() == Path(demo.config["PROFILE_RULES_PATH"])
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "profile_rules.update"))
         assert entry.before["sha256"] != entry.after["sha256"] and entry.after["rules"]
+        # The next training fits the saved table: its first reason is the edited one.
+        from recommender.persistence import load_artifact
+        from shop.recommendations.training import train
+
+        result = train(db.session, demo.config["MODEL_DIR"])
+        model, _header = load_artifact(result.path)
+        assert model.profile_.rules_[0].reason.startswith("Fits: ")
 
 
 def test_support_cannot_edit_the_rules(demo):
