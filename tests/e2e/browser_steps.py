@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from playwright.sync_api import Locator, Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
 
 WALKING_ARTICLE = "/articles/walking-for-back-pain"
 EMPTY_CART = "No products in the cart."
@@ -67,3 +74,16 @@ def focus_is_visible(page: Page) -> bool:
                 || style.boxShadow !== 'none';
         }"""
     )
+
+
+def make_staff(live_server, email: str, role: str, password: str, name: str = "") -> None:
+    """``shop staff create`` against the live server's database, as an operator would."""
+    workdir = live_server.workdir
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "FLASK_APP")}
+    env.update(DATABASE_URL="sqlite:///" + str(workdir / "shop.db"), INSTANCE_PATH=str(workdir / "instance"),
+               MODEL_DIR=str(workdir / "instance" / "models"), SECRET_KEY="e2e-secret-key-not-for-production")
+    command = [sys.executable, "-m", "shop.cli", "staff", "create", email, "--role", role, "--password", password]
+    if name:
+        command += ["--name", name]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

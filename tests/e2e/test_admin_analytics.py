@@ -7,12 +7,10 @@ whose page follows the run until it has succeeded. Screenshots: docs/screenshots
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
+from browser_steps import make_staff
 from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,15 +19,6 @@ PHONE = {"width": 390, "height": 844}
 EMAIL, PASSWORD = "merch-e2e@example.com", "merchandiser-e2e-1"
 
 
-def _make_merchandiser(live_server) -> None:
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "FLASK_APP")}
-    env.update(DATABASE_URL="sqlite:///" + str(live_server.workdir / "shop.db"),
-               INSTANCE_PATH=str(live_server.workdir / "instance"),
-               MODEL_DIR=str(live_server.workdir / "instance" / "models"),
-               SECRET_KEY="e2e-secret-key-not-for-production")
-    result = subprocess.run([sys.executable, "-m", "shop.cli", "staff", "create", EMAIL, "--role", "merchandiser",
-                             "--password", PASSWORD], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0 or "already" in result.stdout + result.stderr, result.stdout + result.stderr
 
 
 def _log_in(page: Page) -> None:
@@ -41,7 +30,7 @@ def _log_in(page: Page) -> None:
 
 
 def test_analytics_and_retrain_in_the_browser(page: Page, live_server, browser_problems):
-    _make_merchandiser(live_server)
+    make_staff(live_server, EMAIL, "merchandiser", PASSWORD)
     # The event log ignores headless browsers (as bots); this journey stands for a person.
     page.context.set_extra_http_headers({"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"})
     _log_in(page)

@@ -8,11 +8,9 @@ left". The edit page is photographed at desktop and phone width for the README
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from browser_steps import make_staff
 from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,18 +20,10 @@ EMAIL, PASSWORD = "merch@example.com", "merchandiser-password-1"
 SKU = "VM-HW-39-R"  # Halo Walk, EU 39 regular
 
 
-def _make_merchandiser(live_server) -> None:
-    """``shop staff create`` against the live server's database, as an operator would."""
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "FLASK_APP")}
-    env.update(DATABASE_URL="sqlite:///" + str(live_server.workdir / "shop.db"),
-               INSTANCE_PATH=str(live_server.workdir / "instance"), SECRET_KEY="e2e-secret-key-not-for-production")
-    result = subprocess.run([sys.executable, "-m", "shop.cli", "staff", "create", EMAIL, "--role", "merchandiser",
-                             "--password", PASSWORD], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_a_merchandiser_changes_a_price_and_a_stock_and_the_shop_shows_them(page: Page, live_server):
-    _make_merchandiser(live_server)
+    make_staff(live_server, EMAIL, "merchandiser", PASSWORD)
     page.goto("/account/login?next=/admin/catalog")
     page.get_by_label("E-mail address").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)

@@ -7,13 +7,9 @@ and the shopper's order history shows "shipped" with the tracking number.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-from browser_steps import choose_size
+from browser_steps import choose_size, make_staff
 from conftest import ROOT, VIEWPORT
 from playwright.sync_api import Page, expect
 
@@ -26,14 +22,6 @@ CHECKOUT = {"name": "Sam Shopper", "email": "sam@example.com", "delivery": "stan
 TRACKING = "JD014600003828"
 
 
-def make_support_person(workdir: Path) -> None:
-    """``shop staff create`` against the live server's database."""
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "FLASK_APP")}
-    env.update(DATABASE_URL="sqlite:///" + str(workdir / "shop.db"), INSTANCE_PATH=str(workdir / "instance"),
-               MODEL_DIR=str(workdir / "instance" / "models"), SECRET_KEY="e2e-secret-key-not-for-production")
-    subprocess.run([sys.executable, "-m", "shop.cli", "staff", "create", SUPPORT_EMAIL, "--role", "support",
-                    "--password", SUPPORT_PASSWORD, "--name", "Desk"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
 
 
 def stock_of(page: Page, sku: str) -> int:
@@ -54,7 +42,7 @@ def order_one(page: Page) -> tuple[str, str]:
 
 
 def test_support_ships_one_order_and_cancels_another(page: Page, browser, live_server, shot):
-    make_support_person(live_server.workdir)
+    make_staff(live_server, SUPPORT_EMAIL, "support", SUPPORT_PASSWORD, name="Desk")
     shipped_number, _sku = order_one(page)
     cancelled_number, cancelled_sku = order_one(page)
     stock_before_cancel = stock_of(page, cancelled_sku)

@@ -8,13 +8,11 @@ docs/screenshots/admin-rules.png and admin-experiment.png.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
+from browser_steps import make_staff
 from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,14 +22,6 @@ DESKTOP_CHROME = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, li
                   "Chrome/131.0.0.0 Safari/537.36")
 
 
-def make_staff(live_server, email: str, role: str) -> None:
-    """``shop staff create`` against the live server's database, as an operator would."""
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "FLASK_APP")}
-    env.update(DATABASE_URL="sqlite:///" + str(live_server.workdir / "shop.db"),
-               INSTANCE_PATH=str(live_server.workdir / "instance"), SECRET_KEY="e2e-secret-key-not-for-production")
-    result = subprocess.run([sys.executable, "-m", "shop.cli", "staff", "create", email, "--role", role,
-                             "--password", PASSWORD], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def log_in(page: Page, email: str, next_url: str) -> None:
@@ -53,7 +43,7 @@ def test_a_merchandiser_pins_a_product_and_shoppers_see_it_first(page: Page, liv
     pick = next(slug for slug in ("quillby-groundwork", "velmora-softstep-max", "hollin-reed-city-comfort")
                 if slug not in before)
 
-    make_staff(live_server, "merch@example.com", "merchandiser")
+    make_staff(live_server, "merch@example.com", "merchandiser", PASSWORD)
     log_in(page, "merch@example.com", "/admin/rules")
     expect(page.get_by_role("heading", name="Merchandising rules")).to_be_visible()
     page.get_by_role("link", name="New rule").click()
@@ -75,7 +65,7 @@ def test_a_merchandiser_pins_a_product_and_shoppers_see_it_first(page: Page, liv
 
 
 def test_an_admin_starts_an_experiment_and_reads_its_result(page: Page, live_server, browser):
-    make_staff(live_server, "boss@example.com", "admin")
+    make_staff(live_server, "boss@example.com", "admin", PASSWORD)
     log_in(page, "boss@example.com", "/admin/experiments")
     page.get_by_role("link", name="New experiment").click()
     page.get_by_label("Name", exact=True).fill("Home: hybrid vs popularity")
