@@ -103,7 +103,7 @@ def _anchor(session: Session, context: str, rules: list) -> str | None:
 
 def effect(session: Session) -> list[dict]:
     """For every slot a live rule acts on: what it shows now without and with the rules."""
-    from ..recommendations.slots import _allowed, _ranked
+    from ..recommendations.slots import allowed_by_business_rules, model_ranked
 
     out = []
     for slot in registry.SLOTS:
@@ -116,9 +116,9 @@ def effect(session: Session) -> list[dict]:
         if slot.context in ("product", "article") and anchor is None:
             continue
         exclude = {anchor} if anchor else set()
-        before = _ranked(slot, slot.size, anchor, None, set(exclude))
-        pool = _ranked(slot, slot.size + merch_store.OVERFETCH, anchor, None, set(exclude))
-        after = merch_store.steer_slot(slot.name, pool, slot.size, _allowed(None, exclude), rules)
+        before = model_ranked(slot, slot.size, anchor, None, set(exclude))
+        pool = model_ranked(slot, slot.size + merch_store.OVERFETCH, anchor, None, set(exclude))
+        after = merch_store.steer_slot(slot.name, pool, slot.size, allowed_by_business_rules(None, exclude), rules)
         names = dict(session.execute(select(Product.slug, Product.name).where(
             Product.slug.in_({r.item_id for r in [*before, *after]}))).all())
         out.append({"slot": slot.name, "title": slot.title, "anchor": anchor, "rules": [r.id for r in rules],

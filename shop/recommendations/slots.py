@@ -46,16 +46,16 @@ def ranked(name: str, n: int | None = None, *, anchor: str | None = None, profil
     n = n or slot.size
     exclude = set(exclude)
     if slot.method is None:
-        return _ranked(slot, n, anchor, profile, exclude)
+        return model_ranked(slot, n, anchor, profile, exclude)
     rules = merch_store.live_rules(name)
     with experiments.serving(name):
         if not rules:
-            return _ranked(slot, n, anchor, profile, exclude)
-        recs = _ranked(slot, n + merch_store.OVERFETCH, anchor, profile, exclude)
-    return merch_store.steer_slot(name, recs, n, _allowed(profile, {*exclude, anchor}), rules)
+            return model_ranked(slot, n, anchor, profile, exclude)
+        recs = model_ranked(slot, n + merch_store.OVERFETCH, anchor, profile, exclude)
+    return merch_store.steer_slot(name, recs, n, allowed_by_business_rules(profile, {*exclude, anchor}), rules)
 
 
-def _allowed(profile: Mapping | None, exclude: set):
+def allowed_by_business_rules(profile: Mapping | None, exclude: set):
     """The business rules a pinned product must pass too: eligible (active, in stock, in the
     visitor's size), not in the cart, not the page's own product, not excluded by the caller."""
     sig = signals()
@@ -64,8 +64,9 @@ def _allowed(profile: Mapping | None, exclude: set):
     return lambda slug: slug in slugs and slug not in out
 
 
-def _ranked(slot: registry.Slot, n: int, anchor: str | None, profile: Mapping | None,
-            exclude: set) -> list[Recommendation]:
+def model_ranked(slot: registry.Slot, n: int, anchor: str | None, profile: Mapping | None,
+                 exclude: set) -> list[Recommendation]:
+    """What the model ranks for the slot, before merchandising rules (the rules page shows both)."""
     name = slot.name
     if slot.method == "recommend":
         return service.for_context(slot.context, anchor, n, profile=profile, exclude=exclude)
@@ -179,7 +180,7 @@ def product_slots(product: Product, n: int | None = None) -> dict[str, list[Sugg
     linked = {r.item_id for r in hand_set}
     like = [r for r in like if r.item_id not in linked]
     if lists is not None:  # the cached lists have not met the merchandising rules yet
-        allowed = _allowed(None, {product.slug, *linked})
+        allowed = allowed_by_business_rules(None, {product.slug, *linked})
         like = merch_store.steer_slot("similar", like, n, allowed)
         together = merch_store.steer_slot("bought-together", together, n, allowed)
     together = [*hand_set, *together][: max(n, len(hand_set))]
