@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.synthetic import make_catalog, make_interactions  # noqa: E402
 from recommender.interactions import IdIndex, to_matrix  # noqa: E402
-from recommender.sequential import recency_matrix  # noqa: E402
+from recommender.ordering import recency_matrix  # noqa: E402
 from recommender.sparse_ease import SparseEASE  # noqa: E402
 
 

@@ -186,7 +186,7 @@ def ordered_sources(sources: Sources, decay: float) -> Sources:
     """The sources weighted as an order-aware model reads a history: ``decay ** step``.
 
     Step 0 is the most recent moment, 1 the one before, ...; items sharing a moment share a
-    step (as :func:`recommender.sequential.steps_from_end` counts them).
+    step (as :func:`recommender.ordering.steps_from_end` counts them).
     """
     if not len(sources):
         return sources

@@ -24,7 +24,7 @@ from sklearn.base import clone
 
 from recommender.interactions import DEFAULT_EVENT_WEIGHTS, IdIndex, Interactions, to_matrix
 from recommender.item_statistics import PairStatistics, compute_statistics, statistics_spec
-from recommender.sequential import recency_matrix
+from recommender.ordering import recency_matrix
 from recommender.types import Document, ItemInfo
 
 __all__ = ["BUY_EVENTS", "InteractionSummary", "basket_estimator", "cap_history", "choose_model",

@@ -52,7 +52,7 @@ class PairStatistics:
         ``X'X``: for a binary history, the users who have both ``i`` and ``j`` (the diagonal
         is then ``degree``).
     transition_inputs, transitions : csr_matrix or None
-        SLIST's ``S'S`` and ``S'T`` (:func:`recommender.sequential.transition_pairs`).
+        SLIST's ``S'S`` and ``S'T`` (:func:`recommender.ordering.transition_pairs`).
     walk : csr_matrix or None
         RP3beta's ``sum_u [x_ui > 0] (x_uj / sum_k x_uk) ** alpha``.
     """
@@ -90,7 +90,7 @@ def statistics_spec(estimator) -> StatisticsSpec | None:
 
 def compute_statistics(spec: StatisticsSpec, X: sp.csr_matrix, times=None) -> PairStatistics:
     """The sums of ``spec`` from a user x item matrix (and, for transitions, its ``times``)."""
-    from recommender.sequential import transition_pairs
+    from recommender.ordering import transition_pairs
 
     X = sp.csr_matrix(X, dtype=np.float64, copy=True)
     X.sum_duplicates()

@@ -1,10 +1,8 @@
 """Order-aware item-item models: what a person did last says most about what comes next.
 
-A user's history arrives as two aligned CSR matrices: ``X`` (which items, any positive
-weight) and ``times`` (same sparsity pattern, the time of the user's latest interaction
-with each item; positions work as well as Unix seconds). From them every model derives the
-*step from the end* of each item: 0 for the most recent time in the row, 1 for the one
-before, ... (items sharing a timestamp, such as one basket, share a step).
+A user's history arrives as two aligned CSR matrices, ``X`` and ``times``; every model reads
+it through :mod:`recommender.ordering` (each entry's *step from the end*: 0 for the most
+recent time in the row).
 
 - :class:`SLIST` (Choi et al., WSDM 2021) solves one ridge regression in closed form that
   mixes EASE's session consistency ("reconstruct the history from itself", weight
@@ -23,160 +21,21 @@ Models that read order set ``uses_order = True``; the evaluation runner then pas
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from recommender.base import RecommenderBase, check_user_items, top_n
 from recommender.collaborative import spd_inverse
-from recommender.interactions import IdIndex, Interactions
+from recommender.ordering import decayed, recency_matrix, steps_from_end, transition_pairs
 
-__all__ = ["SLIST", "SequentialBlend", "TransitionKNN", "recency_matrix", "steps_from_end",
-           "transition_pairs"]
-
-
-# --------------------------------------------------------------------------- ordered input
+# The ordered-input helpers live in recommender.ordering; re-exported for existing callers.
+__all__ = ["SLIST", "OrderedModel", "SequentialBlend", "TransitionKNN", "recency_matrix",
+           "steps_from_end", "transition_pairs"]
 
 
-def recency_matrix(interactions: Interactions, users: IdIndex, items: IdIndex,
-                   like: sp.csr_matrix | None = None) -> sp.csr_matrix:
-    """Latest timestamp of each (user, item), as a CSR matrix with ``like``'s pattern.
 
-    Values are shifted so the earliest time is 1 (a stored 0 could be mistaken for an absent
-    entry). Rows and columns outside ``users`` / ``items`` are dropped, as in ``to_matrix``.
-
-    Examples
-    --------
-    >>> inter = Interactions.from_records([("u", "a"), ("u", "b"), ("u", "a")])
-    >>> recency_matrix(inter, IdIndex(["u"]), IdIndex(["a", "b"])).toarray().tolist()
-    [[3.0, 2.0]]
-    """
-    rows = users.get_indexer(interactions.user_ids)
-    cols = items.get_indexer(interactions.item_ids)
-    known = (rows >= 0) & (cols >= 0)
-    rows, cols, t = rows[known], cols[known], interactions.timestamps[known]
-    shape = (len(users), len(items))
-    if len(t):
-        t = t - t.min() + 1.0
-    frame = pd.DataFrame({"key": rows.astype(np.int64) * shape[1] + cols, "t": t})
-    latest = frame.groupby("key", sort=True)["t"].max()
-    keys = latest.index.to_numpy()
-    R = sp.csr_matrix((latest.to_numpy(), (keys // shape[1], keys % shape[1])), shape=shape)
-    R.sort_indices()
-    if like is not None:
-        like = like.tocsr()
-        if like.nnz != R.nnz or not np.array_equal(like.indices, R.indices):
-            raise ValueError("times and X must have the same sparsity pattern")
-    return R
-
-
-def _aligned_times(user_items: sp.csr_matrix, times) -> np.ndarray:
-    """The ``times`` values at ``user_items``' entries (all equal when ``times`` is None)."""
-    if times is None:
-        return np.zeros(user_items.nnz)
-    T = sp.csr_matrix(times)
-    if T.shape != user_items.shape:
-        raise ValueError(f"times has shape {T.shape}, user_items {user_items.shape}")
-    if T.nnz == user_items.nnz and np.array_equal(T.indptr, user_items.indptr) \
-            and np.array_equal(T.indices, user_items.indices):
-        return np.asarray(T.data, dtype=np.float64)
-    # Different pattern or order: look every entry up (missing times count as oldest).
-    T = T.tocsr()
-    T.sum_duplicates()
-    n = user_items.shape[1]
-    rows = np.repeat(np.arange(user_items.shape[0]), np.diff(user_items.indptr))
-    keys = rows.astype(np.int64) * n + user_items.indices
-    t_rows = np.repeat(np.arange(T.shape[0]), np.diff(T.indptr))
-    t_keys = t_rows.astype(np.int64) * n + T.indices
-    pos = np.searchsorted(t_keys, keys)
-    pos = np.minimum(pos, max(len(t_keys) - 1, 0))
-    found = (len(t_keys) > 0) & (t_keys[pos] == keys) if len(t_keys) else np.zeros(len(keys), bool)
-    out = np.zeros(len(keys))
-    out[found] = T.data[pos[found]]
-    return out
-
-
-def steps_from_end(user_items: sp.csr_matrix, times=None) -> np.ndarray:
-    """Per stored entry, how many distinct earlier-than-latest times separate it from the end.
-
-    0 marks the most recent time of its row; equal times share a step.
-
-    Examples
-    --------
-    >>> X = sp.csr_matrix(np.array([[1, 1, 1, 0]], np.float32))
-    >>> T = sp.csr_matrix(np.array([[5, 9, 5, 0]], np.float64))
-    >>> steps_from_end(X, T).tolist()
-    [1, 0, 1]
-    """
-    X = sp.csr_matrix(user_items)
-    t = _aligned_times(X, times)
-    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-    order = np.lexsort((-t, rows))
-    r, ts = rows[order], t[order]
-    new_time = np.ones(len(order), dtype=bool)
-    new_time[1:] = (r[1:] != r[:-1]) | (ts[1:] != ts[:-1])
-    new_row = np.ones(len(order), dtype=bool)
-    new_row[1:] = r[1:] != r[:-1]
-    rank = np.cumsum(new_time) - 1
-    row_start = np.maximum.accumulate(np.where(new_row, rank, 0))
-    steps = np.empty(len(order), dtype=np.int64)
-    steps[order] = rank - row_start
-    return steps
-
-
-def _decayed(user_items: sp.csr_matrix, times, decay: float, window: int | None = None
-             ) -> sp.csr_matrix:
-    """Rows with each entry's weight multiplied by ``decay ** step`` (0 beyond ``window``)."""
-    X = sp.csr_matrix(user_items, dtype=np.float32, copy=True)
-    if decay == 1.0 and window is None:
-        return X
-    steps = steps_from_end(X, times)
-    factor = np.power(np.float64(decay), steps)
-    if window is not None:
-        factor[steps >= window] = 0.0
-    X.data = (X.data * factor).astype(np.float32)
-    return X
-
-
-def transition_pairs(X: sp.csr_matrix, times, window: int, decay: float, dtype=np.float32):
-    """Sequential training pairs: for every (user, step) the earlier ``window`` steps -> it.
-
-    Returns ``S`` (inputs: earlier items, weight ``decay ** (lag - 1)``) and ``T`` (targets:
-    the items of that step), one row per (user, step) that has an earlier step.
-    """
-    X = sp.csr_matrix(X)
-    steps = steps_from_end(X, times)
-    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)).astype(np.int64)
-    big = int(steps.max()) + 2 if len(steps) else 1
-    group_keys, group_of = np.unique(rows * big + steps, return_inverse=True)
-    n_groups, n_items = len(group_keys), X.shape[1]
-    in_rows, in_cols, in_vals = [], [], []
-    for lag in range(1, window + 1):
-        # An entry at step s feeds the target step s - lag of the same row (later in time).
-        target = rows * big + (steps - lag)
-        ok = steps >= lag
-        pos = np.searchsorted(group_keys, target[ok])
-        hit = pos < n_groups
-        hit[hit] = group_keys[pos[hit]] == target[ok][hit]
-        in_rows.append(pos[hit])
-        in_cols.append(X.indices[ok][hit])
-        in_vals.append(np.full(int(hit.sum()), decay ** (lag - 1), dtype=dtype))
-    S = sp.csr_matrix((np.concatenate(in_vals), (np.concatenate(in_rows), np.concatenate(in_cols))),
-                      shape=(n_groups, n_items), dtype=dtype)
-    T = sp.csr_matrix((np.ones(len(rows), dtype), (group_of, X.indices)),
-                      shape=(n_groups, n_items))
-    has_input = np.diff(S.indptr) > 0
-    return S[has_input], T[has_input]
-
-
-_transition_pairs = transition_pairs
-
-
-# --------------------------------------------------------------------------- models
-
-
-class _OrderedModel(RecommenderBase):
+class OrderedModel(RecommenderBase):
     """``recommend`` / ``score`` that weigh a history by recency before scoring it."""
 
     uses_order = True
@@ -219,7 +78,7 @@ class _OrderedModel(RecommenderBase):
         return np.asarray(scores, dtype=np.float32)
 
 
-class SLIST(_OrderedModel):
+class SLIST(OrderedModel):
     """Session-aware linear item similarity and transition (Choi et al., WSDM 2021).
 
     Minimises ``alpha ||X - X B||^2 + (1 - alpha) ||T - S B||^2 + l2 ||B||^2`` with
@@ -320,10 +179,10 @@ class SLIST(_OrderedModel):
         return self
 
     def _weigh(self, rows, times):
-        return _decayed(rows, times, float(self.decay))
+        return decayed(rows, times, float(self.decay))
 
 
-class TransitionKNN(_OrderedModel):
+class TransitionKNN(OrderedModel):
     """Item -> next-item transition counts within a window, normalised like RP3beta.
 
     ``C[i, j]`` sums ``transition_decay ** (lag - 1)`` over every time ``j`` came ``lag``
@@ -356,7 +215,7 @@ class TransitionKNN(_OrderedModel):
         """Count the transitions of the ordered histories; return self."""
         X = self._check_X(X)
         self.n_items_ = n = X.shape[1]
-        S, T = _transition_pairs(X, times, int(self.window), float(self.transition_decay))
+        S, T = transition_pairs(X, times, int(self.window), float(self.transition_decay))
         C = (S.T @ T).tocsr()
         C.setdiag(0)
         C.eliminate_zeros()
@@ -368,7 +227,7 @@ class TransitionKNN(_OrderedModel):
         return self
 
     def _weigh(self, rows, times):
-        return _decayed(rows, times, float(self.decay), window=int(self.last_steps))
+        return decayed(rows, times, float(self.decay), window=int(self.last_steps))
 
 
 def _keep_top_k(C: sp.csr_matrix, k: int, n: int) -> sp.csr_matrix:
@@ -383,7 +242,7 @@ def _keep_top_k(C: sp.csr_matrix, k: int, n: int) -> sp.csr_matrix:
     return out
 
 
-class SequentialBlend(_OrderedModel):
+class SequentialBlend(OrderedModel):
     """``base`` scores plus ``weight`` times ``transition`` scores, each row-max normalised.
 
     Normalising each model's row by its largest score makes ``weight`` mean the same on any

@@ -16,7 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.collaborative import _topk_rows_sparse
-from recommender.sequential import _decayed, _OrderedModel
+from recommender.ordering import decayed
+from recommender.sequential import OrderedModel
 
 __all__ = ["SparseEASE"]
 
@@ -24,7 +25,7 @@ __all__ = ["SparseEASE"]
 _MAX_UNION = 3072
 
 
-class SparseEASE(_OrderedModel):
+class SparseEASE(OrderedModel):
     """Neighbourhood-restricted EASE with a sparse ``n_items x k`` weight matrix.
 
     Parameters
@@ -117,7 +118,7 @@ class SparseEASE(_OrderedModel):
         return self
 
     def _weigh(self, rows, times):
-        return _decayed(rows, times, float(self.decay))
+        return decayed(rows, times, float(self.decay))
 
 
 def _neighbourhoods(G: sp.csr_matrix, diag: np.ndarray, k: int, how: str) -> list[np.ndarray]:

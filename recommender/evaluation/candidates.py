@@ -24,7 +24,7 @@ def default_candidates(random_state=0) -> dict:
     Examples
     --------
     >>> sorted(default_candidates())[:4]
-    ['ease', 'itemknn', 'popularity', 'random']
+    ['ease', 'ease-decay', 'itemknn', 'popularity']
     """
     return {
         "random": (RandomRecommender(random_state=random_state), {}),

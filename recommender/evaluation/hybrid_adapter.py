@@ -104,6 +104,6 @@ def _entry_times(X: sp.csr_matrix, times) -> np.ndarray:
     """The time of each stored entry of ``X`` (row order), zeros without ``times``."""
     if times is None:
         return np.zeros(X.nnz)
-    from recommender.sequential import _aligned_times
+    from recommender.ordering import aligned_times
 
-    return _aligned_times(X, times)
+    return aligned_times(X, times)

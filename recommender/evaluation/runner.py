@@ -20,8 +20,8 @@ from tqdm.auto import tqdm
 from recommender.collaborative import EASE, ItemKNN, RP3beta
 from recommender.evaluation.metrics import ranking_metrics
 from recommender.interactions import IdIndex, Interactions, to_matrix
+from recommender.ordering import recency_matrix
 from recommender.popularity import Popularity, RandomRecommender
-from recommender.sequential import recency_matrix
 
 __all__ = ["SplitData", "build_matrices", "default_models", "evaluate", "fit_model", "measure",
            "prepare"]
