@@ -13,10 +13,9 @@ from catalog.models import Product
 
 from ..models import User
 from ..reviews.models import Review, _utcnow
-from ..reviews.service import PENDING, PUBLISHED, refresh_product
+from ..reviews.service import PENDING, PUBLISHED, REJECTED, refresh_product
 from . import audit
 
-REJECTED = "rejected"  # kept, shown to nobody: the author's words are not silently deleted
 DECISIONS = {"publish": PUBLISHED, "reject": REJECTED}
 
 

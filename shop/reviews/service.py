@@ -27,6 +27,7 @@ from .models import Review, ReviewVote, _utcnow
 from .moderation import needs_moderation
 
 PUBLISHED, PENDING = "published", "pending"
+REJECTED = "rejected"  # by staff: kept, shown to nobody; the author's words are not silently deleted
 FIT_FIELDS = ("size_fit", "width_fit")
 
 
@@ -102,14 +103,18 @@ def own_review(session: Session, user_id: int | None, review_id: int) -> Review:
 
 
 def update_review(session: Session, user_id: int | None, review_id: int, changes: dict) -> Review:
-    """Change one's own review; the new words are moderated again."""
+    """Change one's own review; the new words are moderated again.
+
+    A review staff rejected goes back to the moderation queue whatever its new words: the
+    word filter is not allowed to overrule a person's decision.
+    """
     review = own_review(session, user_id, review_id)
     product = session.get(Product, review.product_id)
     merged = {k: getattr(review, k) for k in ("rating", "title", "body", *FIT_FIELDS)} | changes
     _check_fit(product, merged)
     for key, value in changes.items():
         setattr(review, key, value)
-    review.status = _status(merged)
+    review.status = PENDING if review.status == REJECTED else _status(merged)
     review.updated_at = _utcnow()
     refresh_product(session, review.product_id)
     session.commit()

@@ -91,6 +91,21 @@ def test_pending_reviews_do_not_count_and_edits_are_moderated_again(shop):
     assert bobs.status == "pending" and product(shop).rating_count == 1
 
 
+def test_a_review_staff_rejected_goes_back_to_moderation_when_edited(shop):
+    from shop.admin.review_moderation import moderate
+
+    ann = make_user(shop, "ann@example.com")
+    buy(shop, ann, HALO)
+    anns = service.create_review(shop, ann, product(shop), review(rating=1, body="www.spam.example"))
+    moderate(shop, None, anns.id, "reject")
+    service.update_review(shop, ann, anns.id, {"body": "Clean words now."})
+    assert anns.status == "pending"  # a person rejected it: a person looks again
+    assert product(shop).rating_count == 0
+    moderate(shop, None, anns.id, "publish")
+    service.update_review(shop, ann, anns.id, {"body": "Still fine."})
+    assert anns.status == "published"  # once accepted, edits are filtered as usual
+
+
 def test_aggregates_are_computed_from_published_reviews(shop):
     ratings = [5, 4, 4, 2]  # hand count: 15 / 4 = 3.75 -> 3.8
     for i, stars in enumerate(ratings):

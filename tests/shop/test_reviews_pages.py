@@ -99,6 +99,20 @@ def test_a_pending_review_is_shown_to_its_author_only(shop, client, app):
     assert "No reviews yet." in app.test_client().get(PAGE).get_data(as_text=True)
 
 
+def test_a_rejected_review_tells_its_author_and_an_edit_asks_again(shop, client, app):
+    from shop.admin.review_moderation import moderate
+    from shop.reviews.models import Review
+
+    buyer(shop, client, "ann@example.com", HALO)
+    write(client, body="Cheaper on www.elsewhere.example")
+    moderate(shop, None, shop.query(Review).one().id, "reject")
+    assert "a moderator declined it" in client.get(PAGE).get_data(as_text=True)
+    write(client, body="Plain words this time.")
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "waiting for a moderator" in html and "declined" not in html
+    assert "No reviews yet." in app.test_client().get(PAGE).get_data(as_text=True)
+
+
 def test_helpful_button_counts_once(shop, client, app):
     buyer(shop, client, "ann@example.com", HALO)
     write(client)
