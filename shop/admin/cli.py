@@ -1,4 +1,4 @@
-"""``shop staff create EMAIL --role admin`` (and list, remove): bootstrap and manage staff."""
+"""``shop staff create EMAIL --role admin`` (and list, remove, reset-two-step): bootstrap and manage staff."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import User
 from .roles import ROLES
-from .staff import StaffError, grant, list_staff, revoke
+from .staff import StaffError, grant, list_staff, reset_two_step, revoke
 
 
 @click.group("staff")
@@ -58,3 +58,19 @@ def staff_remove(email: str) -> None:
     except StaffError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{normalize_email(email)} is no longer staff.")
+
+
+@staff_group.command("reset-two-step")
+@click.argument("email")
+@with_appcontext
+def staff_reset_two_step(email: str) -> None:
+    """Forget EMAIL's second factor (a lost authenticator app); they sign in with the password
+    and turn two-step sign-in on again."""
+    from ..accounts.service import normalize_email
+
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    try:
+        reset_two_step(db.session, None, user.id if user else -1)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{normalize_email(email)} signs in with the password alone until two-step sign-in is on again.")

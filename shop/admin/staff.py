@@ -72,6 +72,27 @@ def revoke(session: Session, actor: User | None, user_id: int) -> User:
     return user
 
 
+def reset_two_step(session: Session, actor: User | None, user_id: int) -> User:
+    """Forget a staff member's second factor (a lost phone): their next log-in is password only
+    until they turn two-step sign-in on again from their account page. Audited; commits.
+
+    An admin cannot reset their own: that would let a stolen password switch it off.
+    """
+    user = session.get(User, user_id)
+    if user is None or user.role is None:
+        raise StaffError("No staff member with that id.")
+    if actor is not None and actor.id == user.id:
+        raise StaffError("You cannot reset your own two-step sign-in: ask another admin.")
+    if not user.totp_secret:
+        raise StaffError(f"{user.email} has no two-step sign-in to reset.")
+    user.totp_secret = None
+    user.totp_last_step = None
+    audit.record(session, actor, "staff.reset_two_step", "user", user.id,
+                 before={"email": user.email, "two_step": True}, after={"email": user.email, "two_step": False})
+    session.commit()
+    return user
+
+
 def _keep_an_admin(session: Session, leaving: User) -> None:
     admins = session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN))
     if admins <= 1:

@@ -12,7 +12,7 @@ from ..extensions import db
 from .access import current_staff, protect, protect_api
 from .roles import ADMIN_ONLY, ROLES
 from .schemas import StaffGrantSchema, StaffSchema
-from .staff import StaffError, grant, list_staff, revoke
+from .staff import StaffError, grant, list_staff, reset_two_step, revoke
 
 pages = protect(Blueprint("admin_staff", __name__, url_prefix="/admin/staff"), ADMIN_ONLY)
 api = protect_api(ApiBlueprint("admin_staff_api", __name__, url_prefix="/api/admin/staff",
@@ -20,8 +20,10 @@ api = protect_api(ApiBlueprint("admin_staff_api", __name__, url_prefix="/api/adm
 
 
 def _render(errors: dict | None = None, values: dict | None = None, status: int = 200):
+    me = current_staff()
     return render_template("admin/staff.html", staff=list_staff(db.session), roles=ROLES,
-                           errors=errors or {}, values=values or {}), status
+                           errors=errors or {}, values=values or {},
+                           current_user_id=me.id if me else None), status
 
 
 @pages.route("", endpoint="list_staff")
@@ -58,6 +60,17 @@ def revoke_page(user_id: int):
     return redirect(url_for("admin_staff.list_staff"))
 
 
+@pages.route("/<int:user_id>/reset-two-step", methods=["POST"], endpoint="reset_two_step")
+def reset_two_step_page(user_id: int):
+    try:
+        user = reset_two_step(db.session, current_staff(), user_id)
+    except StaffError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin_staff.list_staff"))
+    flash(f"{user.email} signs in with the password alone until they turn two-step sign-in on again.", "info")
+    return redirect(url_for("admin_staff.list_staff"))
+
+
 @api.route("", methods=["GET"])
 @api.response(200, StaffSchema(many=True))
 def api_list():
@@ -86,5 +99,17 @@ def api_revoke(user_id: int):
     """Make a staff member a shopper again (their second factor is removed too)."""
     try:
         revoke(db.session, current_staff(), user_id)
+    except StaffError as exc:
+        abort_with(404 if "No staff" in str(exc) else 422, str(exc))
+
+
+@api.route("/<int:user_id>/two-step", methods=["DELETE"])
+@api.response(200, StaffSchema)
+@api.alt_response(404, description="No staff member with that id.")
+@api.alt_response(422, description="Your own account, or no two-step sign-in to reset.")
+def api_reset_two_step(user_id: int):
+    """Forget a staff member's second factor (a lost authenticator); audited."""
+    try:
+        return reset_two_step(db.session, current_staff(), user_id)
     except StaffError as exc:
         abort_with(404 if "No staff" in str(exc) else 422, str(exc))

@@ -87,3 +87,50 @@ def test_staff_api_answers_problems(app):
     me = admin.get("/api/admin").get_json()["id"]
     last_admin = admin.delete(f"/api/admin/staff/{me}")
     assert last_admin.status_code == 422 and "only admin" in last_admin.get_json()["detail"]
+
+
+def _with_two_step(app, email):
+    with app.app_context():
+        account = db.session.scalar(select(User).where(User.email == email))
+        account.totp_secret, account.totp_last_step = "JBSWY3DPEHPK3PXP", 1
+        db.session.commit()
+        return account.id
+
+
+def test_an_admin_resets_a_lost_second_factor_from_the_page_and_it_is_audited(app):
+    admin = staff_client(app, "admin", "boss@example.com")
+    staff_client(app, "support", "sam@example.com")
+    sam = _with_two_step(app, "sam@example.com")
+    assert "Reset two-step" in admin.get("/admin/staff").get_data(as_text=True)
+    done = admin.post(f"/admin/staff/{sam}/reset-two-step", follow_redirects=True)
+    assert "sam@example.com signs in with the password alone" in done.get_data(as_text=True)
+    assert user(app, "sam@example.com").totp_secret is None
+    assert user(app, "sam@example.com").totp_last_step is None
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "staff.reset_two_step")).one()
+        assert (entry.actor_email, entry.entity_id) == ("boss@example.com", str(sam))
+    again = admin.post(f"/admin/staff/{sam}/reset-two-step", follow_redirects=True)
+    assert "has no two-step sign-in to reset" in again.get_data(as_text=True)
+
+
+def test_nobody_resets_their_own_second_factor_and_only_admins_reset_others(app):
+    admin = staff_client(app, "admin", "boss@example.com")
+    me = _with_two_step(app, "boss@example.com")
+    own = admin.delete(f"/api/admin/staff/{me}/two-step")
+    assert own.status_code == 422 and "your own" in own.get_json()["detail"]
+    assert user(app, "boss@example.com").totp_secret is not None
+    support = staff_client(app, "support", "sam@example.com")
+    assert support.delete(f"/api/admin/staff/{me}/two-step").status_code == 403  # admins only
+    assert admin.delete("/api/admin/staff/99999/two-step").status_code == 404
+    sam = _with_two_step(app, "sam@example.com")
+    reset = admin.delete(f"/api/admin/staff/{sam}/two-step")
+    assert reset.status_code == 200 and reset.get_json()["two_step"] is False
+
+
+def test_staff_reset_two_step_command(app, runner):
+    runner.invoke(args=["staff", "create", "sam@example.com", "--role", "support", "--password", STAFF_PASSWORD])
+    _with_two_step(app, "sam@example.com")
+    result = runner.invoke(args=["staff", "reset-two-step", "Sam@Example.com"])
+    assert result.exit_code == 0, result.output
+    assert user(app, "sam@example.com").totp_secret is None
+    assert runner.invoke(args=["staff", "reset-two-step", "nobody@example.com"]).exit_code == 1
