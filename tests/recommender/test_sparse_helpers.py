@@ -93,3 +93,14 @@ def test_collaborative_scores_of_a_sparse_model_are_the_weighted_row_sum():
     scores = collaborative_scores(Model(), sources, 50, 40)
     assert scores.dtype == np.float32 and scores.shape == (40,)
     np.testing.assert_allclose(scores, expected[:40], rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_top_indices_is_a_stable_sort_of_the_finite_values_even_when_most_are_equal(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 6000))
+    values = rng.choice([-np.inf, 0.0, 0.25, 1.0], n).astype(np.float32)
+    values = np.where(rng.random(n) < 0.8, values, rng.random(n)).astype(np.float32)
+    k = int(rng.integers(0, n + 3))
+    order = sorted((i for i in range(n) if np.isfinite(values[i])), key=lambda i: (-values[i], i))
+    assert top_indices(values, k).tolist() == order[:k]
