@@ -3,11 +3,13 @@
 Two models, each size and model in its own subprocess (so peak RSS is not polluted by the
 previous run):
 
-- ``collaborative``: the serving collaborative model alone, as the hybrid fits it —
-  ``to_matrix`` (event weights) then ``RP3beta().fit`` (the shop's default);
+- ``collaborative``: the catalog-size-independent baseline alone — ``to_matrix`` (event
+  weights) then ``RP3beta().fit`` (what the hybrid falls back to on the largest catalogs);
 - ``hybrid``: the whole :class:`~recommender.hybrid.HybridRecommender` with the shop's
-  defaults — content TF-IDF, profile rules, interaction matrix, RP3beta, time-decayed
-  popularity, and the second RP3beta on cart/purchase events ("bought together").
+  defaults, as ``shop recommender train`` fits it — content TF-IDF, profile rules, the
+  interaction matrix, the collaborative model chosen on a validation split
+  (``collaborative='auto'``: SLIST, sparse EASE or RP3beta; the record names the winner),
+  time-decayed popularity, and RP3beta on cart/purchase events ("bought together").
 
 Data: ``bench/synthetic.py`` (seeded; power-law popularity, sessions with co-occurrence) on a
 fixed catalog of 10,000 products and 60 articles (``--items``), so only the log grows.
@@ -42,6 +44,7 @@ MODELS = ("collaborative", "hybrid")
 
 
 def run_one(model_name: str, n_rows: int, n_items: int, seed: int) -> dict:
+    import numpy as np
     from synthetic import make_catalog, make_interactions
 
     from recommender.collaborative import RP3beta
@@ -68,8 +71,11 @@ def run_one(model_name: str, n_rows: int, n_items: int, seed: int) -> dict:
                     "similarity_nnz": int(model.similarity_.nnz)}
         else:
             model = HybridRecommender().fit(items, inter, docs)
+            similarity = model.collaborative_.similarity_
             info = {"n_users": model.stats_["n_users"],
-                    "similarity_nnz": int(model.collaborative_.similarity_.nnz)}
+                    "collaborative": model.stats_.get("collaborative"),
+                    "similarity_nnz": int(similarity.nnz if hasattr(similarity, "nnz")
+                                          else np.count_nonzero(similarity))}
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     import resource
 

@@ -43,8 +43,20 @@ def check_user_items(user_items, n_items: int) -> sp.csr_matrix:
 
 
 def _exact_top_n(scores: np.ndarray, cols: np.ndarray, n: int):
-    """Best ``n`` of each row by (score descending, column ascending)."""
-    order = np.lexsort((cols, -scores), axis=1)[:, :n]
+    """Best ``n`` of each row by (score descending, column ascending).
+
+    float32 scores and columns below 2**32 (the usual case) are packed into one tie-free
+    uint64 key per entry (the score's bits ordered descending, then the column), so one
+    partition and a sort of ``n`` keys per row replace a two-key sort of the whole row.
+    """
+    if scores.dtype != np.float32 or cols.size and int(cols.max()) >= 2**32 or n >= scores.shape[1]:
+        order = np.lexsort((cols, -scores), axis=1)[:, :n]
+    else:
+        bits = (scores + np.float32(0.0)).view(np.uint32)  # + 0.0: -0.0 ties with 0.0
+        ascending = np.where(bits >> 31, ~bits, bits | np.uint32(0x80000000))
+        key = ((~ascending).astype(np.uint64) << np.uint64(32)) | cols.astype(np.uint64)
+        part = np.argpartition(key, n - 1, axis=1)[:, :n]
+        order = np.take_along_axis(part, np.argsort(np.take_along_axis(key, part, axis=1), axis=1), axis=1)
     return np.take_along_axis(cols, order, axis=1), np.take_along_axis(scores, order, axis=1)
 
 

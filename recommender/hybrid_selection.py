@@ -17,6 +17,7 @@ two or more items) skip selection and get :data:`SMALL_DATA_DEFAULT`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,7 +90,7 @@ def choose_collaborative(interactions: Interactions, n_items: int, *, min_users:
     Every candidate's grid is scored by validation ``ndcg@k`` (ties: the earlier candidate),
     so the same data always gives the same choice.
     """
-    from recommender.evaluation.tuning import select  # evaluation imports the models
+    from recommender.evaluation.tuning import select, validation_problem  # it imports the models
 
     if _validatable_users(interactions) < min_users:
         name, estimator = SMALL_DATA_DEFAULT
@@ -97,9 +98,12 @@ def choose_collaborative(interactions: Interactions, n_items: int, *, min_users:
     best: Choice | None = None
     best_score = -np.inf
     trials, seconds, fits = {}, 0.0, 0
+    started = time.perf_counter()
+    problem = validation_problem(interactions)  # one sample and split for every candidate
+    seconds = time.perf_counter() - started
     for name, (estimator, grid) in auto_candidates(n_items).items():
         try:
-            selection = select(estimator, grid, interactions, k=k)
+            selection = select(estimator, grid, interactions, k=k, problem=problem)
         except (ValueError, MemoryError, np.linalg.LinAlgError) as exc:
             trials[name] = f"{type(exc).__name__}: {exc}"
             continue

@@ -28,12 +28,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from recommender.evaluation.runner import evaluate, fit_model, measure, prepare
+from recommender.evaluation.runner import SplitData, evaluate, fit_model, measure, prepare
 from recommender.evaluation.split import leave_last_out, time_split
 from recommender.interactions import Interactions
 
 __all__ = ["SELECT_MAX_ITEMS", "SELECT_MAX_USERS", "Selection", "bounded_sample",
-           "evaluate_tuned", "select", "validation_split"]
+           "evaluate_tuned", "select", "validation_problem", "validation_split"]
 
 #: Items of the validation problem at most (the most used ones), see :func:`bounded_sample`.
 SELECT_MAX_ITEMS = 5_000
@@ -114,6 +114,17 @@ def bounded_sample(train: Interactions, max_items: int | None = SELECT_MAX_ITEMS
     return train if keep.all() else train.take(keep)
 
 
+def validation_problem(train: Interactions, *, split: str = "leave-last",
+                       window: float | None = None, weighting: str = "binary",
+                       max_items: int | None = SELECT_MAX_ITEMS,
+                       max_users: int | None = SELECT_MAX_USERS) -> SplitData:
+    """The matrices a selection scores its grids on: the bounded sample of ``train``, split
+    once more (:func:`validation_split`), with each entry's latest time. Computed once, it
+    serves every candidate of a comparison (models that ignore order ignore the times)."""
+    fit_part, val = validation_split(bounded_sample(train, max_items, max_users), split, window)
+    return prepare(fit_part, val, weighting, with_times=True)
+
+
 def _grid_points(grid: Mapping[str, list]) -> list[dict]:
     keys = list(grid)
     return [dict(zip(keys, values, strict=False)) for values in itertools.product(*(grid[k] for k in keys))]
@@ -123,7 +134,7 @@ def select(estimator, grid: Mapping[str, list], train: Interactions, *, split: s
            window: float | None = None, k: int = 10, weighting: str = "binary",
            metric: str | None = None, max_fits: int = 12,
            max_items: int | None = SELECT_MAX_ITEMS, max_users: int | None = SELECT_MAX_USERS,
-           ) -> Selection:
+           problem: SplitData | None = None) -> Selection:
     """Best grid point of ``estimator`` by validation ``ndcg@k`` (ties: earlier point).
 
     Parameters
@@ -139,6 +150,9 @@ def select(estimator, grid: Mapping[str, list], train: Interactions, *, split: s
         Budget: a grid needing more fits is refused rather than silently cut.
     max_items, max_users : int or None
         Bounds of the validation problem (:func:`bounded_sample`); ``None``: no bound.
+    problem : SplitData, optional
+        The validation problem already built from ``train`` by :func:`validation_problem`
+        (the same for every candidate of a comparison, so it is built once).
 
     Examples
     --------
@@ -158,9 +172,11 @@ def select(estimator, grid: Mapping[str, list], train: Interactions, *, split: s
         groups.setdefault(tuple(repr(point[p]) for p in fit_keys), []).append(point)
     if len(groups) > max_fits:
         raise ValueError(f"grid needs {len(groups)} fits, budget max_fits={max_fits}")
-    fit_part, val = validation_split(bounded_sample(train, max_items, max_users), split, window)
-    data = prepare(fit_part, val, weighting,
-                   with_times=bool(getattr(estimator, "uses_order", False)))
+    if problem is None:
+        fit_part, val = validation_split(bounded_sample(train, max_items, max_users), split, window)
+        problem = prepare(fit_part, val, weighting,
+                          with_times=bool(getattr(estimator, "uses_order", False)))
+    data = problem
     trials, best, best_score = [], None, -np.inf
     for group in groups.values():
         model = clone(estimator).set_params(**group[0])
@@ -193,10 +209,13 @@ def evaluate_tuned(candidates: Mapping[str, tuple[object, Mapping[str, list]]],
     :func:`~recommender.evaluation.runner.evaluate`.
     """
     chosen, selections = {}, {}
+    problem = None
     for name, (estimator, grid) in candidates.items():
         if grid:
+            if problem is None:
+                problem = validation_problem(train, split=split, window=window, weighting=weighting)
             selection = select(estimator, grid, train, split=split, window=window, k=k,
-                               weighting=weighting)
+                               weighting=weighting, problem=problem)
             chosen[name] = clone(estimator).set_params(**selection.params)
             selections[name] = selection
         else:

@@ -213,7 +213,7 @@ def reference_top_n(scores, n):
 @given(
     scores=st.integers(1, 6).flatmap(lambda rows: st.integers(1, 1500).flatmap(
         lambda cols: arrays(np.float32, (rows, cols),
-                            elements=st.sampled_from([-np.inf, 0.0, 1.0, 2.0, 3.5]))
+                            elements=st.sampled_from([-np.inf, -1.0, -0.0, 0.0, 1.0, 2.0, 3.5]))
     )),
     n=st.integers(1, 40),
 )
