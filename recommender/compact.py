@@ -113,6 +113,8 @@ class CompactDict(Mapping):
         return iter(self.keys_)
 
 
+#: Queries looked up at a time by :meth:`CompactIds.lookup`.
+LOOKUP_SLICE = 4096
 _FNV_OFFSET, _FNV_PRIME, _MASK64 = 0xCBF29CE484222325, 0x100000001B3, 2**64 - 1
 
 
@@ -165,6 +167,11 @@ class CompactIds:
         self.hashes_ = hashes
         self.rows_ = rows
 
+    def __setstate__(self, state: dict) -> None:
+        # Plain ndarray views of the maps (no copy): np.memmap's own indexing costs a
+        # microsecond a call, and a request looks ids up one at a time.
+        self.__dict__.update({k: np.asarray(v) for k, v in state.items()})
+
     @classmethod
     def from_ids(cls, ids) -> CompactIds | None:
         ids = list(ids)
@@ -189,7 +196,7 @@ class CompactIds:
         """Row of one id, -1 if unknown (the per-request path: no array is built)."""
         if not isinstance(value, str):
             return -1
-        i = int(np.searchsorted(self.hashes_, np.uint64(_fnv1a_one(value, self.width))))
+        i = int(self.hashes_.searchsorted(np.uint64(_fnv1a_one(value, self.ids_.itemsize >> 2))))
         if i < len(self.hashes_):
             row = int(self.rows_[i])
             if self.ids_[row] == value:
@@ -200,13 +207,16 @@ class CompactIds:
         """Rows of ``values`` (a list or object array) as int64, -1 where unknown or not a
         ``str``."""
         values = np.asarray(values, dtype=object).ravel()
+        # In slices: the temporaries stay small, so a worker's heap does not grow for them.
+        return np.concatenate([np.empty(0, dtype=np.int64)] + [
+            self._lookup(values[start:start + LOOKUP_SLICE])
+            for start in range(0, len(values), LOOKUP_SLICE)])
+
+    def _lookup(self, values: np.ndarray) -> np.ndarray:
         items = values.tolist()
         joined = _joined(items)
         if joined is None:
             return np.array([self.row(v) for v in items], dtype=np.int64)
-        out = np.full(len(items), -1, dtype=np.int64)
-        if not items:
-            return out
         exact = values.astype(self.ids_.dtype)
         if int(np.strings.str_len(exact).sum()) != len(joined):  # some cut to the ids' width
             cut, exact = exact, values.astype(f"<U{max(map(len, items))}")
@@ -221,5 +231,6 @@ class CompactIds:
         inside = np.flatnonzero(found < len(self.hashes_))
         rows = self.rows_[found[inside]]
         same = self.ids_[rows] == exact[inside]
+        out = np.full(len(items), -1, dtype=np.int64)
         out[inside[same]] = rows[same]
         return out
