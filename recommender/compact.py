@@ -136,8 +136,8 @@ def _fnv1a_one(value: str, width: int) -> int:
 
 
 def _joined(values: list) -> str | None:
-    """All of ``values`` joined, or None unless they are all ``str`` and none holds a NUL
-    (NumPy's fixed-width strings strip trailing NULs)."""
+    """All of ``values`` joined, or None unless they are all ``str`` without a NUL (NumPy's
+    fixed-width strings strip trailing NULs, and the hash pads with them)."""
     try:
         joined = "".join(values)
     except TypeError:
@@ -152,7 +152,7 @@ class CompactIds:
     64-bit hashes sorted and ``rows_`` the row of each: plain arrays, so a saved model's are
     mapped, never rebuilt into a per-process hash table. A lookup hashes the queries
     (vectorised), binary-searches the hashes and checks the id itself. :meth:`from_ids`
-    returns None for ids this layout cannot hold (not all ``str``, one ending in NUL, or —
+    returns None for ids this layout cannot hold (not all ``str``, one holding a NUL, or —
     never seen — two ids with one hash).
 
     Examples
@@ -187,10 +187,6 @@ class CompactIds:
 
     def __len__(self) -> int:
         return len(self.ids_)
-
-    @property
-    def width(self) -> int:
-        return self.ids_.dtype.itemsize // 4
 
     def row(self, value) -> int:
         """Row of one id, -1 if unknown (the per-request path: no array is built)."""
