@@ -1,27 +1,30 @@
 """One model for all workers: what each gunicorn worker adds in memory, and serving latency.
 
 Fits the hybrid on a seeded synthetic catalog (default 100k products, 1M interactions,
-``bench/synthetic.py``) and saves it as the shop does (artifact format 3: its large arrays as
-``.npy`` files that workers map read-only). Then runs gunicorn twice with ``--workers`` sync
+``bench/synthetic.py``) and saves it as the shop does (artifact format 4: its large arrays,
+ids included, as ``.npy`` files that workers map read-only). Then runs gunicorn twice with ``--workers`` sync
 workers (default 4) of ``bench/worker_app.py`` — the shop's own ``ModelStore`` loading the
 artifact, answering the home recommendation for real visitor histories of the synthetic log:
 
 1. without a model (what a worker costs anyway: Python, NumPy, SciPy, scikit-learn, the shop);
 2. with the model.
 
-After warming every worker up it sends ``--requests`` requests from 4 client threads and reads
-each worker's ``/proc/PID/smaps_rollup``: RSS, PSS, USS (private clean + dirty) and private
+After warming every worker up it sends ``--requests`` requests from each number of client
+threads in ``--clients`` (default 2, then 4: no more requests at once than the machine's 2
+cores measure service time, more measure queueing too), then reads each worker's
+``/proc/PID/smaps_rollup``: RSS, PSS, USS (private clean + dirty) and private
 dirty memory (the worker's own heap; the mapped model's pages are clean file pages held once
 by the page cache). What each worker beyond the first adds for the model is its private dirty
 memory with the model minus without, against the model's size on disk (artifact + arrays).
 The first worker also brings the mapped pages into the page cache; that is the model's size,
 once. Latency: the model call inside the worker (``recommend``, the ≤ 10 ms target, as
-``bench/serving.py`` measures it) and the HTTP round trip.
+``bench/serving.py`` measures it; wall and CPU time) and the HTTP round trip, with the
+workers' CPU seconds and the load average before and after each run beside the wall time.
 
 Usage::
 
     .venv/bin/python bench/worker_memory.py                      # 100k products, 4 workers
-    .venv/bin/python bench/worker_memory.py --items 10000 --requests 500
+    .venv/bin/python bench/worker_memory.py --items 10000 --requests 500 --clients 1
     .venv/bin/python bench/worker_memory.py --model-dir /tmp/m   # reuse a model fitted before
 
 Writes ``bench/results/worker_memory.json``.
@@ -137,8 +140,42 @@ def get(url: str) -> tuple[float, dict | None]:
     return (time.perf_counter() - started) * 1000.0, body
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def measure(pids: list[int], urls: list[str], clients: int) -> dict:
+    """``urls`` fetched by ``clients`` threads: latencies, throughput, CPU seconds, load."""
+    load_before, cpu_before = load_average(), cpu_seconds(pids)
+    with futures.ThreadPoolExecutor(clients) as pool:
+        started = time.perf_counter()
+        answers = list(pool.map(get, urls))
+        seconds = time.perf_counter() - started
+    served = [body for _, body in answers if body and "model_ms" in body]
+    return {
+        "clients": clients, "requests": len(answers), "answered_by_model": len(served),
+        "wall_seconds": round(seconds, 2),
+        "workers_cpu_seconds": round(cpu_seconds(pids) - cpu_before, 2),
+        "load_average_before": load_before, "load_average_after": load_average(),
+        "throughput_rps": round(len(answers) / seconds, 1),
+        "workers_answering": len({body["pid"] for _, body in answers if body}),
+        "http_ms": percentiles([ms for ms, _ in answers]),
+        "model_ms": percentiles([body["model_ms"] for body in served]) if served else None,
+        "model_cpu_ms": percentiles([body["model_cpu_ms"] for body in served]) if served else None,
+    }
+
+
 def run_server(env: dict, model_dir: Path, workers: int, visitors: list[str], warmup: int,
-               requests: int, log=print) -> dict:
+               requests: int, clients: list[int], log=print) -> dict:
     extra = {"MODEL_DIR": str(model_dir), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     server = Gunicorn("worker_app:app", env, workers=workers, extra_env=extra,
                       args=("--timeout", "300"))
@@ -151,24 +188,16 @@ def run_server(env: dict, model_dir: Path, workers: int, visitors: list[str], wa
                 break
             time.sleep(1.0)
         urls = [f"{server.url}/recommend?h={h}" for h in visitors]
-        with futures.ThreadPoolExecutor(4) as pool:
+        with futures.ThreadPoolExecutor(max(clients)) as pool:
             list(pool.map(get, urls[:warmup]))
-            started = time.perf_counter()
-            answers = list(pool.map(get, urls[warmup:warmup + requests]))
-            seconds = time.perf_counter() - started
-        served = [body for _, body in answers if body and "model_ms" in body]
-        result = {
-            "worker_pids": pids,
-            "requests": len(answers), "answered_by_model": len(served),
-            "throughput_rps": round(len(answers) / seconds, 1),
-            "workers_answering": len({body["pid"] for _, body in answers if body}),
-            "http_ms": percentiles([ms for ms, _ in answers]),
-            "model_ms": percentiles([body["model_ms"] for body in served]) if served else None,
-            "model_cpu_ms": percentiles([body["model_cpu_ms"] for body in served]) if served else None,
-            "memory_mib": {pid: {**rollup(pid), "mapped_model_rss": mapped_model_rss(pid, model_dir)}
-                           for pid in pids},
-        }
-    log(f"  {len(pids)} workers, {len(served)}/{len(answers)} answered by the model")
+        runs = [measure(pids, urls[warmup:warmup + requests], n) for n in clients]
+        memory = {pid: {**rollup(pid), "mapped_model_rss": mapped_model_rss(pid, model_dir)}
+                  for pid in pids}
+    result = {"worker_pids": pids, **runs[0], "by_clients": runs, "memory_mib": memory}
+    for run in runs:
+        log(f"  {len(pids)} workers, {run['clients']} clients: {run['answered_by_model']}/"
+            f"{run['requests']} answered by the model, {run['wall_seconds']} s wall, "
+            f"{run['workers_cpu_seconds']} CPU s, load {run['load_average_after']}")
     return result
 
 
@@ -184,6 +213,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=400)
+    parser.add_argument("--clients", type=int, nargs="+", default=[2, 4],
+                        help="client threads of each measured run (the first is the target's)")
     parser.add_argument("--collaborative", default=None,
                         help="the hybrid's collaborative model (default: the shop's, chosen by validation)")
     parser.add_argument("--model-dir", type=Path, default=None,
@@ -207,9 +238,11 @@ def main(argv=None) -> dict:
     empty = Path(tempfile.mkdtemp(prefix="backcare-bench-nomodel-"))
     try:
         print("Without a model:")
-        baseline = run_server(env, empty, args.workers, visitors, args.warmup, args.requests)
+        baseline = run_server(env, empty, args.workers, visitors, args.warmup, args.requests,
+                              args.clients)
         print("With the model:")
-        loaded = run_server(env, model_dir, args.workers, visitors, args.warmup, args.requests)
+        loaded = run_server(env, model_dir, args.workers, visitors, args.warmup, args.requests,
+                            args.clients)
     finally:  # only what this run created; a --model-dir is kept for the next run
         for temporary in (empty, Path(env["INSTANCE_PATH"]), None if args.model_dir else model_dir):
             if temporary is not None:
@@ -234,13 +267,19 @@ def main(argv=None) -> dict:
         "http_p99_ms": round(loaded["http_ms"]["p99"], 2),
         "target_p99_ms": TARGET_P99_MS,
         "p99_met": loaded["model_ms"]["p99"] <= TARGET_P99_MS,
+        "p99_clients": loaded["clients"],
+        "p99_by_clients": {run["clients"]: {"model_ms": round(run["model_ms"]["p99"], 2),
+                                            "model_cpu_ms": round(run["model_cpu_ms"]["p99"], 2),
+                                            "http_ms": round(run["http_ms"]["p99"], 2)}
+                           for run in loaded["by_clients"]},
     }
     print(json.dumps(summary, indent=2))
     result = {
         "bench": "worker_memory", "machine": machine(),
         "command": "python bench/worker_memory.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "params": {"items": args.items, "interactions": args.interactions, "workers": args.workers,
-                   "requests": args.requests, "warmup": args.warmup, "hybrid": params},
+                   "requests": args.requests, "warmup": args.warmup, "clients": args.clients,
+                   "hybrid": params},
         "model": {"version": header["model_version"], "format_version": header["format_version"],
                   "metadata": header.get("metadata")},
         "summary": summary, "without_model": baseline, "with_model": loaded,

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from recommender.compact import CompactIds
+
 __all__ = [
     "DEFAULT_EVENT_WEIGHTS",
     "IdIndex",
@@ -150,6 +152,12 @@ class IdIndex:
 
     Indices follow the order of first appearance in ``ids``; duplicates are ignored.
 
+    The process that builds an index looks ids up in a pandas hash table (training maps
+    millions of events). A pickled index (a saved model's item space) carries flat arrays
+    instead (:class:`~recommender.compact.CompactIds`): a serving worker maps them and looks
+    ids up by their sorted hashes, with no Python string or hash table of its own per id.
+    Both give the same answers.
+
     Parameters
     ----------
     ids : iterable of str
@@ -159,25 +167,45 @@ class IdIndex:
     >>> idx = IdIndex(["b", "a", "b"])
     >>> len(idx), idx.index_of("a"), idx.get_indexer(["a", "zzz"]).tolist()
     (2, 1, [1, -1])
+    >>> import pickle
+    >>> pickle.loads(pickle.dumps(idx)).get_indexer(["a", "zzz"]).tolist()
+    [1, -1]
     """
 
     def __init__(self, ids: Iterable[str]):
         arr = ids if isinstance(ids, np.ndarray) else _object_array(list(ids))
-        self._index = pd.Index(pd.unique(np.asarray(arr, dtype=object)), dtype=object)
+        self._index: pd.Index | None = pd.Index(pd.unique(np.asarray(arr, dtype=object)), dtype=object)
+        self._flat: CompactIds | None = None
+
+    def __getstate__(self) -> dict:
+        if self._flat is not None:
+            return {"flat": self._flat}
+        flat = CompactIds.from_ids(self._index.tolist())
+        return {"_index": self._index} if flat is None else {"flat": flat}
+
+    def __setstate__(self, state: dict) -> None:
+        # {"_index": pandas Index}: artifacts of format 3 and before, or ids without a flat form.
+        self._index = state.get("_index")
+        self._flat = state.get("flat")
 
     @property
     def ids(self) -> np.ndarray:
         """Ids in index order (object array)."""
+        if self._index is None:
+            return self._flat.ids_.astype(object)
         return self._index.to_numpy(dtype=object)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._index) if self._index is not None else len(self._flat)
 
     def __contains__(self, item_id: object) -> bool:
+        if self._index is None:
+            return self._flat.row(item_id) >= 0
         return item_id in self._index
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, IdIndex) and self._index.equals(other._index)
+        return (isinstance(other, IdIndex) and len(self) == len(other)
+                and bool(np.array_equal(self.ids, other.ids)))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -186,11 +214,18 @@ class IdIndex:
 
     def index_of(self, item_id: str) -> int:
         """Index of one id; raises ``KeyError`` when unknown."""
+        if self._index is None:
+            row = self._flat.row(item_id)
+            if row < 0:
+                raise KeyError(item_id)
+            return row
         return int(self._index.get_loc(item_id))
 
     def get_indexer(self, ids: Iterable[str]) -> np.ndarray:
         """Indices of many ids as an int64 array, -1 where unknown."""
         arr = ids if isinstance(ids, np.ndarray) else _object_array(list(ids))
+        if self._index is None:
+            return self._flat.lookup(arr)
         # An object Index as target: given a bare array, pandas 3 infers a string dtype and
         # caches a converted copy of this index (~15 MiB per process at 100k ids).
         target = pd.Index(np.asarray(arr, dtype=object), dtype=object, copy=False)

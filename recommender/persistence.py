@@ -5,7 +5,7 @@ appears. A reader must therefore never see a half-written file (temp file in the
 directory, fsync, ``os.replace``), and a broken or incompatible file must fail loudly with
 :class:`ArtifactError` so the shop can fall back to popularity instead of serving garbage.
 
-Layout of an artifact (format 3)::
+Layout of an artifact (format 4; format 3 is laid out alike)::
 
     8 bytes   magic  b"BCRECART"
     4 bytes   header length N (big-endian unsigned)
@@ -20,7 +20,10 @@ directory (temporary name, then renamed), and the artifact file is replaced last
 sees the old version or the complete new one. Loading maps them read-only
 (``np.load(mmap_mode="r")``), so any number of processes serving one version share one copy
 in the page cache. Saving keeps the previous version directory too (a worker may be a moment
-behind) and deletes older ones. Format 2 files (one pickle, no arrays) are still read.
+behind) and deletes older ones. Format 4 also maps what format 3 left in the pickle as
+Python objects: large arrays of id strings, and the item space's id index (fixed-width
+UTF-8 bytes and a sort order instead of a pandas index). Format 3 files, and format 2 ones
+(one pickle, no arrays), are still read.
 
 The header can be read without unpickling (:func:`artifact_info`). The checksum covers the
 pickle; the arrays are checked for shape and dtype. Neither detects tampering: only load
@@ -63,10 +66,12 @@ __all__ = [
 MAGIC = b"BCRECART"
 #: Bumped whenever a saved model of the previous version would not load or serve correctly
 #: (2: the hybrid's ``_popularity_norm`` became ``popularity_norm_``; 3: large arrays in
-#: mapped ``.npy`` files). A file of a version not in ``READABLE_FORMAT_VERSIONS`` is
-#: refused with :class:`ArtifactError`; the shop then serves popularity until retrained.
-ARTIFACT_FORMAT_VERSION = 3
-READABLE_FORMAT_VERSIONS = (2, 3)
+#: mapped ``.npy`` files; 4: id strings and id indexes mapped too, which code reading format
+#: 3 would unpickle into an unusable index). A file of a version not in
+#: ``READABLE_FORMAT_VERSIONS`` is refused with :class:`ArtifactError`; the shop then serves
+#: popularity until retrained.
+ARTIFACT_FORMAT_VERSION = 4
+READABLE_FORMAT_VERSIONS = (2, 3, 4)
 _LEN = struct.Struct(">I")
 _MAX_HEADER = 16 * 1024 * 1024
 
@@ -282,8 +287,9 @@ def load_artifact(
     model : object
     header : dict
         Format and model versions, ``created_at``, ``parameters``, ``data_stats``,
-        ``metadata``, ``environment``. Large arrays of a format 3 artifact are read-only
-        memory maps (``np.memmap``) of its version directory.
+        ``metadata``, ``environment``. Large arrays of a format 3 or 4 artifact are
+        read-only memory maps (``np.memmap``) of its version directory; in format 4 a large
+        object array of ``str`` comes back as a mapped ``'U'`` array of the same strings.
 
     Raises
     ------

@@ -2,16 +2,23 @@
 
 Several gunicorn workers serving one model should hold it once: the page cache holds the
 file, each worker maps it (``np.load(mmap_mode="r")``), and what a worker adds is only its
-small pickled skeleton (ids, parameters, dictionaries). The pickler below takes every large
+small pickled skeleton (parameters, dictionaries). The pickler below takes every large
 NumPy array out of the pickle (dense arrays and the ``data``/``indices``/``indptr`` of SciPy
 sparse matrices alike) and writes it, uncompressed, into a *version directory*; the unpickler
-maps them back. A version directory is written under a temporary name and renamed, so it is
-complete or absent; a new version is a new directory, so a worker still serving the old one
+maps them back. A large object array of ``str`` (product ids) would unpickle as one Python
+string per element in every worker (~6 MiB at 100k products): it is written as a
+fixed-width ``str`` array (NumPy ``'U'``) instead and comes back as that, mapped — the same
+strings (elements are ``np.str_``, a ``str``), read-only like every mapped array. Equal
+string arrays (the same ids held by several components) are written and mapped once.
+
+A version directory is written under a temporary name and renamed, so it is complete or
+absent; a new version is a new directory, so a worker still serving the old one
 keeps reading intact files (and on POSIX even a deleted file stays readable while mapped).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import pickle
@@ -40,7 +47,8 @@ def versions_root(path: Path) -> Path:
 class ArrayPickler(pickle.Pickler):
     """Pickles ``obj`` but sets its large plain arrays aside (``self.arrays``: name → array).
 
-    The same array object met twice (a view shared by two attributes) is written once.
+    The same array object met twice (a view shared by two attributes) is written once, and
+    so are equal string arrays.
     """
 
     def __init__(self, file, min_bytes: int | None = None):
@@ -48,18 +56,49 @@ class ArrayPickler(pickle.Pickler):
         self.min_bytes = MIN_MAPPED_BYTES if min_bytes is None else min_bytes
         self.arrays: dict[str, np.ndarray] = {}
         self._names: dict[int, str] = {}
+        self._strings: dict[tuple, str] = {}  # content of a string array -> its name
+        self._seen: list[Any] = []  # keeps every array met alive, so its id stays unique
 
     def persistent_id(self, obj: Any) -> str | None:
         if type(obj) not in (np.ndarray, np.memmap):
             return None
-        if obj.dtype.hasobject or obj.nbytes < self.min_bytes:
-            return None
         name = self._names.get(id(obj))
-        if name is None:
-            name = f"a{len(self.arrays):04d}"
-            self._names[id(obj)] = name
-            self.arrays[name] = obj  # also keeps obj alive, so its id stays unique
+        if name is not None:
+            return name
+        if obj.dtype.hasobject:
+            strings = fixed_width_strings(obj, self.min_bytes)
+            if strings is None:
+                return None
+            key = (strings.dtype.str, strings.shape,
+                   hashlib.blake2b(strings.tobytes(), digest_size=16).digest())
+            name = self._strings.get(key) or self._add(strings)
+            self._strings[key] = name
+        elif obj.nbytes < self.min_bytes:
+            return None
+        else:
+            name = self._add(obj)
+        self._names[id(obj)] = name
+        self._seen.append(obj)
         return name
+
+    def _add(self, array: np.ndarray) -> str:
+        name = f"a{len(self.arrays):04d}"
+        self.arrays[name] = array
+        return name
+
+
+def fixed_width_strings(array: np.ndarray, min_bytes: int) -> np.ndarray | None:
+    """``array`` (of dtype object) as a ``'U'`` array, if it holds only ``str`` and is large.
+
+    None otherwise: other objects, a string ending in NUL (fixed width would strip it) or
+    fewer than ``min_bytes`` as ``'U'``.
+    """
+    flat = array.ravel(order="K").tolist()
+    if not flat or not all(type(s) is str and not s.endswith("\0") for s in flat):
+        return None
+    if len(flat) * 4 * max(map(len, flat)) < min_bytes:
+        return None
+    return np.array(array.tolist(), dtype=str).reshape(array.shape)
 
 
 def describe(array: np.ndarray) -> dict:

@@ -7,9 +7,10 @@ stale (older than ``max_age_days``) or corrupt artifact is logged once as a warn
 shop serves :class:`~shop.recommendations.fallback.PopularityFallback` — never an error page.
 Training writes the artifact atomically, so a reader never sees half a file.
 
-The model's large arrays are not copied into the worker: a format 3 artifact keeps them in
-``.npy`` files of a version directory that every worker maps read-only
-(:mod:`recommender.persistence`), so all workers share one copy in the page cache. Swapping in
+The model's large arrays are not copied into the worker: a format 4 artifact keeps them —
+the product ids and the id index too — in ``.npy`` files of a version directory that every
+worker maps read-only (:mod:`recommender.persistence`), so all workers share one copy in the
+page cache and each adds about 1% of the model for itself (``bench/worker_memory.py``). Swapping in
 a new version maps the new version's files; the old model's maps go with its last reference.
 """
 
@@ -38,9 +39,9 @@ log = logging.getLogger(__name__)
 def release_heap() -> None:
     """Give the heap that loading freed back to the OS (glibc keeps it otherwise).
 
-    Unpickling a model's skeleton allocates and frees tens of MiB per worker; the model's
-    arrays themselves are shared file maps, so without this a worker would keep more freed
-    heap than it holds of the model.
+    Unpickling a model's skeleton allocates and frees memory (tens of MiB for a format 3
+    artifact's Python strings, little for format 4); the model's arrays themselves are shared
+    file maps, so without this a worker could keep more freed heap than it holds of the model.
     """
     gc.collect()
     try:

@@ -2,6 +2,7 @@
 
 import gzip
 import io
+import pickle
 
 import numpy as np
 import pytest
@@ -207,3 +208,30 @@ def test_given_indexes_fix_the_shape_and_drop_unknown_ids():
 def test_empty_interactions_give_an_empty_matrix():
     X, users, items = to_matrix(Interactions.from_records([]), half_life_days=3)
     assert X.shape == (0, 0) and len(users) == len(items) == 0
+
+
+def test_a_pickled_id_index_finds_the_same_rows_without_pandas():
+    """A loaded model's item space: flat arrays (mapped in an artifact) and a hash search."""
+    ids = [f"p{i:05d}" for i in range(5000)] + ["article:walking", "é-ü", ""]
+    built = IdIndex(ids)
+    loaded = pickle.loads(pickle.dumps(built))
+    assert loaded._index is None and len(loaded) == len(built) and loaded == built
+    assert loaded.ids.tolist() == ids and all(type(i) is str for i in loaded.ids)
+    queries = [*ids[::-7], "nope", "p000001", "p0000", "article:walking-and-more", "p00001\0",
+               None, 3, np.str_("p00042")]
+    for query in (queries, queries[:-4], ids, ["article:walking-and-more"], []):
+        target = np.array(query, dtype=object)
+        assert loaded.get_indexer(target).tolist() == built.get_indexer(target).tolist()
+    for query in queries:
+        assert (query in loaded) == (query in built)
+    assert loaded.index_of("é-ü") == 5001 and loaded.index_of("") == 5002
+    with pytest.raises(KeyError):
+        loaded.index_of("nope")
+    assert pickle.loads(pickle.dumps(loaded)) == built  # and again
+
+
+@pytest.mark.parametrize("ids", [["a", None], ["a\0", "b"], [1, 2]], ids=["none", "nul", "ints"])
+def test_ids_without_a_flat_form_are_pickled_as_a_pandas_index(ids):
+    loaded = pickle.loads(pickle.dumps(IdIndex(ids)))
+    assert loaded._index is not None
+    assert loaded.get_indexer(np.array(ids, dtype=object)).tolist() == [0, 1]

@@ -11,7 +11,14 @@ import pytest
 import scipy.sparse as sp
 
 from recommender import persistence, persistence_arrays
-from recommender.persistence import ArtifactError, artifact_info, load_artifact, save_artifact
+from recommender.interactions import IdIndex
+from recommender.persistence import (
+    ARTIFACT_FORMAT_VERSION,
+    ArtifactError,
+    artifact_info,
+    load_artifact,
+    save_artifact,
+)
 from recommender.persistence_arrays import versions_root
 
 
@@ -51,11 +58,11 @@ def test_large_arrays_round_trip_as_read_only_maps(tmp_path):
     original = big_arrays()
     path = tmp_path / "model.bin"
     header = save_artifact(original, path, metadata={})
-    assert header["format_version"] == 3
+    assert header["format_version"] == ARTIFACT_FORMAT_VERSION == 4
     version_dir = tmp_path / header["arrays_directory"]
     assert version_dir.parent == versions_root(path)
     # dense, fortran, view and the sparse matrix's data, indices and indptr; not the small
-    # array nor the object array (which cannot be mapped)
+    # array nor the two-string object array (small too)
     assert len(list(version_dir.glob("*.npy"))) == 6 == len(header["arrays"])
 
     loaded, _ = load_artifact(path)
@@ -105,6 +112,13 @@ def test_a_mapped_hybrid_serves_what_the_fitted_one_does(tmp_path, map_everythin
     mapped = [a for a in mapped_arrays(loaded) if isinstance(a, np.memmap)]
     assert len(mapped) > 20
     assert not any(a.flags.writeable for a in mapped)
+    # No id is a Python string of its own any more: product ids are one mapped str array
+    # (shared by the components that hold them), the item space's index flat arrays.
+    assert not any(a.dtype.hasobject for a in mapped_arrays(loaded) if a.size > 1)
+    assert loaded.item_ids_.tolist() == model.item_ids_.tolist()
+    assert isinstance(loaded.item_ids_, np.memmap)
+    assert loaded.item_ids_ is loaded.content_.item_ids_ is loaded.profile_.item_ids_
+    assert loaded.space_._index is None and loaded.space_ == model.space_
     contexts = [
         VisitorContext("home"),
         VisitorContext("article", anchor_id="article:walking-for-back-pain"),
@@ -191,3 +205,51 @@ def test_format_2_files_are_still_read(tmp_path):
     model, _ = load_artifact(path)
     assert model["weights"][-1] == 99_999.0
     assert not isinstance(model["weights"], np.memmap)
+
+
+def test_large_string_arrays_come_back_as_mapped_str_arrays_written_once(tmp_path, map_everything):
+    ids = np.array([f"product-{i}" for i in range(1000)], dtype=object)
+    again = np.array(ids.tolist(), dtype=object)  # equal, another object
+    grid = np.array([["a", "bb"], ["ccc", "d"]], dtype=object)
+    mixed = np.array(["a", None, 3], dtype=object)
+    nul = np.array(["a\0", "b"], dtype=object)  # fixed width would strip the NUL
+    header = save_artifact({"ids": ids, "again": again, "grid": grid, "mixed": mixed,
+                            "nul": nul}, tmp_path / "m.bin", metadata={})
+    assert sorted(d["dtype"] for d in header["arrays"].values()) == ["<U11", "<U3"]
+    loaded, _ = load_artifact(tmp_path / "m.bin")
+    assert loaded["ids"] is loaded["again"]
+    assert isinstance(loaded["ids"], np.memmap) and not loaded["ids"].flags.writeable
+    assert loaded["ids"].tolist() == ids.tolist()
+    assert all(type(s) is str for s in loaded["ids"].tolist())
+    assert str(loaded["ids"][7]) == "product-7" and loaded["ids"][7] == "product-7"
+    assert loaded["grid"].tolist() == grid.tolist()
+    for key in ("mixed", "nul"):  # left in the pickle, unchanged
+        assert loaded[key].dtype == object and loaded[key].tolist() == locals()[key].tolist()
+
+
+def test_small_string_arrays_stay_in_the_pickle(tmp_path):
+    header = save_artifact({"ids": np.array(["a", "b"], dtype=object)}, tmp_path / "m.bin",
+                           metadata={})
+    assert header["arrays"] == {}
+    assert load_artifact(tmp_path / "m.bin")[0]["ids"].dtype == object
+
+
+def test_a_format_3_hybrid_still_loads_and_serves_the_same(tmp_path, monkeypatch, map_everything):
+    """A model saved before format 4 (ids as Python strings, a pandas index) keeps serving."""
+    from test_hybrid import DOCS, ITEMS, NOW, interactions
+
+    from recommender.hybrid import HybridRecommender, VisitorContext
+
+    model = HybridRecommender(collaborative="rp3beta").fit(ITEMS, interactions(), DOCS)
+    with monkeypatch.context() as old_writer:  # what format 3 wrote
+        old_writer.setattr(persistence, "ARTIFACT_FORMAT_VERSION", 3)
+        old_writer.setattr(persistence_arrays, "fixed_width_strings", lambda array, n: None)
+        old_writer.setattr(IdIndex, "__getstate__", lambda self: {"_index": self._index})
+        header = save_artifact(model, tmp_path / "old.bin", metadata={})
+    assert header["format_version"] == 3
+    assert not any("U" in d["dtype"] or "S" in d["dtype"] for d in header["arrays"].values())
+    loaded, _ = load_artifact(tmp_path / "old.bin", expected_class=HybridRecommender)
+    assert loaded.space_._index is not None and loaded.item_ids_.dtype == object
+    for context in (VisitorContext("home", history=[("trail-walker-2", "view", NOW)]),
+                    VisitorContext("article", anchor_id="article:walking-for-back-pain")):
+        assert loaded.recommend(context, n=5) == model.recommend(context, n=5)
