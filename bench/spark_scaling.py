@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -212,7 +213,8 @@ def main(argv=None) -> int:
                 cmd = [sys.executable, __file__, "--one", engine, str(size), str(scratch / "events"),
                        "--items", str(args.items), "--seed", str(args.seed), "--cores", str(args.cores),
                        "--driver-memory", args.driver_memory]
-                row = {"engine": engine, "n_events": size, "n_items": args.items}
+                row = {"engine": engine, "n_events": size, "n_items": args.items,
+                       "load_average_before": [round(x, 2) for x in os.getloadavg()]}
                 try:
                     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=args.timeout)
                     if proc.returncode:
@@ -222,6 +224,7 @@ def main(argv=None) -> int:
                         row.update(json.loads(proc.stdout.strip().splitlines()[-1]))
                 except subprocess.TimeoutExpired:
                     row["error"] = f"did not finish within {args.timeout:.0f} s"
+                row["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
                 if engine == "spark":
                     row["parquet_write_seconds"] = parquet_seconds
                 results[(engine, size)] = row

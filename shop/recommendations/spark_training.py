@@ -64,7 +64,30 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> Sp
     for key, value in {"spark.sql.session.timeZone": "UTC",
                        "spark.sql.execution.arrow.pyspark.enabled": "true", **(conf or {})}.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    context = spark.sparkContext
+    configured = {key for key in LOCAL_MODE_DEFAULTS if key in (conf or {}) or context.getConf().contains(key)}
+    for key, value in local_mode_settings(context.master, context.defaultParallelism, configured).items():
+        spark.conf.set(key, value)
+    return spark
+
+
+#: Settings that :func:`local_mode_settings` chooses unless the user set them.
+LOCAL_MODE_DEFAULTS = ("spark.sql.shuffle.partitions",)
+
+
+def local_mode_settings(master: str, cores: int, configured: set[str]) -> dict[str, str]:
+    """One shuffle partition per core in local mode, where the user did not choose.
+
+    Why: Spark's default of 200 shuffle partitions is sized for a cluster. On one machine each
+    of the job's dozen shuffles then runs 200 small tasks (and the windows sort 200 pieces),
+    which cost about four times the CPU of the work itself at a million events. A cluster
+    keeps Spark's default (adaptive execution coalesces it) or what ``--spark-conf`` says.
+    """
+    if not master.startswith("local"):
+        return {}
+    return {key: value for key, value in {"spark.sql.shuffle.partitions": str(max(1, cores))}.items()
+            if key not in configured}
 
 
 def read_events(spark: SparkSession, uri: str) -> DataFrame:
