@@ -138,9 +138,9 @@ class ArrayUnpickler(pickle.Unpickler):
         super().__init__(file)
         self.directory = directory
         self.expected = expected
-        self._mapped: dict[str, np.memmap] = {}
+        self._mapped: dict[str, np.ndarray] = {}
 
-    def persistent_load(self, pid: Any) -> np.memmap:
+    def persistent_load(self, pid: Any) -> np.ndarray:
         name = str(pid)
         if name in self._mapped:
             return self._mapped[name]
@@ -153,8 +153,19 @@ class ArrayUnpickler(pickle.Unpickler):
             raise LookupError(f"cannot map {path}: {exc}") from exc
         if describe(array) != self.expected[name]:
             raise LookupError(f"{path}: {describe(array)} where the header says {self.expected[name]}")
-        self._mapped[name] = array
-        return array
+        # A plain ndarray view of the map (no copy): np.memmap's Python-level indexing costs
+        # about a microsecond per slice, and serving slices CSR rows thousands of times.
+        self._mapped[name] = array.view(np.ndarray)
+        return self._mapped[name]
+
+
+def mapped_file(array: Any) -> str | None:
+    """The file ``array``'s memory is mapped from (through any views of it), or None."""
+    while array is not None:
+        if isinstance(array, np.memmap):
+            return array.filename
+        array = getattr(array, "base", None)
+    return None
 
 
 def load_skeleton(payload: bytes, directory: Path, expected: dict[str, dict]) -> Any:
