@@ -15,7 +15,7 @@ def summary_rows(r: dict | None) -> list[str]:
         f"{s['added_per_worker_private_mib']:.1f} MiB of a {s['model_mib']:.1f} MiB model "
         f"({s['ratio_added_per_worker_to_model']:.1%}) | {_mark(s['ratio_met'])} |",
         f"| serving p99 ≤ {s['target_p99_ms']:g} ms with {p['workers']} workers sharing the mapped "
-        f"model ({s.get('p99_clients', 4)} concurrent requests) | {s['model_p99_ms']:.1f} ms wall, "
+        f"model ({s.get('p99_clients', 4)} at a time) | {s['model_p99_ms']:.1f} ms wall, "
         f"{s['model_cpu_p99_ms']:.1f} ms CPU (load {_load(r)} on {r['machine']['nproc']} cores) | "
         f"{_mark(s['p99_met'])} on wall time"
         f"{'; CPU time is within the budget' if s['model_cpu_p99_ms'] <= s['target_p99_ms'] else ''} |",

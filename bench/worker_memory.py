@@ -10,8 +10,9 @@ artifact, answering the home recommendation for real visitor histories of the sy
 2. with the model.
 
 After warming every worker up it sends ``--requests`` requests from each number of client
-threads in ``--clients`` (default 2, then 4: no more requests at once than the machine's 2
-cores measure service time, more measure queueing too), then reads each worker's
+threads in ``--clients`` (default 1, 2, then 4: the load generator runs on the same 2 cores,
+so one request at a time measures service time, two already share a core with the client
+threads, and four measure queueing too), then reads each worker's
 ``/proc/PID/smaps_rollup``: RSS, PSS, USS (private clean + dirty) and private
 dirty memory (the worker's own heap; the mapped model's pages are clean file pages held once
 by the page cache). What each worker beyond the first adds for the model is its private dirty
@@ -213,7 +214,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=400)
-    parser.add_argument("--clients", type=int, nargs="+", default=[2, 4],
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 2, 4],
                         help="client threads of each measured run (the first is the target's)")
     parser.add_argument("--collaborative", default=None,
                         help="the hybrid's collaborative model (default: the shop's, chosen by validation)")
