@@ -45,19 +45,25 @@ def staff_list() -> None:
         click.echo(f"{user.email}\t{user.role}\t{'2-step' if user.totp_secret else ''}".rstrip())
 
 
+def _change_by_email(change, email: str, done: str) -> None:
+    """Apply ``change`` to the staff member with ``email``; echo ``done`` or fail with why not."""
+    from ..accounts.service import normalize_email
+
+    email = normalize_email(email)
+    user = db.session.scalar(select(User).where(User.email == email))
+    try:
+        change(db.session, None, user.id if user else -1)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(done.format(email=email))
+
+
 @staff_group.command("remove")
 @click.argument("email")
 @with_appcontext
 def staff_remove(email: str) -> None:
     """Take EMAIL's staff role away (the account stays, as a shopper's)."""
-    from ..accounts.service import normalize_email
-
-    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
-    try:
-        revoke(db.session, None, user.id if user else -1)
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"{normalize_email(email)} is no longer staff.")
+    _change_by_email(revoke, email, "{email} is no longer staff.")
 
 
 @staff_group.command("reset-two-step")
@@ -66,11 +72,5 @@ def staff_remove(email: str) -> None:
 def staff_reset_two_step(email: str) -> None:
     """Forget EMAIL's second factor (a lost authenticator app); they sign in with the password
     and turn two-step sign-in on again."""
-    from ..accounts.service import normalize_email
-
-    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
-    try:
-        reset_two_step(db.session, None, user.id if user else -1)
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"{normalize_email(email)} signs in with the password alone until two-step sign-in is on again.")
+    _change_by_email(reset_two_step, email,
+                     "{email} signs in with the password alone until two-step sign-in is on again.")

@@ -49,26 +49,26 @@ def grant_page():
     return redirect(url_for("admin_staff.list_staff"))
 
 
-@pages.route("/<int:user_id>/remove", methods=["POST"], endpoint="revoke")
-def revoke_page(user_id: int):
+def _change_then_list(change, user_id: int, done: str):
+    """Apply ``change`` to the staff member, flash ``done`` (or why not), back to the list."""
     try:
-        user = revoke(db.session, current_staff(), user_id)
+        user = change(db.session, current_staff(), user_id)
     except StaffError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("admin_staff.list_staff"))
-    flash(f"{user.email} is no longer staff.", "info")
+    else:
+        flash(done.format(email=user.email), "info")
     return redirect(url_for("admin_staff.list_staff"))
+
+
+@pages.route("/<int:user_id>/remove", methods=["POST"], endpoint="revoke")
+def revoke_page(user_id: int):
+    return _change_then_list(revoke, user_id, "{email} is no longer staff.")
 
 
 @pages.route("/<int:user_id>/reset-two-step", methods=["POST"], endpoint="reset_two_step")
 def reset_two_step_page(user_id: int):
-    try:
-        user = reset_two_step(db.session, current_staff(), user_id)
-    except StaffError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("admin_staff.list_staff"))
-    flash(f"{user.email} signs in with the password alone until they turn two-step sign-in on again.", "info")
-    return redirect(url_for("admin_staff.list_staff"))
+    return _change_then_list(reset_two_step, user_id, "{email} signs in with the password alone "
+                             "until they turn two-step sign-in on again.")
 
 
 @api.route("", methods=["GET"])
