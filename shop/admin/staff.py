@@ -58,9 +58,7 @@ def grant(session: Session, actor: User | None, email: str, role: str, *,
 
 def revoke(session: Session, actor: User | None, user_id: int) -> User:
     """Make a staff member a shopper again. Commits."""
-    user = session.get(User, user_id)
-    if user is None or user.role is None:
-        raise StaffError("No staff member with that id.")
+    user = _staff_member(session, user_id)
     if user.role == Role.ADMIN:
         _keep_an_admin(session, user)
     before = user.role
@@ -78,9 +76,7 @@ def reset_two_step(session: Session, actor: User | None, user_id: int) -> User:
 
     An admin cannot reset their own: that would let a stolen password switch it off.
     """
-    user = session.get(User, user_id)
-    if user is None or user.role is None:
-        raise StaffError("No staff member with that id.")
+    user = _staff_member(session, user_id)
     if actor is not None and actor.id == user.id:
         raise StaffError("You cannot reset your own two-step sign-in: ask another admin.")
     if not user.totp_secret:
@@ -90,6 +86,13 @@ def reset_two_step(session: Session, actor: User | None, user_id: int) -> User:
     audit.record(session, actor, "staff.reset_two_step", "user", user.id,
                  before={"email": user.email, "two_step": True}, after={"email": user.email, "two_step": False})
     session.commit()
+    return user
+
+
+def _staff_member(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.role is None:
+        raise StaffError("No staff member with that id.")
     return user
 
 
