@@ -97,7 +97,7 @@ def choose_collaborative(interactions: Interactions, n_items: int, *, min_users:
         return Choice(name, clone(estimator), _fit_params(estimator), "small-data default")
     best: Choice | None = None
     best_score = -np.inf
-    trials, seconds, fits = {}, 0.0, 0
+    trials, fits = {}, 0
     started = time.perf_counter()
     problem = validation_problem(interactions)  # one sample and split for every candidate
     seconds = time.perf_counter() - started

@@ -173,21 +173,19 @@ def select(estimator, grid: Mapping[str, list], train: Interactions, *, split: s
     if len(groups) > max_fits:
         raise ValueError(f"grid needs {len(groups)} fits, budget max_fits={max_fits}")
     if problem is None:
-        fit_part, val = validation_split(bounded_sample(train, max_items, max_users), split, window)
-        problem = prepare(fit_part, val, weighting,
-                          with_times=bool(getattr(estimator, "uses_order", False)))
-    data = problem
+        problem = validation_problem(train, split=split, window=window, weighting=weighting,
+                                     max_items=max_items, max_users=max_users)
     trials, best, best_score = [], None, -np.inf
     for group in groups.values():
         model = clone(estimator).set_params(**group[0])
         try:
-            fit_model(model, data.X, data.times)
+            fit_model(model, problem.X, problem.times)
         except (ValueError, MemoryError, np.linalg.LinAlgError) as exc:
             trials.extend({"params": p, "error": f"{type(exc).__name__}: {exc}"} for p in group)
             continue
         for point in group:
             model.set_params(**point)
-            score = measure(model, data, k)[metric]
+            score = measure(model, problem, k)[metric]
             trials.append({"params": point, metric: score})
             if score > best_score:
                 best, best_score = point, score
