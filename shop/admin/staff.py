@@ -22,6 +22,10 @@ class StaffError(ValueError):
     """A change that cannot be made; the message says why, for the form or the problem JSON."""
 
 
+class UnknownStaff(StaffError):
+    """No staff member has that id (the API answers 404)."""
+
+
 def list_staff(session: Session) -> list[User]:
     return list(session.scalars(select(User).where(User.role.is_not(None)).order_by(User.email)))
 
@@ -92,7 +96,7 @@ def reset_two_step(session: Session, actor: User | None, user_id: int) -> User:
 def _staff_member(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or user.role is None:
-        raise StaffError("No staff member with that id.")
+        raise UnknownStaff("No staff member with that id.")
     return user
 
 

@@ -12,7 +12,7 @@ from ..extensions import db
 from .access import current_staff, protect, protect_api
 from .roles import ADMIN_ONLY, ROLES
 from .schemas import StaffGrantSchema, StaffSchema
-from .staff import StaffError, grant, list_staff, reset_two_step, revoke
+from .staff import StaffError, UnknownStaff, grant, list_staff, reset_two_step, revoke
 
 pages = protect(Blueprint("admin_staff", __name__, url_prefix="/admin/staff"), ADMIN_ONLY)
 api = protect_api(ApiBlueprint("admin_staff_api", __name__, url_prefix="/api/admin/staff",
@@ -100,7 +100,7 @@ def api_revoke(user_id: int):
     try:
         revoke(db.session, current_staff(), user_id)
     except StaffError as exc:
-        abort_with(404 if "No staff" in str(exc) else 422, str(exc))
+        abort_with(404 if isinstance(exc, UnknownStaff) else 422, str(exc))
 
 
 @api.route("/<int:user_id>/two-step", methods=["DELETE"])
@@ -112,4 +112,4 @@ def api_reset_two_step(user_id: int):
     try:
         return reset_two_step(db.session, current_staff(), user_id)
     except StaffError as exc:
-        abort_with(404 if "No staff" in str(exc) else 422, str(exc))
+        abort_with(404 if isinstance(exc, UnknownStaff) else 422, str(exc))
