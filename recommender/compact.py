@@ -167,11 +167,6 @@ class CompactIds:
         self.hashes_ = hashes
         self.rows_ = rows
 
-    def __setstate__(self, state: dict) -> None:
-        # Plain ndarray views of the maps (no copy): np.memmap's own indexing costs a
-        # microsecond a call, and a request looks ids up one at a time.
-        self.__dict__.update({k: np.asarray(v) for k, v in state.items()})
-
     @classmethod
     def from_ids(cls, ids) -> CompactIds | None:
         ids = list(ids)
