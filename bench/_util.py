@@ -18,6 +18,11 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 
+def load_average() -> list[float]:
+    """The 1, 5 and 15-minute load averages, rounded: recorded beside every wall time."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def machine() -> dict:
     """Where and when a benchmark ran: CPU, memory, load, Python, libraries, BLAS kernel."""
     import numpy
@@ -32,7 +37,7 @@ def machine() -> dict:
         "platform": platform.platform(),
         "numpy": numpy.__version__, "scipy": scipy.__version__,
         "scikit-learn": sklearn.__version__, "pandas": pandas.__version__,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "load_average": load_average(),
         "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
                                                "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")},
     }

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import REPO, machine, write_result  # noqa: E402
+from _util import REPO, load_average, machine, write_result  # noqa: E402
 
 TARGET_SECONDS = 300.0
 
@@ -39,7 +38,7 @@ def main(argv=None) -> int:
     path = args.data / args.dataset / "interactions.csv.gz"
     command = [sys.executable, "-m", "shop.cli", "recommender", "evaluate",
                "--interactions", str(path), "--json"]
-    load_before = list(os.getloadavg())
+    load_before = load_average()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
@@ -59,7 +58,7 @@ def main(argv=None) -> int:
         "cpu_seconds": cpu,
         "seconds_max": TARGET_SECONDS,
         "met": wall <= TARGET_SECONDS,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "load_average": load_average(),
         "load_average_before": [round(x, 2) for x in load_before],
         "report": json.loads(proc.stdout),
     }

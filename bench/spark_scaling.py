@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -38,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import REPO, RESULTS, machine, mib, write_result  # noqa: E402
+from _util import REPO, RESULTS, load_average, machine, mib, write_result  # noqa: E402
 
 CHUNK = 5_000_000
 PARAMS = {"collaborative": "slist", "max_user_items": 500,
@@ -214,7 +213,7 @@ def main(argv=None) -> int:
                        "--items", str(args.items), "--seed", str(args.seed), "--cores", str(args.cores),
                        "--driver-memory", args.driver_memory]
                 row = {"engine": engine, "n_events": size, "n_items": args.items,
-                       "load_average_before": [round(x, 2) for x in os.getloadavg()]}
+                       "load_average_before": load_average()}
                 try:
                     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=args.timeout)
                     if proc.returncode:
@@ -224,7 +223,7 @@ def main(argv=None) -> int:
                         row.update(json.loads(proc.stdout.strip().splitlines()[-1]))
                 except subprocess.TimeoutExpired:
                     row["error"] = f"did not finish within {args.timeout:.0f} s"
-                row["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+                row["load_average_after"] = load_average()
                 if engine == "spark":
                     row["parquet_write_seconds"] = parquet_seconds
                 results[(engine, size)] = row

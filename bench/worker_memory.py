@@ -46,7 +46,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _server import Gunicorn  # noqa: E402
-from _util import REPO, machine, percentiles, write_result  # noqa: E402
+from _util import REPO, load_average, machine, percentiles, write_result  # noqa: E402
 
 TARGET_RATIO = 0.10
 TARGET_P99_MS = 10.0
@@ -148,10 +148,6 @@ def cpu_seconds(pids: list[int]) -> float:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return total / os.sysconf("SC_CLK_TCK")
-
-
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 def measure(pids: list[int], urls: list[str], clients: int) -> dict:
