@@ -38,6 +38,8 @@ from .bridge import TRAINING_EVENTS
 #: the validation of a handful of candidate fits needs the histories themselves.
 SELECTION_MAX_USERS = 50_000
 SUPPORTED = "slist, sparse-ease, rp3beta or auto"
+#: The setting :func:`local_mode_settings` chooses in local mode unless the user set it.
+SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions"
 
 
 class SparkTrainingError(ValueError):
@@ -66,14 +68,12 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> Sp
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     context = spark.sparkContext
-    configured = {key for key in LOCAL_MODE_DEFAULTS if key in (conf or {}) or context.getConf().contains(key)}
-    for key, value in local_mode_settings(context.master, context.defaultParallelism, configured).items():
+    chosen = SHUFFLE_PARTITIONS in (conf or {}) or context.getConf().contains(SHUFFLE_PARTITIONS)
+    settings = local_mode_settings(context.master, context.defaultParallelism,
+                                   {SHUFFLE_PARTITIONS} if chosen else set())
+    for key, value in settings.items():
         spark.conf.set(key, value)
     return spark
-
-
-#: Settings that :func:`local_mode_settings` chooses unless the user set them.
-LOCAL_MODE_DEFAULTS = ("spark.sql.shuffle.partitions",)
 
 
 def local_mode_settings(master: str, cores: int, configured: set[str]) -> dict[str, str]:
@@ -84,10 +84,9 @@ def local_mode_settings(master: str, cores: int, configured: set[str]) -> dict[s
     which cost about four times the CPU of the work itself at a million events. A cluster
     keeps Spark's default (adaptive execution coalesces it) or what ``--spark-conf`` says.
     """
-    if not master.startswith("local"):
+    if not master.startswith("local") or SHUFFLE_PARTITIONS in configured:
         return {}
-    return {key: value for key, value in {"spark.sql.shuffle.partitions": str(max(1, cores))}.items()
-            if key not in configured}
+    return {SHUFFLE_PARTITIONS: str(max(1, cores))}
 
 
 def read_events(spark: SparkSession, uri: str) -> DataFrame:
